@@ -1,0 +1,192 @@
+"""Input checks shared by every public function.
+
+Each check either returns a cleaned value or raises ``TypeError`` /
+``ValueError`` whose message starts with the argument's name and says what
+was expected, for example ``"kernel must be 2-D, 3-D or 4-D, got shape (3,)"``.
+Learners read these messages, so they are written for people, not for stack
+traces.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+__all__ = [
+    "array",
+    "choice",
+    "finite_number",
+    "ndim_text",
+    "padding",
+    "positive_int",
+    "positive_pair",
+    "probability",
+    "nonnegative_int",
+    "no_nan",
+]
+
+
+def ndim_text(ndims: Sequence[int]) -> str:
+    """Return ``"2-D"``, ``"2-D or 3-D"`` or ``"2-D, 3-D or 4-D"``."""
+    words = [f"{n}-D" for n in ndims]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _dtype_problem(arr: np.ndarray) -> str | None:
+    kind = arr.dtype.kind
+    if kind == "b":
+        return "booleans"
+    if kind == "c":
+        return "complex numbers"
+    if kind in "OUSV":
+        return "numbers"
+    if kind in "mM":
+        return "numbers, not dates or times"
+    return None
+
+
+def array(
+    value,
+    name: str,
+    ndims: Sequence[int] | None = None,
+    *,
+    allow_bool: bool = False,
+    allow_empty: bool = False,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``value`` as a numeric ndarray after checking it.
+
+    Parameters
+    ----------
+    value : array_like
+        What the caller passed.
+    name : str
+        The argument's name, used in error messages.
+    ndims : sequence of int, optional
+        Allowed numbers of dimensions; ``None`` allows any.
+    allow_bool : bool
+        Accept boolean arrays (masks) instead of rejecting them.
+    allow_empty : bool
+        Accept arrays with no elements.
+    finite : bool
+        Reject NaN and infinity.
+
+    Returns
+    -------
+    ndarray
+        The same data; never copied unless ``value`` was not an array.
+
+    Examples
+    --------
+    >>> array([[1, 2], [3, 4]], "image", (2, 3)).shape
+    (2, 2)
+    """
+    if value is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers, got a string {value!r:.40}")
+    if isinstance(value, (dict, set)):
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be a rectangular array of numbers ({exc})") from None
+    problem = _dtype_problem(arr)
+    if problem == "booleans" and allow_bool:
+        problem = None
+    if problem is not None:
+        raise TypeError(f"{name} must hold {'' if problem.startswith('numbers') else 'real numbers, not '}"
+                        f"{problem}, got dtype {arr.dtype}")
+    if ndims is not None and arr.ndim not in ndims:
+        raise ValueError(f"{name} must be {ndim_text(ndims)}, got shape {arr.shape}")
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if finite and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        bad = "NaN" if np.isnan(arr).any() else "infinity"
+        raise ValueError(f"{name} must contain only finite numbers, found {bad}")
+    return arr
+
+
+def no_nan(arr: np.ndarray, name: str) -> np.ndarray:
+    """Raise if a float array holds NaN or infinity; return it unchanged."""
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} must contain only finite numbers, found NaN or infinity")
+    return arr
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def positive_int(value, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number of at least 1."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)
+
+
+def nonnegative_int(value, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is a whole number of at least 0."""
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a non-negative int, got {type(value).__name__} {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative int, got {value}")
+    return int(value)
+
+
+def positive_pair(value, name: str) -> tuple[int, int]:
+    """Return ``(rows, cols)`` from one positive int or a pair of them."""
+    if _is_int(value):
+        v = positive_int(value, name)
+        return v, v
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        items = tuple(value)
+        if len(items) == 2:
+            return positive_int(items[0], name), positive_int(items[1], name)
+        raise ValueError(f"{name} must be a positive int or a pair of them, got {len(items)} values")
+    raise TypeError(f"{name} must be a positive int or a pair of them, got {type(value).__name__} {value!r}")
+
+
+def padding(value, name: str = "padding") -> str | int:
+    """Return ``"valid"``, ``"same"`` or a non-negative int."""
+    if isinstance(value, str):
+        low = value.lower()
+        if low in ("valid", "same"):
+            return low
+        raise ValueError(f'{name} must be "valid", "same" or a non-negative int, got {value!r}')
+    if _is_int(value):
+        return nonnegative_int(value, name)
+    raise TypeError(f'{name} must be "valid", "same" or a non-negative int, got {type(value).__name__} {value!r}')
+
+
+def choice(value, name: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``; the message lists them."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {', '.join(map(repr, choices))}; "
+                        f"got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+    return value
+
+
+def finite_number(value, name: str) -> float:
+    """Return ``value`` as a float if it is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return float(value)
+
+
+def probability(value, name: str) -> float:
+    """Return ``value`` as a float in ``[0, 1]``."""
+    v = finite_number(value, name)
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}")
+    return v

@@ -1,0 +1,279 @@
+"""Real photos to experiment on, and the few conversions a lesson needs.
+
+The photos are the ones scikit-image ships inside its wheel; they are read
+straight from its data folder, so nothing is ever downloaded. A learner's
+own picture can be loaded from a file path or a URL (with a short timeout).
+
+Examples
+--------
+>>> from cnnlab import images
+>>> images.load("cat").shape
+(300, 451, 3)
+>>> images.grayscale(images.load("cat")).shape
+(300, 451)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = ["PHOTOS", "describe", "grayscale", "load", "names", "resize", "to_float", "to_uint8"]
+
+#: friendly name -> (file in scikit-image's data folder, what is in it)
+PHOTOS: dict[str, tuple[str, str]] = {
+    "astronaut": ("astronaut.png", "astronaut Eileen Collins, colour portrait, 512x512"),
+    "cat": ("chelsea.png", "Chelsea the cat, colour, 300x451"),
+    "coffee": ("coffee.png", "a cup of coffee on a saucer, colour, 400x600"),
+    "camera": ("camera.png", "the cameraman, grayscale, 512x512"),
+    "coins": ("coins.png", "Greek coins on a dark background, grayscale, 303x384"),
+    "horse": ("horse.png", "silhouette of a horse, black and white, 328x400"),
+    "rocket": ("rocket.jpg", "a rocket on the launch pad, colour, 427x640"),
+    "moon": ("moon.png", "surface of the moon, grayscale, 512x512"),
+    "text": ("text.png", "hand-written text on a page, grayscale, 172x448"),
+    "brick": ("brick.png", "a brick wall texture, grayscale, 512x512"),
+    "grass": ("grass.png", "a grass texture, grayscale, 512x512"),
+    "retina": ("retina.jpg", "a human retina, colour, 1411x1411"),
+    "hubble": ("hubble_deep_field.jpg", "the Hubble deep field, colour, 872x1000"),
+}
+
+_URL_TIMEOUT_S = 5.0
+
+
+def names() -> list[str]:
+    """Names of the bundled photos that :func:`load` accepts.
+
+    Examples
+    --------
+    >>> "cat" in names()
+    True
+    """
+    return list(PHOTOS)
+
+
+def describe(name: str) -> str:
+    """One line saying what is in the bundled photo ``name``."""
+    v.choice(name, "name", names())
+    return PHOTOS[name][1]
+
+
+def _data_dir() -> Path:
+    import skimage  # local: importing scikit-image costs ~0.1 s
+
+    return Path(skimage.__file__).parent / "data"
+
+
+def _decode(data, source: str) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(data) as img:
+            img.load()
+            if img.mode in ("1", "L", "I;16", "I", "F"):
+                arr = np.asarray(img.convert("L"))
+            else:
+                arr = np.asarray(img.convert("RGB"))
+                if (arr == arr[:, :, :1]).all():  # a gray picture stored as colour
+                    arr = arr[:, :, 0]
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ValueError(f"name_or_path {source!r} is not an image file that Pillow can read ({exc})") from None
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def _load_url(url: str) -> np.ndarray:
+    try:
+        with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
+            payload = response.read()
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ConnectionError(
+            f"Could not download {url} ({reason}); you may be offline, so try a bundled photo "
+            f"such as images.load('cat') or a file on disk."
+        ) from None
+    return _decode(io.BytesIO(payload), url)
+
+
+def load(name_or_path) -> np.ndarray:
+    """Load a bundled photo by name, or an image file, or an image URL.
+
+    Parameters
+    ----------
+    name_or_path : str or path-like
+        One of :func:`names` (``"cat"``, ``"astronaut"`` ...), a path to an
+        image file, or an ``http(s)://`` URL (5 s timeout).
+
+    Returns
+    -------
+    (H, W, 3) or (H, W) uint8 ndarray
+        RGB for colour pictures (any alpha channel dropped), 2-D for grayscale
+    (also when a file stores a gray picture as three equal channels).
+
+    Examples
+    --------
+    >>> load("camera").shape
+    (512, 512)
+
+    Introduced in lesson 01.
+    """
+    if isinstance(name_or_path, os.PathLike):
+        name_or_path = os.fspath(name_or_path)
+    if not isinstance(name_or_path, str):
+        raise TypeError(
+            f"name_or_path must be a photo name, a file path or a URL string, got {type(name_or_path).__name__}"
+        )
+    if name_or_path in PHOTOS:
+        return _decode(_data_dir() / PHOTOS[name_or_path][0], name_or_path)
+    if name_or_path.startswith(("http://", "https://")):
+        return _load_url(name_or_path)
+    path = Path(name_or_path).expanduser()
+    if not path.exists():
+        raise ValueError(
+            f"name_or_path {name_or_path!r} is neither a bundled photo ({', '.join(names())}) "
+            f"nor an existing file"
+        )
+    if path.is_dir():
+        raise ValueError(f"name_or_path {name_or_path!r} is a folder, expected an image file")
+    return _decode(path, name_or_path)
+
+
+def _image(image, name: str = "image") -> np.ndarray:
+    arr = v.array(image, name, (2, 3))
+    if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
+        raise ValueError(f"{name} must have 1, 3 or 4 channels in its last axis, got shape {arr.shape}")
+    return arr
+
+
+def to_float(image) -> np.ndarray:
+    """Scale to float32 in ``[0, 1]``: uint8 is divided by 255, floats are kept.
+
+    Parameters
+    ----------
+    image : (H, W[, C]) ndarray
+
+    Returns
+    -------
+    (H, W[, C]) float32 ndarray
+
+    Examples
+    --------
+    >>> to_float(np.array([[0, 255]], dtype=np.uint8)).tolist()
+    [[0.0, 1.0]]
+    """
+    arr = _image(image)
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255)
+    if arr.dtype.kind in "ui":
+        raise TypeError(f"image must be uint8 or float to convert, got dtype {arr.dtype}")
+    return arr.astype(np.float32)
+
+
+def to_uint8(image) -> np.ndarray:
+    """Turn a float image in ``[0, 1]`` into uint8 (values outside are clipped).
+
+    Parameters
+    ----------
+    image : (H, W[, C]) ndarray, float in [0, 1] or uint8
+
+    Returns
+    -------
+    (H, W[, C]) uint8 ndarray
+    """
+    arr = _image(image)
+    if arr.dtype == np.uint8:
+        return arr
+    return np.clip(np.rint(arr.astype(np.float64) * 255), 0, 255).astype(np.uint8)
+
+
+def grayscale(image) -> np.ndarray:
+    """Collapse RGB to one plane with the luminance weights 0.299 R + 0.587 G + 0.114 B.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, 3|4) ndarray
+        A 2-D image is returned unchanged.
+
+    Returns
+    -------
+    (H, W) ndarray
+        uint8 for uint8 input, float32 otherwise.
+
+    Examples
+    --------
+    >>> grayscale(np.full((1, 1, 3), 200, dtype=np.uint8))
+    array([[200]], dtype=uint8)
+
+    Introduced in lesson 01.
+    """
+    arr = _image(image)
+    if arr.ndim == 2:
+        return arr
+    if arr.shape[2] == 1:
+        return arr[:, :, 0]
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    gray = arr[:, :, :3].astype(np.float32) @ weights
+    if arr.dtype == np.uint8:
+        return np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+    return gray
+
+
+def resize(image, max_size: int | None = None, *, height: int | None = None,
+           width: int | None = None) -> np.ndarray:
+    """Resize keeping the aspect ratio (area-averaging when shrinking).
+
+    Give exactly one of ``max_size`` (longest side), ``height`` or ``width``.
+
+    Parameters
+    ----------
+    image : (H, W[, C]) ndarray
+    max_size, height, width : int
+
+    Returns
+    -------
+    (H2, W2[, C]) ndarray, same dtype as ``image``
+
+    Examples
+    --------
+    >>> resize(load("cat"), 100).shape
+    (67, 100, 3)
+
+    Introduced in lesson 01.
+    """
+    arr = _image(image)
+    given = {k: val for k, val in (("max_size", max_size), ("height", height), ("width", width)) if val is not None}
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of max_size, height or width, got {sorted(given) or 'none'}")
+    (key, target), = given.items()
+    target = v.positive_int(target, key)
+    h, w = arr.shape[:2]
+    if key == "max_size":
+        scale = target / max(h, w)
+    elif key == "height":
+        scale = target / h
+    else:
+        scale = target / w
+    new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    return _resize_to(arr, new_h, new_w)
+
+
+def _resize_to(arr: np.ndarray, new_h: int, new_w: int) -> np.ndarray:
+    from PIL import Image
+
+    if (new_h, new_w) == arr.shape[:2]:
+        return arr.copy()
+    planes = arr[:, :, None] if arr.ndim == 2 else arr
+    out = np.empty((new_h, new_w, planes.shape[2]), dtype=np.float32)
+    for c in range(planes.shape[2]):
+        plane = Image.fromarray(planes[:, :, c].astype(np.float32), mode="F")
+        out[:, :, c] = np.asarray(plane.resize((new_w, new_h), Image.Resampling.BOX
+                                               if new_h < arr.shape[0] else Image.Resampling.BILINEAR))
+    if arr.dtype == np.uint8:
+        out = np.clip(np.rint(out), 0, 255)
+    out = out.astype(arr.dtype)
+    return out[:, :, 0] if arr.ndim == 2 else out

@@ -1,0 +1,553 @@
+"""NumPy reference implementations of the layers of a CNN.
+
+Every function here computes exactly what the matching TensorFlow / Keras
+operation computes (``tf.nn.conv2d``, ``MaxPooling2D``, ``AveragePooling2D``,
+``Dense``, ``tf.nn.softmax``), so a lesson can show the arithmetic in a few
+lines of NumPy and then check it against the real layer.
+
+Conventions
+-----------
+* Images and feature maps are channels-last: ``(H, W)`` or ``(H, W, C)``.
+* Kernels are ``(kh, kw)``, ``(kh, kw, C)`` or ``(kh, kw, C, F)`` as in
+  ``tf.nn.conv2d``; "convolution" here is cross-correlation (the kernel is
+  not flipped), which is what every deep-learning library computes.
+* ``padding`` is ``"valid"`` (no padding), ``"same"`` (TensorFlow's rule:
+  output size ``ceil(n / stride)``, extra padding on the bottom/right) or a
+  non-negative int of zeros added on every side.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import _validate as v
+
+__all__ = [
+    "avg_pool",
+    "conv2d",
+    "conv2d_loops",
+    "conv2d_params",
+    "dense",
+    "dense_params",
+    "flatten",
+    "max_pool",
+    "output_size",
+    "pad",
+    "padding_amounts",
+    "relu",
+    "softmax",
+]
+
+
+# ---------------------------------------------------------------- sizes
+
+
+def padding_amounts(n: int, k: int, stride: int = 1, padding="valid") -> tuple[int, int]:
+    """Zeros added before and after one axis of length ``n``.
+
+    Parameters
+    ----------
+    n : int
+        Input length along the axis (height or width).
+    k : int
+        Window (kernel) length along the axis.
+    stride : int
+        Step between windows.
+    padding : {"valid", "same"} or int
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    (before, after) : tuple of int
+        ``"same"`` follows TensorFlow: when the total is odd the extra zero
+        goes after (bottom / right).
+
+    Examples
+    --------
+    >>> padding_amounts(5, 3, 1, "same")
+    (1, 1)
+    >>> padding_amounts(6, 3, 2, "same")
+    (0, 1)
+    """
+    n = v.positive_int(n, "n")
+    k = v.positive_int(k, "k")
+    stride = v.positive_int(stride, "stride")
+    padding = v.padding(padding)
+    if padding == "valid":
+        return 0, 0
+    if padding == "same":
+        total = max((math.ceil(n / stride) - 1) * stride + k - n, 0)
+        return total // 2, total - total // 2
+    return padding, padding
+
+
+def output_size(n: int, k: int, stride: int = 1, padding="valid") -> int:
+    """Length of the output along one axis: ``(n + pads - k) // stride + 1``.
+
+    Parameters
+    ----------
+    n : int
+        Input length (height or width).
+    k : int
+        Kernel or pooling window length.
+    stride : int
+        Step between windows.
+    padding : {"valid", "same"} or int
+        ``"valid"``: no padding; ``"same"``: ``ceil(n / stride)``;
+        int ``p``: ``p`` zeros on both sides.
+
+    Returns
+    -------
+    int
+        Number of window positions along the axis.
+
+    Examples
+    --------
+    >>> output_size(28, 3)
+    26
+    >>> output_size(28, 3, padding="same")
+    28
+    >>> output_size(7, 3, stride=2, padding=1)
+    4
+
+    Introduced in lesson 02.
+    """
+    before, after = padding_amounts(n, k, stride, padding)
+    if n + before + after < k:
+        raise ValueError(
+            f"k ({k}) is larger than the padded input ({n + before + after}); "
+            f"use a smaller kernel or more padding"
+        )
+    return (n + before + after - k) // stride + 1
+
+
+def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = True) -> int:
+    """Number of trainable numbers in a ``Conv2D`` layer.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        Kernel height and width.
+    in_channels : int
+        Channels of the layer's input (3 for an RGB photo).
+    filters : int
+        Number of kernels, hence of output feature maps.
+    use_bias : bool
+        One bias per filter when true.
+
+    Returns
+    -------
+    int
+        ``(kh * kw * in_channels + use_bias) * filters``.
+
+    Examples
+    --------
+    >>> conv2d_params(3, 1, 32)
+    320
+
+    Introduced in lesson 06.
+    """
+    kh, kw = v.positive_pair(kernel_size, "kernel_size")
+    in_channels = v.positive_int(in_channels, "in_channels")
+    filters = v.positive_int(filters, "filters")
+    return (kh * kw * in_channels + int(bool(use_bias))) * filters
+
+
+def dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
+    """Number of trainable numbers in a ``Dense`` layer: ``(in + bias) * units``.
+
+    Examples
+    --------
+    >>> dense_params(5408, 10)
+    54090
+
+    Introduced in lesson 06.
+    """
+    in_features = v.positive_int(in_features, "in_features")
+    units = v.positive_int(units, "units")
+    return (in_features + int(bool(use_bias))) * units
+
+
+# ---------------------------------------------------------------- convolution
+
+
+def _image_and_kernel(image, kernel):
+    """Check and reshape to ``(H, W, C)`` image and ``(kh, kw, C, F)`` kernel."""
+    image = v.array(image, "image", (2, 3))
+    kernel = v.array(kernel, "kernel", (2, 3, 4))
+    img3 = image[:, :, None] if image.ndim == 2 else image
+    channels = img3.shape[2]
+    if kernel.ndim == 2:  # one 2-D kernel is used on every channel
+        k4 = np.repeat(kernel[:, :, None, None], channels, axis=2)
+    elif kernel.ndim == 3:
+        k4 = kernel[:, :, :, None]
+    else:
+        k4 = kernel
+    if k4.shape[2] != channels:
+        raise ValueError(
+            f"kernel has {k4.shape[2]} input channels but image has {channels}; "
+            f"kernel shape {kernel.shape} does not fit image shape {image.shape}"
+        )
+    return img3, k4
+
+
+def _compute_dtype(*arrays) -> np.dtype:
+    dtype = np.result_type(*arrays, np.float32)
+    return np.dtype(np.float64) if dtype.itemsize > 4 else np.dtype(np.float32)
+
+
+def pad(image, kernel_size=3, stride=1, padding="valid", value=0.0) -> np.ndarray:
+    """Add the border that ``padding`` asks for around an image.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) ndarray
+    kernel_size : int or (int, int)
+        Window size the padding is for (matters for ``"same"``).
+    stride : int or (int, int)
+    padding : {"valid", "same"} or int
+    value : float
+        What the border is filled with (0 for convolution, ``-inf`` for max pooling).
+
+    Returns
+    -------
+    (H + top + bottom, W + left + right[, C]) ndarray
+
+    Examples
+    --------
+    >>> pad(np.ones((2, 2)), padding=1).shape
+    (4, 4)
+    """
+    image = v.array(image, "image", (2, 3))
+    kh, kw = v.positive_pair(kernel_size, "kernel_size")
+    sh, sw = v.positive_pair(stride, "stride")
+    padding = v.padding(padding)
+    top, bottom = padding_amounts(image.shape[0], kh, sh, padding)
+    left, right = padding_amounts(image.shape[1], kw, sw, padding)
+    widths = [(top, bottom), (left, right)] + [(0, 0)] * (image.ndim - 2)
+    if top == bottom == left == right == 0:
+        return image
+    if not np.isfinite(value) and image.dtype.kind != "f":
+        image = image.astype(np.float32)
+    return np.pad(image, widths, mode="constant", constant_values=value)
+
+
+def _prepare_conv(image, kernel, stride, padding):
+    img3, k4 = _image_and_kernel(image, kernel)
+    sh, sw = v.positive_pair(stride, "stride")
+    padding = v.padding(padding)
+    kh, kw = k4.shape[:2]
+    extra = 0 if padding in ("valid", "same") else 2 * padding
+    for which, n, k in (("height", img3.shape[0], kh), ("width", img3.shape[1], kw)):
+        if padding != "same" and n + extra < k:
+            raise ValueError(
+                f"kernel {which} ({k}) is larger than the image {which} ({n}) with "
+                f"padding={padding!r}; use a smaller kernel or padding='same'"
+            )
+    dtype = _compute_dtype(img3, k4)
+    padded = pad(img3.astype(dtype, copy=False), (kh, kw), (sh, sw), padding)
+    return padded, k4.astype(dtype, copy=False), (sh, sw), np.ndim(kernel)
+
+
+def conv2d(image, kernel, stride=1, padding="valid") -> np.ndarray:
+    """Slide ``kernel`` over ``image`` and take a dot product at every stop.
+
+    This is cross-correlation exactly as ``tf.nn.conv2d`` computes it (no
+    kernel flip), vectorised: the windows are laid out as the columns of one
+    matrix ("im2col") and all the dot products become one matrix product.
+
+    Parameters
+    ----------
+    image : (H, W) or (H, W, C) array_like
+        Grayscale or multi-channel image (any real dtype).
+    kernel : (kh, kw), (kh, kw, C) or (kh, kw, C, F) array_like
+        A 2-D kernel is used on every channel and the results summed.
+    stride : int or (int, int)
+        Step between windows, down and across.
+    padding : {"valid", "same"} or int
+        See the module notes.
+
+    Returns
+    -------
+    (H', W') ndarray for a 2-D/3-D kernel, (H', W', F) for a 4-D one
+        float32 (float64 if an input is float64). ``H'`` is
+        ``output_size(H, kh, stride, padding)``.
+
+    Examples
+    --------
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> conv2d(image, np.ones((2, 2)), stride=2)
+    array([[10., 18.],
+           [42., 50.]], dtype=float32)
+
+    Introduced in lesson 02.
+    """
+    padded, k4, (sh, sw), kernel_ndim = _prepare_conv(image, kernel, stride, padding)
+    kh, kw, channels, filters = k4.shape
+    out_h = (padded.shape[0] - kh) // sh + 1
+    out_w = (padded.shape[1] - kw) // sw + 1
+    # im2col: columns[i, j, c] holds, for every output position, the pixel
+    # that kernel cell (i, j, c) multiplies. Copying from channel planes keeps
+    # each copy contiguous, and one matrix product then does every dot product.
+    planes = np.ascontiguousarray(padded.transpose(2, 0, 1))
+    columns = np.empty((kh, kw, channels, out_h, out_w), dtype=padded.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            columns[i, j] = planes[:, i:i + sh * (out_h - 1) + 1:sh, j:j + sw * (out_w - 1) + 1:sw]
+    columns = columns.reshape(kh * kw * channels, out_h * out_w)
+    out = (columns.T @ k4.reshape(kh * kw * channels, filters)).reshape(out_h, out_w, filters)
+    return out if kernel_ndim == 4 else out[:, :, 0]
+
+
+def conv2d_loops(image, kernel, stride=1, padding="valid") -> np.ndarray:
+    """The same result as :func:`conv2d`, written as plain loops for reading.
+
+    One loop per output row, output column and filter; inside, the window is
+    multiplied element by element with the kernel and summed. Slow, on
+    purpose: it is the definition, not the implementation.
+
+    Parameters and returns are those of :func:`conv2d`.
+
+    Examples
+    --------
+    >>> image = np.arange(16.0).reshape(4, 4)
+    >>> conv2d_loops(image, np.ones((2, 2)), stride=2)
+    array([[10., 18.],
+           [42., 50.]], dtype=float32)
+
+    Introduced in lesson 02.
+    """
+    padded, k4, (sh, sw), kernel_ndim = _prepare_conv(image, kernel, stride, padding)
+    kh, kw, _, filters = k4.shape
+    out_h = (padded.shape[0] - kh) // sh + 1
+    out_w = (padded.shape[1] - kw) // sw + 1
+    out = np.zeros((out_h, out_w, filters), dtype=padded.dtype)
+    for row in range(out_h):
+        for col in range(out_w):
+            top, left = row * sh, col * sw
+            window = padded[top:top + kh, left:left + kw, :]
+            for f in range(filters):
+                out[row, col, f] = np.sum(window * k4[:, :, :, f])
+    return out if kernel_ndim == 4 else out[:, :, 0]
+
+
+# ---------------------------------------------------------------- activations
+
+
+def relu(x) -> np.ndarray:
+    """Rectified linear unit: keep positive values, replace negatives with 0.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``x``
+
+    Examples
+    --------
+    >>> relu(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+
+    Introduced in lesson 03.
+    """
+    x = v.array(x, "x", allow_empty=True)
+    return np.maximum(x, np.zeros((), dtype=x.dtype))
+
+
+def softmax(z, axis: int = -1) -> np.ndarray:
+    """Turn scores into probabilities that sum to 1 along ``axis``.
+
+    Computed as ``exp(z - max) / sum(exp(z - max))`` so large scores do not
+    overflow; matches ``tf.nn.softmax``.
+
+    Parameters
+    ----------
+    z : (..., K) array_like
+        Scores ("logits").
+    axis : int
+        The class axis.
+
+    Returns
+    -------
+    (..., K) ndarray of floats in [0, 1]
+
+    Examples
+    --------
+    >>> softmax(np.array([1.0, 1.0])).tolist()
+    [0.5, 0.5]
+
+    Introduced in lesson 06.
+    """
+    z = v.array(z, "z")
+    if z.ndim == 0:
+        raise ValueError(f"z must have at least 1 dimension, got shape {z.shape}")
+    if not isinstance(axis, int) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis must be an int in [{-z.ndim}, {z.ndim - 1}], got {axis!r}")
+    z = z.astype(_compute_dtype(z), copy=False)
+    shifted = np.exp(z - z.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
+
+
+# ---------------------------------------------------------------- pooling
+
+
+def _pool(x, size, stride, padding, mode):
+    x = v.array(x, "x", (2, 3))
+    ph, pw = v.positive_pair(size, "size")
+    sh, sw = v.positive_pair(stride if stride is not None else size, "stride")
+    padding = v.padding(padding)
+    if isinstance(padding, int):
+        raise ValueError(f'padding must be "valid" or "same" for pooling, got {padding!r}')
+    if padding == "valid" and (x.shape[0] < ph or x.shape[1] < pw):
+        raise ValueError(
+            f"size {(ph, pw)} is larger than x's height and width {x.shape[:2]} with padding='valid'"
+        )
+    dtype = _compute_dtype(x)
+    x = x.astype(dtype, copy=False)
+    fill = -np.inf if mode == "max" else 0.0
+    padded = pad(x, (ph, pw), (sh, sw), padding, value=fill)
+    out_h = (padded.shape[0] - ph) // sh + 1
+    out_w = (padded.shape[1] - pw) // sw + 1
+    # Reduce one window offset at a time: ph*pw strided slices, no big copies.
+    result = None
+    for i in range(ph):
+        for j in range(pw):
+            part = padded[i:i + sh * (out_h - 1) + 1:sh, j:j + sw * (out_w - 1) + 1:sw]
+            if result is None:
+                result = part.copy()
+            elif mode == "max":
+                np.maximum(result, part, out=result)
+            else:
+                result += part
+    if mode == "avg":
+        result /= _window_counts(x.shape[:2], (ph, pw), (sh, sw), padding, out_h, out_w, x.ndim, dtype)
+    return result
+
+
+def _window_counts(shape, size, stride, padding, out_h, out_w, ndim, dtype):
+    """How many real (unpadded) cells each window covers, as Keras divides by."""
+    if padding == "valid":
+        return dtype.type(size[0] * size[1])
+    ones = pad(np.ones(shape, dtype), size, stride, padding)
+    counts = sliding_window_view(ones, size)[::stride[0], ::stride[1]].sum(axis=(2, 3))
+    counts = counts[:out_h, :out_w]
+    return counts[:, :, None] if ndim == 3 else counts
+
+
+def max_pool(x, size=2, stride=None, padding="valid") -> np.ndarray:
+    """Keep the largest value of every ``size`` x ``size`` window.
+
+    Matches Keras ``MaxPooling2D(pool_size=size, strides=stride, padding=padding)``
+    on one channels-last feature map.
+
+    Parameters
+    ----------
+    x : (H, W) or (H, W, C) array_like
+        Feature map(s); channels are pooled independently.
+    size : int or (int, int)
+        Window height and width.
+    stride : int, (int, int) or None
+        Step between windows; ``None`` means ``stride = size`` (no overlap).
+    padding : {"valid", "same"}
+        ``"same"`` pads so the output is ``ceil(H / stride)``; padded cells never win.
+
+    Returns
+    -------
+    (H', W'[, C]) ndarray
+        ``H' = output_size(H, size, stride, padding)``.
+
+    Examples
+    --------
+    >>> max_pool(np.array([[1, 2, 5, 6], [3, 4, 7, 8]]))
+    array([[4., 8.]], dtype=float32)
+
+    Introduced in lesson 04.
+    """
+    return _pool(x, size, stride, padding, "max")
+
+
+def avg_pool(x, size=2, stride=None, padding="valid") -> np.ndarray:
+    """Average every ``size`` x ``size`` window.
+
+    Matches Keras ``AveragePooling2D``; with ``padding="same"`` the padded
+    cells are left out of the average, as Keras does.
+
+    Parameters are those of :func:`max_pool`.
+
+    Examples
+    --------
+    >>> avg_pool(np.array([[1, 2, 5, 6], [3, 4, 7, 8]]))
+    array([[2.5, 6.5]], dtype=float32)
+
+    Introduced in lesson 04.
+    """
+    return _pool(x, size, stride, padding, "avg")
+
+
+# ---------------------------------------------------------------- dense part
+
+
+def flatten(x) -> np.ndarray:
+    """Unroll a feature-map stack into one vector, row by row, channel fastest.
+
+    The order is NumPy's C order, the same as Keras ``Flatten`` on a
+    channels-last ``(H, W, C)`` map: entry ``(r, c, k)`` lands at
+    ``(r * W + c) * C + k``.
+
+    Parameters
+    ----------
+    x : (H, W) or (H, W, C) array_like
+
+    Returns
+    -------
+    (H * W * C,) ndarray
+
+    Examples
+    --------
+    >>> flatten(np.arange(8).reshape(2, 2, 2)).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7]
+
+    Introduced in lesson 05.
+    """
+    x = v.array(x, "x", (1, 2, 3))
+    return x.reshape(-1)
+
+
+def dense(x, weights, bias) -> np.ndarray:
+    """A fully connected layer: ``x @ weights + bias``.
+
+    Parameters
+    ----------
+    x : (n_in,) or (N, n_in) array_like
+        One input vector or a batch of them.
+    weights : (n_in, n_out) array_like
+        As Keras stores a ``Dense`` layer's kernel.
+    bias : (n_out,) array_like
+
+    Returns
+    -------
+    (n_out,) or (N, n_out) ndarray
+
+    Examples
+    --------
+    >>> dense(np.array([1.0, 2.0]), np.array([[1.0], [1.0]]), np.array([0.5]))
+    array([3.5], dtype=float32)
+
+    Introduced in lesson 06.
+    """
+    x = v.array(x, "x", (1, 2))
+    weights = v.array(weights, "weights", (2,))
+    bias = v.array(bias, "bias", (1,))
+    if x.shape[-1] != weights.shape[0]:
+        raise ValueError(
+            f"weights must have {x.shape[-1]} rows to match x's last axis, got shape {weights.shape}"
+        )
+    if bias.shape[0] != weights.shape[1]:
+        raise ValueError(f"bias must have {weights.shape[1]} entries (one per unit), got shape {bias.shape}")
+    dtype = _compute_dtype(x, weights, bias)
+    return x.astype(dtype, copy=False) @ weights.astype(dtype, copy=False) + bias.astype(dtype, copy=False)
