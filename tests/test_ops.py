@@ -1,0 +1,208 @@
+"""cnnlab.ops against TensorFlow / Keras on random shapes (hypothesis)."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cnnlab import ops
+
+tf = pytest.importorskip("tensorflow")
+keras = tf.keras
+
+TOL = dict(rtol=1e-5, atol=1e-5)
+
+
+@st.composite
+def conv_cases(draw):
+    kh = draw(st.integers(1, 4))
+    kw = draw(st.integers(1, 4))
+    padding = draw(st.sampled_from(["valid", "same", 0, 1, 2]))
+    extra = 0 if padding in ("valid", "same") else 2 * padding
+    h = draw(st.integers(max(kh - extra, 1), 12))
+    w = draw(st.integers(max(kw - extra, 1), 12))
+    channels = draw(st.integers(1, 3))
+    filters = draw(st.integers(1, 4))
+    stride = draw(st.sampled_from([1, 2, 3, (1, 2), (2, 1)]))
+    seed = draw(st.integers(0, 2**16))
+    return h, w, channels, kh, kw, filters, stride, padding, seed
+
+
+def tf_conv(image, kernel4, stride, padding):
+    if isinstance(padding, int):
+        tf_padding = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
+    else:
+        tf_padding = padding.upper()
+    return tf.nn.conv2d(image[None].astype(np.float32), kernel4.astype(np.float32), stride, tf_padding)[0].numpy()
+
+
+@given(conv_cases())
+def test_conv2d_matches_tf_nn_conv2d(case):
+    h, w, channels, kh, kw, filters, stride, padding, seed = case
+    rng = np.random.default_rng(seed)
+    image = rng.normal(size=(h, w, channels)).astype(np.float32)
+    kernel = rng.normal(size=(kh, kw, channels, filters)).astype(np.float32)
+    expected = tf_conv(image, kernel, stride, padding)
+    got = ops.conv2d(image, kernel, stride, padding)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, **TOL)
+
+
+@given(conv_cases())
+def test_conv2d_loops_matches_tf_nn_conv2d(case):
+    h, w, channels, kh, kw, filters, stride, padding, seed = case
+    rng = np.random.default_rng(seed)
+    image = rng.normal(size=(h, w, channels)).astype(np.float32)
+    kernel = rng.normal(size=(kh, kw, channels, filters)).astype(np.float32)
+    np.testing.assert_allclose(ops.conv2d_loops(image, kernel, stride, padding),
+                               tf_conv(image, kernel, stride, padding), **TOL)
+
+
+def test_conv2d_output_shapes_for_each_kernel_rank():
+    rng = np.random.default_rng(0)
+    gray = rng.integers(0, 256, size=(10, 12), dtype=np.uint8)
+    rgb = rng.integers(0, 256, size=(10, 12, 3), dtype=np.uint8)
+    assert ops.conv2d(gray, np.ones((3, 3))).shape == (8, 10)
+    assert ops.conv2d(rgb, np.ones((3, 3, 3))).shape == (8, 10)
+    assert ops.conv2d(rgb, np.ones((3, 3, 3, 5))).shape == (8, 10, 5)
+    assert ops.conv2d(gray, np.ones((3, 3, 1, 2)), padding="same").shape == (10, 12, 2)
+
+
+def test_2d_kernel_on_rgb_is_the_kernel_repeated_on_every_channel():
+    rng = np.random.default_rng(1)
+    rgb = rng.normal(size=(9, 9, 3)).astype(np.float32)
+    kernel = rng.normal(size=(3, 3)).astype(np.float32)
+    stacked = np.stack([kernel] * 3, axis=2)
+    np.testing.assert_allclose(ops.conv2d(rgb, kernel), ops.conv2d(rgb, stacked), **TOL)
+
+
+def test_conv2d_is_cross_correlation_not_flipped():
+    image = np.zeros((3, 3), np.float32)
+    image[0, 0] = 1.0  # a single bright pixel at the top left
+    kernel = np.arange(9, dtype=np.float32).reshape(3, 3)
+    # with no flip the top-left kernel weight (0) multiplies the bright pixel
+    assert ops.conv2d(image, kernel)[0, 0] == 0.0
+    assert ops.conv2d_loops(image, kernel)[0, 0] == 0.0
+
+
+def test_conv2d_keeps_float64_and_gives_float32_otherwise():
+    assert ops.conv2d(np.ones((4, 4)), np.ones((2, 2))).dtype == np.float64
+    assert ops.conv2d(np.ones((4, 4), np.uint8), np.ones((2, 2), np.float32)).dtype == np.float32
+
+
+@st.composite
+def pool_cases(draw):
+    size = draw(st.sampled_from([1, 2, 3, (2, 3)]))
+    stride = draw(st.sampled_from([None, 1, 2, 3, (1, 2)]))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    ph, pw = (size, size) if isinstance(size, int) else size
+    h = draw(st.integers(ph, 13))
+    w = draw(st.integers(pw, 13))
+    channels = draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**16))
+    return h, w, channels, size, stride, padding, seed
+
+
+@given(pool_cases())
+def test_max_pool_matches_keras(case):
+    h, w, channels, size, stride, padding, seed = case
+    x = np.random.default_rng(seed).normal(size=(h, w, channels)).astype(np.float32)
+    expected = keras.layers.MaxPooling2D(size, stride, padding)(x[None]).numpy()[0]
+    np.testing.assert_allclose(ops.max_pool(x, size, stride, padding), expected, **TOL)
+
+
+@given(pool_cases())
+def test_avg_pool_matches_keras(case):
+    h, w, channels, size, stride, padding, seed = case
+    x = np.random.default_rng(seed).normal(size=(h, w, channels)).astype(np.float32)
+    expected = keras.layers.AveragePooling2D(size, stride, padding)(x[None]).numpy()[0]
+    np.testing.assert_allclose(ops.avg_pool(x, size, stride, padding), expected, **TOL)
+
+
+def test_pooling_a_2d_map_keeps_it_2d_and_max_beats_avg():
+    x = np.array([[1, 2, 5, 6], [3, 4, 7, 8], [0, 0, 1, 1], [0, 9, 1, 1]], np.float32)
+    np.testing.assert_array_equal(ops.max_pool(x), [[4, 8], [9, 1]])
+    np.testing.assert_array_equal(ops.avg_pool(x), [[2.5, 6.5], [2.25, 1]])
+
+
+def test_max_pool_same_padding_never_picks_the_padding():
+    x = -np.ones((3, 3), np.float32)
+    assert (ops.max_pool(x, 2, padding="same") == -1).all()
+
+
+@given(st.lists(st.floats(-50, 50, allow_nan=False, width=32), min_size=1, max_size=12))
+def test_softmax_matches_tf(values):
+    z = np.array(values, np.float32)
+    np.testing.assert_allclose(ops.softmax(z), tf.nn.softmax(z).numpy(), **TOL)
+
+
+def test_softmax_is_stable_for_large_scores_and_batches():
+    z = np.array([[1000.0, 1000.0], [0.0, np.log(3.0)]])
+    np.testing.assert_allclose(ops.softmax(z), [[0.5, 0.5], [0.25, 0.75]])
+
+
+@given(st.integers(0, 2**16), st.integers(1, 6), st.integers(1, 5), st.booleans())
+def test_dense_matches_keras(seed, n_in, n_out, batch):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(3, n_in) if batch else (n_in,)).astype(np.float32)
+    weights = rng.normal(size=(n_in, n_out)).astype(np.float32)
+    bias = rng.normal(size=(n_out,)).astype(np.float32)
+    layer = keras.layers.Dense(n_out)
+    layer.build((None, n_in))
+    layer.set_weights([weights, bias])
+    expected = layer(np.atleast_2d(x)).numpy()
+    np.testing.assert_allclose(np.atleast_2d(ops.dense(x, weights, bias)), expected, **TOL)
+
+
+def test_flatten_matches_keras_order():
+    x = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    expected = keras.layers.Flatten()(x[None]).numpy()[0]
+    np.testing.assert_array_equal(ops.flatten(x), expected)
+    # entry (r, c, k) lands at (r * W + c) * C + k
+    assert ops.flatten(x)[(1 * 3 + 2) * 4 + 3] == x[1, 2, 3]
+
+
+def test_relu_matches_tf_and_keeps_dtype():
+    x = np.array([[-1.5, 0.0], [2.0, -0.0]], np.float32)
+    np.testing.assert_array_equal(ops.relu(x), tf.nn.relu(x).numpy())
+    assert ops.relu(np.array([-3, 4])).tolist() == [0, 4]
+
+
+@pytest.mark.parametrize(
+    "n, k, stride, padding, expected",
+    [(28, 3, 1, "valid", 26), (28, 3, 1, "same", 28), (7, 3, 2, 1, 4), (5, 2, 2, "valid", 2),
+     (5, 2, 2, "same", 3), (224, 7, 2, 3, 112), (3, 3, 1, "valid", 1)],
+)
+def test_output_size_formula(n, k, stride, padding, expected):
+    assert ops.output_size(n, k, stride, padding) == expected
+
+
+@given(st.integers(1, 30), st.integers(1, 5), st.integers(1, 4), st.sampled_from(["valid", "same", 0, 1, 2]))
+def test_output_size_agrees_with_conv2d(n, k, stride, padding):
+    extra = 0 if padding in ("valid", "same") else 2 * padding
+    if padding != "same" and n + extra < k:
+        with pytest.raises(ValueError, match="larger"):
+            ops.output_size(n, k, stride, padding)
+        return
+    out = ops.conv2d(np.ones((n, n), np.float32), np.ones((k, k), np.float32), stride, padding)
+    assert out.shape == (ops.output_size(n, k, stride, padding),) * 2
+
+
+def test_padding_amounts_put_the_odd_zero_after():
+    assert ops.padding_amounts(6, 3, 2, "same") == (0, 1)
+    assert ops.padding_amounts(5, 4, 1, "same") == (1, 2)
+    assert ops.pad(np.ones((2, 2)), padding=1).sum() == 4
+
+
+def test_parameter_counts_match_keras():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(32, 3),
+        keras.layers.Conv2D(8, (3, 5), use_bias=False),
+        keras.layers.Flatten(),
+        keras.layers.Dense(10),
+    ])
+    conv1, conv2, _, dense = model.layers
+    assert ops.conv2d_params(3, 1, 32) == conv1.count_params() == 320
+    assert ops.conv2d_params((3, 5), 32, 8, use_bias=False) == conv2.count_params()
+    assert ops.dense_params(24 * 22 * 8, 10) == dense.count_params()

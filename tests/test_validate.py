@@ -1,0 +1,112 @@
+"""Bad input gets a clear ValueError/TypeError that names the argument."""
+
+import math
+
+import numpy as np
+import pytest
+
+from cnnlab import _validate as v
+from cnnlab import images, kernels, ops
+
+IMG = np.ones((6, 6), np.float32)
+RGB = np.ones((6, 6, 3), np.uint8)
+K3 = np.ones((3, 3), np.float32)
+NAN_IMG = IMG.copy()
+NAN_IMG[2, 2] = np.nan
+INF_K = K3.copy()
+INF_K[0, 0] = np.inf
+
+# (call, exception type, words the message must contain)
+CASES = {
+    "image 1-D": (lambda: ops.conv2d(np.ones(5), K3), ValueError, ["image", "2-D or 3-D", "(5,)"]),
+    "image 4-D": (lambda: ops.conv2d(np.ones((1, 6, 6, 1)), K3), ValueError, ["image", "2-D or 3-D"]),
+    "kernel 1-D": (lambda: ops.conv2d(IMG, np.ones(3)), ValueError, ["kernel must be 2-D, 3-D or 4-D", "(3,)"]),
+    "kernel 5-D": (lambda: ops.conv2d(IMG, np.ones((1,) * 5)), ValueError, ["kernel", "4-D"]),
+    "image bool": (lambda: ops.conv2d(IMG > 0, K3), TypeError, ["image", "bool"]),
+    "image object": (lambda: ops.conv2d(np.array([[1, None]], dtype=object), K3), TypeError, ["image", "object"]),
+    "image complex": (lambda: ops.conv2d(IMG.astype(complex), K3), TypeError, ["image", "complex"]),
+    "image strings": (lambda: ops.conv2d(np.array([["a", "b"]]), K3), TypeError, ["image", "numbers"]),
+    "image a string": (lambda: ops.conv2d("cat", K3), TypeError, ["image", "string"]),
+    "image None": (lambda: ops.conv2d(None, K3), TypeError, ["image", "None"]),
+    "image ragged": (lambda: ops.conv2d([[1, 2], [3]], K3), TypeError, ["image", "rectangular"]),
+    "image NaN": (lambda: ops.conv2d(NAN_IMG, K3), ValueError, ["image", "NaN"]),
+    "kernel inf": (lambda: ops.conv2d(IMG, INF_K), ValueError, ["kernel", "infinity"]),
+    "image empty": (lambda: ops.conv2d(np.ones((0, 5)), K3), ValueError, ["image", "empty"]),
+    "kernel too big": (lambda: ops.conv2d(np.ones((2, 6)), K3), ValueError, ["kernel height (3)", "image height (2)"]),
+    "kernel channels": (lambda: ops.conv2d(RGB, np.ones((3, 3, 2))), ValueError, ["kernel", "2 input channels", "3"]),
+    "stride 0": (lambda: ops.conv2d(IMG, K3, stride=0), ValueError, ["stride", "positive int", "0"]),
+    "stride negative": (lambda: ops.conv2d(IMG, K3, stride=-2), ValueError, ["stride", "-2"]),
+    "stride float": (lambda: ops.conv2d(IMG, K3, stride=1.5), TypeError, ["stride", "float"]),
+    "stride bool": (lambda: ops.conv2d(IMG, K3, stride=True), TypeError, ["stride", "bool"]),
+    "stride triple": (lambda: ops.conv2d(IMG, K3, stride=(1, 1, 1)), ValueError, ["stride", "pair", "3 values"]),
+    "padding unknown": (lambda: ops.conv2d(IMG, K3, padding="full"), ValueError, ["padding", "'full'", "same"]),
+    "padding negative": (lambda: ops.conv2d(IMG, K3, padding=-1), ValueError, ["padding", "non-negative"]),
+    "padding float": (lambda: ops.conv2d(IMG, K3, padding=1.0), TypeError, ["padding", "float"]),
+    "loops stride 0": (lambda: ops.conv2d_loops(IMG, K3, stride=0), ValueError, ["stride"]),
+    "pool size 0": (lambda: ops.max_pool(IMG, size=0), ValueError, ["size", "positive int"]),
+    "pool stride float": (lambda: ops.avg_pool(IMG, stride=0.5), TypeError, ["stride"]),
+    "pool padding int": (lambda: ops.max_pool(IMG, padding=1), ValueError, ["padding", "pooling"]),
+    "pool too big": (lambda: ops.max_pool(np.ones((1, 6)), size=2), ValueError, ["size", "larger"]),
+    "pool 4-D": (lambda: ops.max_pool(np.ones((1, 4, 4, 1))), ValueError, ["x", "2-D or 3-D"]),
+    "relu strings": (lambda: ops.relu(["a"]), TypeError, ["x", "numbers"]),
+    "softmax scalar": (lambda: ops.softmax(3.0), ValueError, ["z", "at least 1 dimension"]),
+    "softmax axis": (lambda: ops.softmax(np.ones(3), axis=2), ValueError, ["axis"]),
+    "dense mismatch": (lambda: ops.dense(np.ones(4), np.ones((3, 2)), np.ones(2)), ValueError, ["weights", "4 rows"]),
+    "dense bias": (lambda: ops.dense(np.ones(3), np.ones((3, 2)), np.ones(3)), ValueError, ["bias", "2 entries"]),
+    "flatten 4-D": (lambda: ops.flatten(np.ones((1, 2, 2, 1))), ValueError, ["x", "1-D, 2-D or 3-D"]),
+    "output_size k too big": (lambda: ops.output_size(2, 3), ValueError, ["k (3)", "larger"]),
+    "output_size n float": (lambda: ops.output_size(2.5, 1), TypeError, ["n", "positive int"]),
+    "conv2d_params filters 0": (lambda: ops.conv2d_params(3, 1, 0), ValueError, ["filters"]),
+    "dense_params units str": (lambda: ops.dense_params(3, "10"), TypeError, ["units"]),
+    "photo unknown": (lambda: images.load("dog"), ValueError, ["name_or_path", "'dog'", "astronaut", "cat"]),
+    "photo not str": (lambda: images.load(42), TypeError, ["name_or_path", "int"]),
+    "photo folder": (lambda: images.load("."), ValueError, ["name_or_path", "folder"]),
+    "resize two sizes": (lambda: images.resize(RGB, 3, height=2), ValueError, ["exactly one", "height", "max_size"]),
+    "resize zero": (lambda: images.resize(RGB, 0), ValueError, ["max_size"]),
+    "grayscale 5 channels": (lambda: images.grayscale(np.ones((4, 4, 5))), ValueError, ["image", "channels"]),
+    "to_float int16": (lambda: images.to_float(np.ones((2, 2), np.int16)), TypeError, ["image", "uint8"]),
+    "kernel unknown": (lambda: kernels.get("sobel"), ValueError, ["name", "'sobel_x'", "'sobel'"]),
+    "kernel name int": (lambda: kernels.get(3), TypeError, ["name", "string"]),
+    "typed kernel word": (lambda: kernels.parse("1 x; 2 3"), ValueError, ["kernel", "'x' is not a number"]),
+    "typed kernel ragged": (lambda: kernels.parse("1 2; 3"), ValueError, ["kernel", "same number"]),
+    "typed kernel empty": (lambda: kernels.parse(" ; "), ValueError, ["kernel", "empty"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_bad_input_names_the_argument(case):
+    call, error, words = CASES[case]
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    for word in words:
+        assert word in message, f"{word!r} missing from {message!r}"
+
+
+def test_there_are_at_least_thirty_cases():
+    assert len(CASES) >= 30
+
+
+def test_missing_file_and_non_image_file(tmp_path):
+    with pytest.raises(ValueError, match="neither a bundled photo"):
+        images.load(tmp_path / "nope.png")
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    with pytest.raises(ValueError, match="not an image file"):
+        images.load(text)
+
+
+def test_helpers_return_clean_values():
+    assert v.positive_pair(2, "stride") == (2, 2)
+    assert v.positive_pair((1, 3), "stride") == (1, 3)
+    assert v.padding("SAME") == "same"
+    assert v.padding(np.int64(2)) == 2
+    assert v.finite_number(np.float32(0.5), "x") == 0.5
+    assert v.probability(1, "p") == 1.0
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        v.probability(1.5, "p")
+    with pytest.raises(ValueError, match="finite"):
+        v.finite_number(math.inf, "lr")
+    assert v.ndim_text((2,)) == "2-D"
+    assert v.array(np.zeros((0,)), "x", allow_empty=True).size == 0
+    assert v.array(np.zeros(2, bool), "mask", allow_bool=True).dtype == bool
