@@ -11,22 +11,11 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
-
-
-def best_time(func, repeats: int) -> float:
-    """Best wall time of ``repeats`` calls after one warm-up call, in seconds."""
-    func()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 
 def import_time(repeats: int) -> tuple[float, bool]:

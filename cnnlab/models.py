@@ -1,0 +1,230 @@
+"""Small Keras models for the lessons, and a forward pass written with :mod:`cnnlab.ops`.
+
+TensorFlow / Keras is imported inside the functions, so ``import cnnlab.models``
+stays instant; the first call pays the few seconds Keras takes to import.
+
+Examples
+--------
+>>> from cnnlab import models
+>>> model = models.small_cnn()          # Conv-ReLU-MaxPool-Flatten-Dense-softmax
+>>> model.count_params()
+13610
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = [
+    "cats_dogs_cnn",
+    "forward_with_ops",
+    "prepare",
+    "seed_cnn",
+    "small_cnn",
+    "train_briefly",
+]
+
+
+def _keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return keras
+
+
+def _input_shape(value, name: str = "input_shape") -> tuple[int, int, int]:
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise ValueError(f"{name} must be (height, width, channels), got {value!r}")
+    return tuple(v.positive_int(n, f"{name}[{i}]") for i, n in enumerate(value))
+
+
+def small_cnn(input_shape=(28, 28, 1), filters=8, kernel_size=3, pool_size=2, classes=10, seed=0):
+    """The smallest complete CNN: Conv2D + ReLU, MaxPooling2D, Flatten, Dense + softmax.
+
+    Parameters
+    ----------
+    input_shape : (H, W, C)
+        One image's shape, channels last.
+    filters : int
+        Number of 3x3 kernels in the convolution, hence of feature maps.
+    kernel_size, pool_size : int
+    classes : int
+        Number of output probabilities.
+    seed : int
+        Seeds every weight initialiser, so the same call gives the same weights.
+
+    Returns
+    -------
+    keras.Sequential
+        Layers named ``"conv"``, ``"pool"``, ``"flatten"`` and ``"dense"``; built,
+        not compiled (see :func:`train_briefly`).
+
+    Examples
+    --------
+    >>> [layer.name for layer in small_cnn().layers]
+    ['conv', 'pool', 'flatten', 'dense']
+
+    Introduced in lesson 06.
+    """
+    keras = _keras()
+    shape = _input_shape(input_shape)
+    filters = v.positive_int(filters, "filters")
+    kernel_size = v.positive_int(kernel_size, "kernel_size")
+    pool_size = v.positive_int(pool_size, "pool_size")
+    classes = v.positive_int(classes, "classes")
+    seed = v.nonnegative_int(seed, "seed")
+    if kernel_size > min(shape[:2]):
+        raise ValueError(f"kernel_size ({kernel_size}) must fit in the input's height and width {shape[:2]}")
+    init = keras.initializers.GlorotUniform
+    model = keras.Sequential([
+        keras.Input(shape),
+        keras.layers.Conv2D(filters, kernel_size, activation="relu", name="conv",
+                            kernel_initializer=init(seed=seed)),
+        keras.layers.MaxPooling2D(pool_size, name="pool"),
+        keras.layers.Flatten(name="flatten"),
+        keras.layers.Dense(classes, activation="softmax", name="dense",
+                           kernel_initializer=init(seed=seed + 1)),
+    ], name="small_cnn")
+    return model
+
+
+def seed_cnn(input_shape=(28, 28, 1), seed=0):
+    """The seed material's MNIST model: Conv2D(32, 3x3, relu), MaxPooling2D(2), Flatten, Dense(10, softmax).
+
+    Returns
+    -------
+    keras.Sequential
+        Built, not compiled.
+
+    Introduced in lesson 06.
+    """
+    return small_cnn(input_shape, filters=32, kernel_size=3, pool_size=2, classes=10, seed=seed)
+
+
+def cats_dogs_cnn(input_shape=(150, 150, 3), seed=0):
+    """The seed material's cats-vs-dogs model (four Conv/MaxPool pairs, Dense 512, one sigmoid output).
+
+    Built only to count and compare parameters; nothing is trained or downloaded.
+
+    Returns
+    -------
+    keras.Sequential
+
+    Introduced in lesson 06.
+    """
+    keras = _keras()
+    shape = _input_shape(input_shape)
+    layers = [keras.Input(shape)]
+    for i, filters in enumerate((32, 64, 128, 128)):
+        layers += [keras.layers.Conv2D(filters, 3, activation="relu", name=f"conv{i + 1}",
+                                       kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i)),
+                   keras.layers.MaxPooling2D(2, name=f"pool{i + 1}")]
+    layers += [keras.layers.Flatten(name="flatten"),
+               keras.layers.Dense(512, activation="relu", name="dense1"),
+               keras.layers.Dense(1, activation="sigmoid", name="dense2")]
+    return keras.Sequential(layers, name="cats_dogs_cnn")
+
+
+def prepare(images) -> np.ndarray:
+    """Turn uint8 digits ``(N, H, W)`` into what the models take: float32 ``(N, H, W, 1)`` in [0, 1].
+
+    Parameters
+    ----------
+    images : (N, H, W) or (N, H, W, C) array_like
+        uint8 (0-255) or floats already in [0, 1].
+
+    Returns
+    -------
+    (N, H, W, C) float32 ndarray
+
+    Introduced in lesson 06.
+    """
+    arr = v.array(images, "images", (3, 4))
+    if arr.ndim == 3:
+        arr = arr[..., None]
+    if arr.dtype == np.uint8:
+        return arr.astype(np.float32) / np.float32(255)
+    return arr.astype(np.float32)
+
+
+def train_briefly(model, x, y, epochs=2, batch_size=64, seed=0):
+    """Compile ``model`` (Adam, sparse categorical cross-entropy) and fit it quietly.
+
+    A couple of epochs on the 4,000 offline MNIST digits take a few seconds
+    on a laptop CPU; lesson 07 is about training properly.
+
+    Parameters
+    ----------
+    model : keras.Model
+        With a softmax output, e.g. from :func:`small_cnn`.
+    x : (N, H, W) uint8 or (N, H, W, C) array_like
+        Images; passed through :func:`prepare`.
+    y : (N,) array_like of int
+        Class labels.
+    epochs, batch_size : int
+    seed : int
+        Seeds the shuffling (and every other random choice Keras makes).
+
+    Returns
+    -------
+    dict
+        The training history: ``{"loss": [...], "accuracy": [...]}``.
+
+    Introduced in lesson 06.
+    """
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
+    xs = prepare(x)
+    ys = v.array(y, "y", (1,))
+    if ys.shape[0] != xs.shape[0]:
+        raise ValueError(f"y must have one label per image ({xs.shape[0]}), got {ys.shape[0]}")
+    epochs = v.positive_int(epochs, "epochs")
+    batch_size = v.positive_int(batch_size, "batch_size")
+    keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(xs, ys.astype(np.int64), epochs=epochs, batch_size=batch_size, verbose=0)
+    return {k: [float(x) for x in vals] for k, vals in history.history.items()}
+
+
+def forward_with_ops(model, image) -> dict[str, np.ndarray]:
+    """Run one image through a :func:`small_cnn` model using only :mod:`cnnlab.ops`.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model from :func:`small_cnn` (layers ``conv``, ``pool``, ``flatten``, ``dense``).
+    image : (H, W) or (H, W, C) array_like
+        One image, already scaled as the model expects (see :func:`prepare`).
+
+    Returns
+    -------
+    dict of str -> ndarray
+        Every intermediate result in order: ``"input"``, ``"conv"`` (before
+        ReLU), ``"relu"``, ``"pool"``, ``"flatten"``, ``"scores"`` and
+        ``"probabilities"``. The last equals ``model.predict`` on the same image.
+
+    Introduced in lesson 06.
+    """
+    from . import ops
+
+    names = [layer.name for layer in getattr(model, "layers", [])]
+    if names[:4] != ["conv", "pool", "flatten", "dense"]:
+        raise ValueError(f"model must come from cnnlab.models.small_cnn (layers conv, pool, flatten, dense), "
+                         f"got layers {names}")
+    x = v.array(image, "image", (2, 3)).astype(np.float32)
+    kernel, bias = model.get_layer("conv").get_weights()
+    pool = model.get_layer("pool")
+    weights, dense_bias = model.get_layer("dense").get_weights()
+    stages = {"input": x}
+    stages["conv"] = ops.conv2d(x, kernel) + bias
+    stages["relu"] = ops.relu(stages["conv"])
+    stages["pool"] = ops.max_pool(stages["relu"], pool.pool_size, pool.strides)
+    stages["flatten"] = ops.flatten(stages["pool"])
+    stages["scores"] = ops.dense(stages["flatten"], weights, dense_bias)
+    stages["probabilities"] = ops.softmax(stages["scores"])
+    return stages

@@ -1,0 +1,21 @@
+"""Animated widgets: convolution, ReLU, pooling and flattening on real data.
+
+Each widget computes with :mod:`cnnlab.ops` in Python, sends the arrays once
+as binary buffers, and animates in the browser (play, pause, step, scrub,
+speed). Leave one last in a cell to show it; ``widget.to_png()`` and
+:mod:`cnnlab.animate` give static pictures and GIFs.
+
+Examples
+--------
+>>> from cnnlab.widgets import ConvolutionWidget, PoolingWidget
+>>> conv = ConvolutionWidget("cat", "sobel_x")        # doctest: +SKIP
+>>> conv                                              # doctest: +SKIP
+>>> PoolingWidget(conv.output, size=2, mode="max")    # doctest: +SKIP
+"""
+
+from .activation import ActivationWidget
+from .convolution import ConvolutionWidget
+from .flatten import FlattenWidget
+from .pooling import PoolingWidget
+
+__all__ = ["ActivationWidget", "ConvolutionWidget", "FlattenWidget", "PoolingWidget"]

@@ -1,0 +1,106 @@
+"""The one colour mapping the widgets use, in Python (PNG/GIF) and in the browser.
+
+``static/widget.js`` implements :func:`to_rgb` with the very same float64
+arithmetic (``toRGB`` there), so a cell of a widget's output canvas and the
+same cell of :meth:`to_png` have identical colours.
+
+* Signed maps (``vmin < 0``): diverging, negative blue, zero white, positive red.
+  Negative values are scaled by ``vmin``, positive ones by ``vmax``.
+* Non-negative maps (``vmin >= 0``): gray, ``vmin`` black and ``vmax`` white.
+* Cells not computed yet: :data:`PENDING_RGB`, a pale green that neither map produces.
+
+Examples
+--------
+>>> to_rgb(0.0, -1.0, 1.0)
+(255, 255, 255)
+>>> to_rgb(1.0, -1.0, 1.0) == POSITIVE_RGB
+True
+>>> to_rgb(128.0, 0.0, 255.0)
+(128, 128, 128)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["NEGATIVE_RGB", "PENDING_RGB", "POSITIVE_RGB", "WHITE_RGB", "limits", "to_rgb", "to_rgb_array"]
+
+#: colour of the most negative value of a signed map (dark blue)
+NEGATIVE_RGB = (33, 102, 172)
+#: colour of the most positive value of a signed map (dark red)
+POSITIVE_RGB = (178, 24, 43)
+#: colour of zero on a signed map
+WHITE_RGB = (255, 255, 255)
+#: output cells the animation has not reached yet (green > red and blue: no map makes it)
+PENDING_RGB = (206, 232, 208)
+
+
+def to_rgb_array(values, vmin: float, vmax: float) -> np.ndarray:
+    """Colours of many values at once: ``(..., 3)`` uint8, the definition of the mapping.
+
+    Parameters
+    ----------
+    values : array_like of real numbers
+    vmin, vmax : float
+        Colour limits; ``vmin < 0`` selects the diverging map.
+
+    Returns
+    -------
+    (..., 3) uint8 ndarray
+
+    Examples
+    --------
+    >>> to_rgb_array([-2.0, 0.0, 2.0], -2.0, 2.0).tolist()
+    [[33, 102, 172], [255, 255, 255], [178, 24, 43]]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    vmin, vmax = float(vmin), float(vmax)
+    out = np.empty(x.shape + (3,), dtype=np.float64)
+    if vmin < 0:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_neg = np.minimum(x / vmin, 1.0)
+            t_pos = np.minimum(x / vmax, 1.0) if vmax > 0 else np.ones_like(x)
+        for i in range(3):
+            neg = np.floor(255 + t_neg * (NEGATIVE_RGB[i] - 255) + 0.5)
+            pos = np.floor(255 + t_pos * (POSITIVE_RGB[i] - 255) + 0.5)
+            out[..., i] = np.where(x < 0, neg, np.where(x > 0, pos, 255))
+    else:
+        span = vmax - vmin
+        t = np.zeros_like(x) if span <= 0 else np.clip((x - vmin) / span, 0.0, 1.0)
+        gray = np.floor(255 * t + 0.5)
+        out[...] = gray[..., None]
+    return out.astype(np.uint8)
+
+
+def to_rgb(value: float, vmin: float, vmax: float) -> tuple[int, int, int]:
+    """Colour of one value as ``(r, g, b)`` ints in 0..255 (see :func:`to_rgb_array`).
+
+    Examples
+    --------
+    >>> to_rgb(-1.0, -1.0, 1.0) == NEGATIVE_RGB
+    True
+    """
+    r, g, b = to_rgb_array(float(value), vmin, vmax).tolist()
+    return r, g, b
+
+
+def limits(values) -> tuple[float, float]:
+    """Colour limits for a map: symmetric ``(-m, m)`` if it has negatives, else ``(0, max)``.
+
+    A map with no negative values gets the gray scale from 0 to its maximum
+    (``(0, 1)`` if it is all zeros). The limits are plain floats, so they travel
+    to the browser exactly.
+
+    Examples
+    --------
+    >>> limits(np.array([-3.0, 1.0]))
+    (-3.0, 3.0)
+    >>> limits(np.array([0.0, 200.0]))
+    (0.0, 200.0)
+    """
+    x = np.asarray(values)
+    lo, hi = float(x.min()), float(x.max())
+    if lo < 0:
+        m = max(-lo, hi)
+        return -m, m
+    return 0.0, hi if hi > 0 else 1.0

@@ -1,0 +1,148 @@
+"""Fixtures of the browser tests: one JupyterLab and one Voilà server, one headless Chromium.
+
+Everything runs on 127.0.0.1 from temporary folders. The notebook with the four widgets is written at
+run time (:func:`_servers.write_widget_notebook`) and opened once per server; the tests share that page.
+
+Without ``/usr/bin/chromium`` or the ``playwright`` package the tests are skipped with the reason,
+unless ``CNNLAB_REQUIRE_BROWSER=1`` (CI sets it): then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+
+import pytest
+
+import _servers as S
+
+NOTEBOOK = "widgets.ipynb"
+ARTIFACTS = S.REPO / "tests" / "artifacts"
+
+#: Console errors that are not ours and are understood; each is matched narrowly.
+BENIGN_CONSOLE_ERRORS = (
+    # Voilà's "lab" template links Font Awesome CSS from a CDN
+    # (share/jupyter/voila/templates/lab/index.html.j2); we abort that request on purpose (no network in
+    # the tests, nor in a classroom), and Chromium reports the aborted load as a console error.
+    lambda text, where: ("net::ERR_BLOCKED_BY_CLIENT" in text
+                         and re.search(r"/@fortawesome/fontawesome-free@[^/]*/css/(all|v4-shims)\.min\.css$",
+                                       where) is not None),
+    # Voilà 0.5.13 bundles JupyterLab 4.2 packages and tries to load every federated lab extension of the
+    # environment; Notebook 7's @jupyter-notebook/lab-extension (built for JupyterLab 4.6) cannot get its
+    # shared modules there and is skipped. It only adds "open in Notebook" menu items to JupyterLab.
+    lambda text, where: ("#RUNTIME-012" in text
+                         and "/voila/labextensions/@jupyter-notebook/lab-extension/" in text),
+)
+
+#: Requests the pages may try that we abort on purpose (the Font Awesome CSS above); anything else
+#: leaving loopback fails the tests.
+EXPECTED_BLOCKED = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/]*/css/"
+                              r"(all|v4-shims)\.min\.css$")
+
+
+def _require_browser() -> None:
+    reason = S.browser_unavailable_reason()
+    if reason is None:
+        return
+    if os.environ.get("CNNLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CNNLAB_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser_dir(tmp_path_factory):
+    """Temporary folder with the notebook (``nb/``) and each server's isolated HOME and config."""
+    base = tmp_path_factory.mktemp("cnnlab-browser")
+    S.write_widget_notebook(base / "nb" / NOTEBOOK)
+    return base
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_dir):
+    """One headless Debian Chromium for the whole session (each server gets a fresh context)."""
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = S.launch_chromium(playwright, home=browser_dir / "chromium-home")
+    except Exception as exc:
+        playwright.stop()
+        if os.environ.get("CNNLAB_REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip(f"browser tests skipped: Chromium did not start through Playwright ({exc})")
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@dataclass
+class App:
+    """A server with the widget notebook open and rendered in a page."""
+
+    kind: str               # "lab" or "voila"
+    server: S.JupyterProcess
+    context: object
+    page: object
+    log: S.PageLog
+    open_seconds: float
+
+    def root(self, widget_kind: str):
+        return S.widget_root(self.page, widget_kind)
+
+    def errors(self, since: int = 0) -> list[str]:
+        return self.log.errors(since, BENIGN_CONSOLE_ERRORS)
+
+    def unexpected_blocked(self) -> list[str]:
+        return [url for url in self.log.blocked if not EXPECTED_BLOCKED.match(url)]
+
+
+@pytest.fixture(scope="session", params=["lab", "voila"])
+def app(request, chromium, browser_dir):
+    """The widget notebook running in JupyterLab or in Voilà (one server and one page each)."""
+    kind = request.param
+    started = time.monotonic()
+    server = S.JupyterProcess(kind, browser_dir / "nb", browser_dir / kind).start()
+    context = page = None
+    try:
+        context, log = S.new_guarded_context(chromium)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            S.open_notebook(page, server, NOTEBOOK, expect_widgets=len(S.WIDGETS))
+        except Exception as exc:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"browser-{kind}-failed-to-open.png"), full_page=True)
+            raise RuntimeError(f"the widget notebook did not render in {kind}: {exc}\n"
+                               f"console errors: {log.errors()}\nserver log:\n{server.log_tail()}") from exc
+        yield App(kind, server, context, page, log, time.monotonic() - started)
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
+
+
+@pytest.fixture
+def widgets(app):
+    """The shared page for one test; fails the test if the page logged a new error meanwhile, and
+    leaves every widget paused."""
+    mark = len(app.log.console)
+    errors_before = len(app.log.page_errors)
+    yield app
+    for kind in S.WIDGETS:
+        root = app.root(kind)
+        if root.count() and root.get_attribute("data-playing") == "true":
+            S.set_playing(root, False)
+    new = [e for e in app.errors(mark) if not e.startswith("page error: ")]
+    new += [f"page error: {e}" for e in app.log.page_errors[errors_before:]]
+    assert not new, f"{app.kind}: the page logged errors during the test:\n" + "\n".join(new)
+    assert not app.unexpected_blocked(), f"{app.kind}: requests left loopback: {app.unexpected_blocked()}"
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    """``tests/artifacts/`` (gitignored): screenshots for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

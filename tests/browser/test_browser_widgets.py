@@ -1,0 +1,264 @@
+"""The cnnlab widgets in a real browser: headless Chromium against JupyterLab and Voilà on 127.0.0.1.
+
+Every test runs twice, once per server (``app`` is parametrized in conftest.py). The widget notebook
+is opened once per server; tests share that page and leave every widget paused.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import _servers as S
+from cnnlab.widgets import _colors
+from cnnlab.widgets._base import fmt
+
+pytestmark = pytest.mark.browser
+
+ALL = list(S.WIDGETS)
+ANIMATED = ["convolution", "pooling"]
+MIN_FPS = 30.0
+FPS_SECONDS = 1.5
+TOLERANCE = 2  # per RGB channel
+
+
+@pytest.fixture(scope="session")
+def expected():
+    """``expected(kind, **params)``: the same widget as the notebook's, built here (cached)."""
+    cache: dict = {}
+
+    def get(kind: str, **params):
+        key = (kind, tuple(sorted(params.items())))
+        if key not in cache:
+            widget = S.build_widget(kind)
+            if params:
+                widget.set(**params)
+            cache[key] = widget
+        return cache[key]
+
+    return get
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def wait_step(root, step: int, timeout_ms: float = 10_000) -> None:
+    root.page.wait_for_function("([el, s]) => el.dataset.step === String(s)",
+                                arg=[root.element_handle(), step], timeout=timeout_ms)
+    root.page.evaluate(S.TWO_FRAMES_JS)
+
+
+def scrub_to(root, step: int) -> None:
+    root.evaluate(S.SCRUB_JS, step)
+    wait_step(root, step)
+
+
+def wait_until(page, predicate, what: str, timeout_s: float = 20.0):
+    """Poll ``predicate()`` (letting the page run) until it is truthy; fail naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        page.wait_for_timeout(50)
+
+
+def drawn_values(widget):
+    """The values the output canvas shows, flat: step ``s`` is entry ``s`` (row-major cells).
+
+    That is the shown channel (``shown_output``) for maps with channels, else ``output``.
+    """
+    values = getattr(widget, "shown_output", None)
+    return (widget.output if values is None else values).reshape(-1)
+
+
+def check_pixels(root, widget, current: int, samples: int = 40) -> int:
+    """Compare output-canvas pixels with ``_colors.to_rgb`` of the widget's values; returns cells checked.
+
+    Cells at or before ``current`` must have the value's colour, later ones ``PENDING_RGB``; the pixel
+    looked at is the centre of the cell (``data-scale`` canvas pixels per cell).
+    """
+    canvas = root.locator("canvas.cnnlab-output")
+    scale = int(canvas.get_attribute("data-scale"))
+    vmin, vmax = float(canvas.get_attribute("data-vmin")), float(canvas.get_attribute("data-vmax"))
+    assert (vmin, vmax) == pytest.approx((widget.meta["vmin"], widget.meta["vmax"]), rel=1e-6), \
+        "the browser's colour limits differ from Python's"
+    rows, cols = widget.grid
+    size = canvas.evaluate("c => [c.width, c.height]")
+    assert size == [cols * scale, rows * scale], \
+        f"output canvas is {size}, expected {cols}x{rows} cells of {scale}px"
+    values = drawn_values(widget)
+    steps = sorted({0, current, max(current - 1, 0), min(current + 1, widget.steps - 1), widget.steps - 1,
+                    *(round(i * (widget.steps - 1) / (samples - 1)) for i in range(samples))})
+    points, wanted = [], []
+    for step in steps:
+        r, c = widget.position(step)
+        assert (r, c) == divmod(step, cols)
+        points.append([c * scale + scale // 2, r * scale + scale // 2])
+        wanted.append(_colors.to_rgb(values[step], vmin, vmax) if step <= current else _colors.PENDING_RGB)
+    got = root.evaluate(S.OUTPUT_PIXELS_JS, points)
+    bad = [(step, tuple(px[:3]), want) for step, px, want in zip(steps, got, wanted)
+           if px[3] != 255 or max(abs(a - b) for a, b in zip(px[:3], want)) > TOLERANCE]
+    assert not bad, f"cells whose pixel differs from the computed value's colour (step, got, want): {bad[:8]}"
+    return len(steps)
+
+
+def vmax(canvas) -> float:
+    return float(canvas.get_attribute("data-vmax"))
+
+
+def fingerprint(root) -> str:
+    return root.evaluate(S.OUTPUT_FINGERPRINT_JS)
+
+
+def shot(root, artifacts, name: str) -> None:
+    root.scroll_into_view_if_needed()
+    root.screenshot(path=str(artifacts / f"{name}.png"), animations="allow")
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_notebook_shows_every_widget(widgets, expected, artifacts):
+    app = widgets
+    print(f"\n{app.kind}: server up and widget notebook rendered in {app.open_seconds:.1f} s")
+    for kind in ALL:
+        root = app.root(kind)
+        assert root.count() == 1, f"no .cnnlab-widget[data-kind={kind}] in {app.kind}"
+        assert root.get_attribute("data-ready") == "true"
+        assert int(root.get_attribute("data-steps")) == expected(kind).steps
+        assert root.get_attribute("data-playing") == "false"
+    app.page.screenshot(path=str(artifacts / f"browser-{app.kind}-page.png"), full_page=True)
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_canvases_draw(widgets, kind, artifacts):
+    root = widgets.root(kind)
+    assert root.get_attribute("data-ready") == "true"
+    scrub_to(root, int(root.get_attribute("data-steps")) // 2)  # half the output drawn, half pending
+    for name in ("input", "output"):
+        stats = root.locator(f"canvas.cnnlab-{name}").evaluate(S.CANVAS_STATS_JS)
+        assert stats["width"] > 0 and stats["height"] > 0, f"{kind} {name} canvas has no size: {stats}"
+        assert stats["opaque"] == stats["samples"], f"{kind} {name} canvas has undrawn pixels: {stats}"
+        assert stats["colors"] >= 2, f"{kind} {name} canvas is one flat colour: {stats}"
+    if kind == "convolution":  # the photo itself
+        assert root.locator("canvas.cnnlab-input").evaluate(S.CANVAS_STATS_JS)["colors"] > 100
+    shot(root, artifacts, f"browser-{widgets.kind}-{kind}")
+
+
+@pytest.mark.parametrize("kind", ANIMATED)
+def test_animation_runs_at_30_fps_without_kernel_round_trips(widgets, kind, expected, artifacts):
+    root = widgets.root(kind)
+    scrub_to(root, 0)
+    result = S.measure_fps(widgets.page, kind, FPS_SECONDS, widgets.log)
+    shot(root, artifacts, f"browser-{widgets.kind}-{kind}-midway")  # paused part-way: drawn and pending cells
+    speed = expected(kind).speed
+    print(f"\n{widgets.kind} {kind}: {result['fps']:.1f} frames/s over {result['elapsed']:.2f} s, "
+          f"steps {result['step_from']} -> {result['step_to']} at speed {speed:g}/s, "
+          f"{result['kernel_messages']} messages to the kernel while playing")
+    assert result["playing"] == "true", "the animation stopped during the measurement"
+    assert result["fps"] >= MIN_FPS, f"{kind} animates at {result['fps']:.1f} frames/s in {widgets.kind}"
+    advanced = result["step_to"] - result["step_from"]
+    assert advanced >= 0.5 * speed * result["elapsed"], f"only {advanced} steps in {result['elapsed']:.2f} s"
+    sent = result["kernel_messages"]
+    assert sent <= 2, f"{sent} messages went to the kernel while animating"
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_pixels_match_computed_output(widgets, kind, expected):
+    widget = expected(kind)
+    rows, cols = widget.grid
+    root = widgets.root(kind)
+    current = (rows // 2) * cols + cols // 3
+    scrub_to(root, current)
+    checked = check_pixels(root, widget, current)
+    value = drawn_values(widget)[current]
+    assert fmt(value) in root.locator(".cnnlab-sum").inner_text(), "the written-out sum lacks the value"
+    assert checked >= 40
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_step_and_scrub_move_to_the_asked_step(widgets, kind, expected):
+    steps = expected(kind).steps
+    root = widgets.root(kind)
+    scrub_to(root, 10)
+    root.locator("button.cnnlab-forward").click()
+    wait_step(root, 11)
+    for _ in range(3):
+        root.locator("button.cnnlab-back").click()
+    wait_step(root, 8)
+    assert root.locator("input.cnnlab-scrub").input_value() == "8"
+    scrub_to(root, steps - 1)
+    root.locator("button.cnnlab-forward").click()   # at the end: stays
+    wait_step(root, steps - 1)
+    scrub_to(root, 0)
+    root.locator("button.cnnlab-back").click()      # at the start: stays
+    wait_step(root, 0)
+    scrub_to(root, steps // 3)
+    assert f"step {steps // 3 + 1} of {steps}" in root.inner_text()
+
+
+def test_kernel_dropdown_recomputes_and_bad_kernel_shows_error(widgets, expected, artifacts):
+    root = widgets.root("convolution")
+    canvas = root.locator("canvas.cnnlab-output")
+    last = expected("convolution").steps - 1
+    scrub_to(root, last)
+    before = fingerprint(root)
+
+    # A kernel from the dropdown: Python recomputes, the canvas shows the new map.
+    blurred = expected("convolution", kernel="box_blur")
+    root.locator("select.cnnlab-kernel").select_option("box_blur")
+    wait_until(root.page, lambda: (vmax(canvas) == pytest.approx(blurred.meta["vmax"])
+                                   and fingerprint(root) != before), "the box_blur output on the canvas")
+    wait_step(root, int(root.get_attribute("data-step")))
+    check_pixels(root, blurred, int(root.get_attribute("data-step")))
+    assert root.locator(".cnnlab-error").is_hidden()
+    good = fingerprint(root)
+
+    # A kernel typed wrong: the error is shown, the last good map stays drawn and the animation still runs.
+    root.locator("input.cnnlab-kernel-text").fill("1 2; 3")
+    root.locator("button.cnnlab-apply").click()
+    error = root.locator(".cnnlab-error")
+    error.wait_for(state="visible")
+    text = error.inner_text().strip()
+    assert "kernel" in text, f"the error does not name the kernel: {text!r}"
+    assert fingerprint(root) == good
+    shot(root, artifacts, f"browser-{widgets.kind}-convolution-bad-kernel")
+    scrub_to(root, 0)
+    S.set_playing(root, True)
+    frames = root.evaluate(S.SAMPLE_FRAMES_JS, 0.3)
+    S.set_playing(root, False)
+    assert frames["frames"] > 0 and frames["step_to"] > frames["step_from"], f"stopped drawing: {frames}"
+    assert root.locator("canvas.cnnlab-output").evaluate(S.CANVAS_STATS_JS)["colors"] >= 2
+
+    # Back to the notebook's kernel: the error goes away.
+    original = expected("convolution")
+    root.locator("select.cnnlab-kernel").select_option("sobel_x")
+    wait_until(root.page, lambda: vmax(canvas) == pytest.approx(original.meta["vmax"]), "sobel_x again")
+    error.wait_for(state="hidden")
+    scrub_to(root, last)
+    check_pixels(root, original, last)
+
+
+def test_pooling_mode_dropdown_recomputes(widgets, expected):
+    root = widgets.root("pooling")
+    current = expected("pooling").steps - 1
+    scrub_to(root, current)
+    before = fingerprint(root)
+    root.locator("select.cnnlab-mode").select_option("avg")
+    wait_until(root.page, lambda: fingerprint(root) != before, "the average-pooled map on the canvas")
+    check_pixels(root, expected("pooling", mode="avg"), int(root.get_attribute("data-step")))
+    root.locator("select.cnnlab-mode").select_option("max")
+    wait_until(root.page, lambda: fingerprint(root) == before, "the max-pooled map again")
+
+
+def test_no_console_errors_and_nothing_left_loopback(app):
+    """Over the whole session of this server (the per-test check only sees each test's window)."""
+    assert not app.errors(), "\n".join(app.errors())
+    assert not app.unexpected_blocked(), app.unexpected_blocked()
+    print(f"\n{app.kind}: {len(app.log.console)} console messages, "
+          f"{sum(1 for k, _, _ in app.log.console if k == 'warning')} warnings, "
+          f"blocked on purpose: {sorted(set(app.log.blocked))}")

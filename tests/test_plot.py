@@ -1,0 +1,241 @@
+"""cnnlab.plot: every helper draws the right panels from the right numbers and rejects bad input."""
+
+import io
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from cnnlab import images, kernels, ops, plot  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return images.load("cat")
+
+
+def renders(fig) -> bool:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=40)
+    return buffer.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def texts(ax):
+    return [t.get_text() for t in ax.texts]
+
+
+def test_show_photo_and_map(cat):
+    fig = plot.show(cat, "Chelsea")
+    assert isinstance(fig, Figure) and fig.axes[0].get_title() == "Chelsea" and renders(fig)
+    assert np.array_equal(fig.axes[0].images[0].get_array(), cat)
+    fmap = ops.conv2d(images.to_float(images.grayscale(cat)), kernels.get("sobel_x"))
+    fig = plot.show(fmap, colorbar=True)
+    image = fig.axes[0].images[0]
+    assert image.get_cmap().name == plot.DIVERGING
+    lo, hi = image.get_clim()
+    assert lo == -hi  # zero is white, in the middle of the scale
+    assert len(fig.axes) == 2  # the colour bar
+
+
+def test_show_uint8_gray_uses_fixed_0_255_scale():
+    fig = plot.show(np.full((40, 40), 100, dtype=np.uint8))
+    assert fig.axes[0].images[0].get_clim() == (0, 255)
+
+
+def test_show_into_existing_axes(cat):
+    fig, (a, b) = plt.subplots(1, 2)
+    assert plot.show(cat, ax=b) is fig and b.images and not a.images
+
+
+def test_numbers_writes_every_value_and_highlights():
+    values = np.arange(12).reshape(3, 4)
+    fig = plot.numbers(values, "tiny", highlight=[(0, 0, 2, 2), (1, 2, 1, 1)])
+    ax = fig.axes[0]
+    assert texts(ax) == [str(v) for v in values.ravel()]
+    assert len(ax.patches) == 2 and renders(fig)
+    fig = plot.numbers([[0.125, -1.5]])
+    assert texts(fig.axes[0]) == ["0.12", "-1.50"]
+
+
+def test_numbers_rejects_big_or_wrong_arrays():
+    with pytest.raises(ValueError, match="at most 40 x 40"):
+        plot.numbers(np.zeros((50, 3)))
+    with pytest.raises(ValueError, match="values must be 2-D"):
+        plot.numbers(np.zeros(5))
+    with pytest.raises(ValueError, match="highlight must be"):
+        plot.numbers(np.zeros((3, 3)), highlight=(0, 0, 1))
+    with pytest.raises(TypeError, match="title must be a string"):
+        plot.numbers(np.zeros((3, 3)), 5)
+
+
+def test_zoom_shows_the_patch_numbers(cat):
+    fig = plot.zoom(cat, 120, 200, size=4, title="cat")
+    left, right = fig.axes
+    assert len(left.patches) == 1 and left.get_title() == "cat"
+    first = texts(right)[0].split("\n")
+    assert first == [str(v) for v in cat[120, 200]]
+    gray = images.load("camera")
+    fig = plot.zoom(gray, 10, 20, size=5)
+    assert texts(fig.axes[1])[0] == str(gray[10, 20])
+    with pytest.raises(ValueError, match="does not fit"):
+        plot.zoom(gray, 510, 0, size=5)
+    with pytest.raises(ValueError, match="at most 12"):
+        plot.zoom(cat, 0, 0, size=13)
+
+
+def test_rgb_planes(cat):
+    fig = plot.rgb_planes(cat)
+    assert len(fig.axes) == 4 and renders(fig)
+    for c, ax in enumerate(fig.axes[1:]):
+        assert np.array_equal(ax.images[0].get_array(), cat[:, :, c])
+        assert f"[:, :, {c}]" in ax.get_title()
+    with pytest.raises(ValueError, match="only one plane"):
+        plot.rgb_planes(images.load("camera"))
+
+
+def test_grid_layout_titles_and_same_scale(cat):
+    a = np.zeros((10, 10))
+    b = np.full((10, 10), 4.0)
+    fig = plot.grid([cat, a, b], ["photo", "zeros", "fours"], cols=2, same_scale=True)
+    assert len(fig.axes) == 4  # 2 x 2, the last one switched off
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["photo", "zeros", "fours"]
+    assert fig.axes[1].images[0].get_clim() == fig.axes[2].images[0].get_clim() == (0.0, 4.0)
+    with pytest.raises(ValueError, match="one entry per picture"):
+        plot.grid([a, b], ["only one"])
+    with pytest.raises(TypeError, match="list of arrays"):
+        plot.grid(a)
+    with pytest.raises(ValueError, match="empty"):
+        plot.grid([])
+
+
+def test_kernels_by_name_and_array():
+    fig = plot.kernels(["sobel_x", np.eye(2)], ["edges", None])
+    assert [ax.get_title() for ax in fig.axes] == ["edges", ""]
+    assert texts(fig.axes[0]) == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+    assert plot.kernels(["sharpen"]).axes[0].get_title() == "sharpen"
+    with pytest.raises(ValueError, match="name must be one of"):
+        plot.kernels(["nope"])
+    with pytest.raises(TypeError, match="list of kernel names"):
+        plot.kernels("sobel_x")
+
+
+def test_feature_maps_one_panel_per_channel():
+    maps = np.random.default_rng(0).normal(size=(12, 10, 6))
+    fig = plot.feature_maps(maps, limit=5)
+    shown = [ax for ax in fig.axes if ax.images]
+    assert len(shown) == 5 and shown[0].get_title() == "map 0"
+    assert np.allclose(shown[2].images[0].get_array(), maps[:, :, 2])
+    assert len(plot.feature_maps(maps[:, :, 0]).axes) == 1
+
+
+def test_before_after_with_numbers_shares_the_scale():
+    before = np.array([[-2.0, 1.0], [3.0, -1.5]])
+    fig = plot.before_after(before, ops.relu(before), show_numbers=True, same_scale=True)
+    a, b = fig.axes
+    assert a.images[0].get_clim() == b.images[0].get_clim() == (-3.0, 3.0)
+    assert texts(b) == ["0", "1", "3", "0"]
+
+
+def test_conv_step_explains_one_output_value():
+    image = np.random.default_rng(0).integers(0, 10, (6, 6))
+    kernel = kernels.get("sobel_x")
+    fig = plot.conv_step(image, kernel, 1, 2)
+    value = ops.conv2d(image, kernel)[1, 2]
+    assert f"= {value:.0f}" in fig.axes[3].get_title()
+    assert fig.axes[2].get_xlabel() == f"sum = {value:.4g}"
+    products = image[1:4, 2:5] * kernel
+    assert texts(fig.axes[2]) == [f"{v:.0f}" for v in products.ravel()]
+    fig = plot.conv_step(image, "sobel_x", 0, 0, stride=2, padding=1)
+    assert "zero padded" in fig.axes[0].get_title() and renders(fig)
+    with pytest.raises(ValueError, match="inside the output"):
+        plot.conv_step(image, kernel, 4, 0)
+    with pytest.raises(ValueError, match="at most 16 x 16"):
+        plot.conv_step(np.zeros((20, 20)), kernel, 0, 0)
+
+
+def test_windows_marks_each_max():
+    x = np.array([[1, 3, 0, 0], [2, 9, 0, 1], [0, 0, 4, 4], [6, 1, 4, 5]], dtype=float)
+    fig = plot.windows(x, 2)
+    inp, out = fig.axes
+    bold = [t.get_text() for t in inp.texts if t.get_fontweight() == "bold"]
+    assert sorted(bold) == ["1", "5", "6", "9"]
+    assert texts(out) == ["9", "1", "6", "5"]
+    assert len(inp.patches) == 4 and len(out.patches) == 4
+    fig = plot.windows(np.arange(25.0).reshape(5, 5), 3, 2, mode="avg")
+    assert "avg pool 3×3" in fig.axes[1].get_title()
+    with pytest.raises(ValueError, match="mode must be one of"):
+        plot.windows(x, 2, mode="min")
+
+
+def test_curves_and_highlight():
+    x = np.linspace(-2, 2, 21)
+    fig = plot.curves(x, {"relu": ops.relu(x), "line": x}, highlight="relu", marker="o")
+    lines = fig.axes[0].get_lines()
+    labelled = [ln for ln in lines if not ln.get_label().startswith("_")]
+    assert [ln.get_label() for ln in labelled] == ["relu", "line"]
+    assert labelled[0].get_linewidth() > labelled[1].get_linewidth()
+    with pytest.raises(ValueError, match="shape of x"):
+        plot.curves(x, {"bad": x[:5]})
+    with pytest.raises(ValueError, match="highlight must be one of"):
+        plot.curves(x, {"relu": x}, highlight="tanh")
+    with pytest.raises(TypeError, match="dict"):
+        plot.curves(x, [x])
+
+
+def test_probabilities_bar_chart():
+    p = ops.softmax(np.array([1.0, 3.0, 0.5]))
+    fig = plot.probabilities(p, ["a", "b", "c"], true_label=1, title="p")
+    ax = fig.axes[0]
+    heights = [bar.get_height() for bar in ax.patches]
+    assert np.allclose(heights, p)
+    assert ax.patches[1].get_facecolor() != ax.patches[0].get_facecolor()  # the winner stands out
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="non-negative"):
+        plot.probabilities(np.array([-1.0, 2.0]))
+    with pytest.raises(ValueError, match="one name per probability"):
+        plot.probabilities(p, ["a"])
+    with pytest.raises(ValueError, match="true_label must be below 3"):
+        plot.probabilities(p, true_label=3)
+
+
+def test_flatten_order_matches_ops_flatten():
+    stack = np.stack([np.arange(6).reshape(2, 3), 10 + np.arange(6).reshape(2, 3)], axis=-1)
+    fig = plot.flatten_order(stack)
+    strip = fig.axes[-1]
+    values = [t.get_text() for t in strip.texts if t.get_fontsize() == 8]
+    assert values == [str(v) for v in ops.flatten(stack)]
+    assert renders(fig)
+    with pytest.raises(ValueError, match="at most 48 numbers"):
+        plot.flatten_order(np.zeros((5, 5, 3)))
+
+
+def test_forward_pass_draws_one_column_per_stage():
+    x = np.random.default_rng(0).random((28, 28))
+    conv = ops.conv2d(x, np.random.default_rng(1).normal(size=(3, 3, 1, 6)))
+    pooled = ops.max_pool(ops.relu(conv), 2)
+    probs = ops.softmax(np.arange(10.0))
+    fig = plot.forward_pass([("digit", x), ("conv", conv), ("pool", pooled),
+                             ("flatten", ops.flatten(pooled)), ("softmax", probs)])
+    assert len(fig.subfigs) == 5
+    assert "(first 4 maps)" in fig.subfigs[1]._suptitle.get_text()
+    assert renders(fig)
+    with pytest.raises(TypeError, match=r"stages\[0\] must be a \(title, array\) pair"):
+        plot.forward_pass([x])
+
+
+def test_importing_cnnlab_does_not_import_matplotlib():
+    code = "import sys, cnnlab, cnnlab.ops; assert 'matplotlib' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)

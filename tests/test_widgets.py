@@ -1,0 +1,471 @@
+"""cnnlab.widgets: the numbers on the wire are ops' numbers, sent binary; bad input is explained.
+
+No front end here: the state a browser would receive is read with ``get_state()``
+and decoded with the same serializer. ``tests/browser/`` checks the drawing.
+"""
+
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ipywidgets.widgets.widget import _remove_buffers
+from PIL import Image
+
+from cnnlab import images, kernels, ops
+from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget
+from cnnlab.widgets import _colors
+from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
+
+RNG = np.random.default_rng(0)
+SMALL = RNG.integers(0, 256, size=(12, 10), dtype=np.uint8)
+SMALL_RGB = RNG.integers(0, 256, size=(9, 11, 3), dtype=np.uint8)
+SIGNED = RNG.normal(size=(10, 8)).astype(np.float32)
+
+
+def wire(widget, name):
+    """The array a front end receives for trait ``name``, decoded back."""
+    return array_from_json(widget.get_state(name)[name])
+
+
+# ---------------------------------------------------------------- the numbers are ops' numbers
+
+
+def test_convolution_output_trait_is_ops_conv2d_on_the_downscaled_photo():
+    w = ConvolutionWidget("camera", "sobel_x")
+    shown = images.resize(images.load("camera"), 64)
+    np.testing.assert_array_equal(w.image, shown)
+    expected = ops.conv2d(shown, kernels.get("sobel_x"))
+    np.testing.assert_array_equal(w.output, expected)
+    np.testing.assert_array_equal(wire(w, "output_data"), expected)
+    np.testing.assert_array_equal(wire(w, "input_data"), shown)
+    np.testing.assert_array_equal(wire(w, "kernel_data"), kernels.get("sobel_x"))
+    assert w.steps == 62 * 62 and w.grid == (62, 62)
+
+
+def test_rgb_photo_with_a_2d_kernel_sums_the_channels_like_ops():
+    w = ConvolutionWidget(SMALL_RGB, "laplacian")
+    expected = ops.conv2d(SMALL_RGB, kernels.get("laplacian"))
+    np.testing.assert_array_equal(wire(w, "output_data"), expected)
+    parts = wire(w, "parts_data")
+    assert parts.shape == expected.shape + (3,)
+    for c in range(3):
+        one_channel = ops.conv2d(SMALL_RGB[:, :, c], kernels.get("laplacian"))
+        np.testing.assert_array_equal(parts[:, :, c], one_channel)
+    np.testing.assert_allclose(parts.sum(axis=-1), expected, rtol=1e-6, atol=1e-4)
+
+
+def test_changing_kernel_stride_padding_recomputes_with_ops():
+    w = ConvolutionWidget(SMALL, "sobel_x")
+    w.kernel = "sharpen"
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.conv2d(SMALL, kernels.get("sharpen")))
+    w.stride = 2
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.conv2d(SMALL, kernels.get("sharpen"), 2))
+    w.padding = "same"
+    expected = ops.conv2d(SMALL, kernels.get("sharpen"), 2, "same")
+    np.testing.assert_array_equal(wire(w, "output_data"), expected)
+    assert w.meta["pad"] == [*ops.padding_amounts(12, 3, 2, "same"), *ops.padding_amounts(10, 3, 2, "same")]
+    w.kernel = "1 2; 3 4"
+    assert w.kernel_name == "custom"
+    np.testing.assert_array_equal(w.output, ops.conv2d(SMALL, [[1, 2], [3, 4]], 2, "same"))
+    w.set(stride=1, padding=1, kernel=np.ones((3, 3)))
+    np.testing.assert_array_equal(w.output, ops.conv2d(SMALL, np.ones((3, 3)), 1, 1))
+    assert w.kernel_name == "custom" and w.meta["params"]["padding"] == "1"
+
+
+def test_a_parameter_change_resends_only_what_changed():
+    w = ConvolutionWidget("cat", "sobel_x")
+    sent = []
+    w.observe(lambda change: sent.append(change["name"]), names=["input_data", "output_data", "meta"])
+    w.kernel = "sobel_y"
+    assert sorted(sent) == ["meta", "output_data"]
+    w.image = "coffee"
+    assert "input_data" in sent
+
+
+def test_a_kernel_array_equal_to_a_named_one_is_named():
+    assert ConvolutionWidget(SMALL, kernels.get("emboss")).kernel_name == "emboss"
+
+
+def test_pooling_traits_are_ops_max_and_avg_pool():
+    w = PoolingWidget(SIGNED, size=2, mode="max")
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.max_pool(SIGNED, 2))
+    w.mode = "avg"
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.avg_pool(SIGNED, 2))
+    w.set(size=3, stride=1, padding="same")
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.avg_pool(SIGNED, 3, 1, "same"))
+    assert w.steps == SIGNED.size
+    w.size = 2
+    w.stride = None
+    np.testing.assert_array_equal(w.output, ops.avg_pool(SIGNED, 2, None, "same"))
+
+
+def test_pooling_a_photo_name_pools_its_downscaled_grayscale():
+    w = PoolingWidget("coins", size=2)
+    gray = images.resize(images.grayscale(images.load("coins")), 64)
+    np.testing.assert_array_equal(w.feature_map, gray)
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.max_pool(gray, 2))
+    assert "1/6" in w.scale_note
+
+
+def test_pooling_a_stack_shows_the_chosen_channel_and_keeps_every_channel():
+    stack = RNG.normal(size=(8, 8, 3)).astype(np.float32)
+    w = PoolingWidget(stack, channel=1)
+    np.testing.assert_array_equal(w.output, ops.max_pool(stack, 2))
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.max_pool(stack, 2)[:, :, 1])
+    np.testing.assert_array_equal(wire(w, "input_data"), stack[:, :, 1])
+    w.channel = 2
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.max_pool(stack, 2)[:, :, 2])
+
+
+def test_pooling_window_holds_the_max():
+    w = PoolingWidget(SIGNED)
+    for step in (0, 5, w.steps - 1):
+        r, c = w.position(step)
+        assert w.window(step).max() == w.output[r, c]
+
+
+def test_convolution_window_dot_kernel_is_the_output():
+    w = ConvolutionWidget(SMALL, "sobel_y", padding="same", stride=2)
+    for step in (0, 7, w.steps - 1):
+        r, c = w.position(step)
+        assert np.sum(w.window(step) * w.kernel) == pytest.approx(w.output[r, c], rel=1e-6)
+
+
+def test_activation_relu_is_ops_relu_and_counts_negatives():
+    w = ActivationWidget(SIGNED)
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.relu(SIGNED))
+    np.testing.assert_array_equal(wire(w, "input_data"), SIGNED)
+    assert w.negatives == int((SIGNED < 0).sum())
+    assert f"{w.negatives} of {SIGNED.size}" in w.meta["stats"]
+    assert w.meta["vmin"] < 0 and w.meta["vmin"] == -w.meta["vmax"]
+    w.activation = "sigmoid"
+    np.testing.assert_allclose(w.output, 1 / (1 + np.exp(-SIGNED)), rtol=1e-6)
+    assert (w.meta["vmin"], w.meta["vmax"]) == (0.0, 1.0)
+    w.activation = "leaky_relu"
+    np.testing.assert_allclose(w.output, np.where(SIGNED > 0, SIGNED, 0.3 * SIGNED), rtol=1e-6)
+    w.activation = "tanh"
+    np.testing.assert_allclose(w.output, np.tanh(SIGNED), rtol=1e-6)
+
+
+def test_widgets_chain_through_their_outputs():
+    conv = ConvolutionWidget(SMALL, "sobel_x")
+    act = ActivationWidget(conv)
+    pool = PoolingWidget(act)
+    flat = FlattenWidget(pool)
+    np.testing.assert_array_equal(flat.output, ops.flatten(ops.max_pool(ops.relu(conv.output))))
+
+
+def test_flatten_follows_keras_order():
+    maps = RNG.normal(size=(3, 4, 5)).astype(np.float32)
+    w = FlattenWidget(maps)
+    np.testing.assert_array_equal(wire(w, "output_data"), ops.flatten(maps))
+    for step in (0, 7, 33, w.steps - 1):
+        r, c, k = w.source(step)
+        assert step == (r * 4 + c) * 5 + k
+        assert w.output[step] == maps[r, c, k]
+    assert w.grid == (3, 20)       # one vector row per map row
+    wide = FlattenWidget(np.zeros((13, 13, 32)))
+    assert wide.grid == (85, 64) and wide.steps == 13 * 13 * 32
+
+
+def test_position_is_row_major_over_output_cells():
+    w = ConvolutionWidget(SMALL, "sobel_x", stride=2)
+    out_w = w.output.shape[1]
+    assert [w.position(s) for s in range(out_w + 1)][-2:] == [(0, out_w - 1), (1, 0)]
+    assert w.position() == (w.output.shape[0] - 1, out_w - 1)
+
+
+# ---------------------------------------------------------------- the wire
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionWidget("astronaut", "sobel_x"),
+    lambda: ConvolutionWidget("camera", "gaussian", padding="same"),
+    lambda: PoolingWidget("coins"),
+    lambda: ActivationWidget(RNG.normal(size=(62, 62))),
+    lambda: FlattenWidget(RNG.normal(size=(13, 13, 32))),
+], ids=["conv-rgb", "conv-gray", "pool", "relu", "flatten"])
+def test_arrays_travel_as_binary_buffers_within_budget(make):
+    """The photo-sized case of the budget: JSON overhead is a few hundred bytes, the arrays are raw."""
+    w = make()
+    state = {k: val for k, val in w.get_state().items() if k not in ("_esm", "_css")}
+    clean, paths, buffers = _remove_buffers(state)
+    assert {p[0] for p in paths} >= {"input_data", "output_data"}
+    assert all(isinstance(b, (bytes, memoryview)) for b in buffers)
+    for name in ("input_data", "output_data"):
+        assert clean[name]["dtype"] in ("uint8", "float32") and "buffer" not in clean[name]
+    text = json.dumps(clean)
+    assert not re.search(r"\[(\s*-?\d+(\.\d+)?\s*,){20,}", text), "a long JSON list of numbers was sent"
+    raw = wire(w, "input_data").nbytes + wire(w, "output_data").nbytes
+    if isinstance(w, ConvolutionWidget):
+        assert wire(w, "input_data").nbytes == w.image.nbytes             # the photo as uint8, nothing more
+        raw += w.kernel.nbytes + (wire(w, "parts_data").nbytes if w.image.ndim == 3 else 0)
+    if not isinstance(w, PoolingWidget):
+        assert wire(w, "output_data").nbytes == w.output.astype(np.float32).nbytes
+    json_bytes, buffer_bytes = payload_nbytes(w)
+    assert buffer_bytes == raw
+    assert json_bytes < 3000
+    assert json_bytes + buffer_bytes < 1.5 * raw
+    assert wire(w, "input_data").dtype in (np.uint8, np.float32)
+    assert wire(w, "output_data").dtype == np.float32
+
+
+def test_photo_is_sent_as_uint8_and_maps_as_float32():
+    w = ConvolutionWidget("cat", "sobel_x")
+    assert w.get_state("input_data")["input_data"]["dtype"] == "uint8"
+    assert w.get_state("output_data")["output_data"]["dtype"] == "float32"
+
+
+def test_serializer_round_trip():
+    for arr in (np.arange(6, dtype=np.uint8).reshape(2, 3), np.linspace(-1, 1, 8, dtype=np.float64)):
+        value = array_to_json(arr)
+        assert isinstance(value["buffer"], memoryview)
+        back = array_from_json({**value, "buffer": bytes(value["buffer"])})
+        np.testing.assert_array_equal(back, arr.astype(back.dtype))
+    assert array_to_json(None) is None and array_from_json(None) is None
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def _photo_with_nan():
+    x = np.ones((8, 8), dtype=np.float32)
+    x[2, 3] = np.nan
+    return x
+
+
+BAD = [
+    (lambda: ConvolutionWidget(None, "sobel_x"), TypeError, "image"),
+    (lambda: ConvolutionWidget("no_such_photo", "sobel_x"), ValueError, "image"),
+    (lambda: ConvolutionWidget(_photo_with_nan(), "sobel_x"), ValueError, "image"),
+    (lambda: ConvolutionWidget(np.zeros(5), "sobel_x"), ValueError, "image"),
+    (lambda: ConvolutionWidget(np.zeros((8, 8, 2)), "sobel_x"), ValueError, "image"),
+    (lambda: ConvolutionWidget(SMALL, "sobelx"), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, "1 x; 2 3"), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, "1 2; 3"), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, np.ones((13, 3))), ValueError, "kernel"),
+    (lambda: ConvolutionWidget("camera", np.ones((70, 70))), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, np.ones((3, 3, 1, 2))), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, [[1, np.nan], [0, 1]]), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, np.ones((3, 3, 3))), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(SMALL, "sobel_x", stride=0), ValueError, "stride"),
+    (lambda: ConvolutionWidget(SMALL, "sobel_x", stride="2"), TypeError, "stride"),
+    (lambda: ConvolutionWidget(SMALL, "sobel_x", padding="full"), ValueError, "padding"),
+    (lambda: ConvolutionWidget(SMALL, "sobel_x", padding=-1), ValueError, "padding"),
+    (lambda: ConvolutionWidget(SMALL_RGB, "sobel_x", channel="X"), ValueError, "channel"),
+    (lambda: ConvolutionWidget(SMALL, "sobel_x", max_size=0), ValueError, "max_size"),
+    (lambda: PoolingWidget(SIGNED, size=0), ValueError, "size"),
+    (lambda: PoolingWidget(SIGNED, size=20), ValueError, "size"),
+    (lambda: PoolingWidget(SIGNED, stride=0), ValueError, "stride"),
+    (lambda: PoolingWidget(SIGNED, mode="median"), ValueError, "mode"),
+    (lambda: PoolingWidget(SIGNED, padding=1), ValueError, "padding"),
+    (lambda: PoolingWidget("nope"), ValueError, "feature_map"),
+    (lambda: PoolingWidget(_photo_with_nan()), ValueError, "feature_map"),
+    (lambda: PoolingWidget(SIGNED, channel=1), ValueError, "channel"),
+    (lambda: ActivationWidget(SIGNED, "softmax"), ValueError, "activation"),
+    (lambda: ActivationWidget("cat"), TypeError, "feature_map"),
+    (lambda: FlattenWidget(np.zeros((64, 64, 8))), ValueError, "maps"),
+    (lambda: FlattenWidget(np.zeros(4)), ValueError, "maps"),
+]
+
+
+@pytest.mark.parametrize("make, error, argument", BAD, ids=[f"{b[2]}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input_raises_a_clear_error_naming_the_argument(make, error, argument):
+    with pytest.raises(error) as info:
+        make()
+    assert re.search(rf"\b{argument}\b", str(info.value)), str(info.value)
+
+
+def test_a_kernel_bigger_than_the_downscaled_photo_says_so():
+    with pytest.raises(ValueError, match=r"kernel.*larger.*max_size"):
+        ConvolutionWidget("camera", np.ones((70, 70)))
+
+
+def test_bad_setters_raise_and_change_nothing():
+    w = ConvolutionWidget(SMALL, "sobel_x")
+    before = w.output
+    state = w.get_state("meta")
+    for name, value, error in (("kernel", "1 x; 2 3", ValueError), ("stride", 0, ValueError),
+                               ("padding", "full", ValueError), ("kernel", np.ones((20, 20)), ValueError),
+                               ("image", None, TypeError)):
+        with pytest.raises(error, match=name):
+            setattr(w, name, value)
+    np.testing.assert_array_equal(w.output, before)
+    assert w.get_state("meta") == state and w.error == ""
+    with pytest.raises(TypeError, match="unknown parameter"):
+        w.set(colour="red")
+
+
+def test_synced_traits_check_their_values():
+    w = ConvolutionWidget(SMALL, "sobel_x")
+    w.step = 5
+    w.speed = 30
+    w.playing = True
+    assert (w.step, w.speed, w.playing) == (5, 30.0, True)
+    w.pause()
+    assert w.playing is False
+    for name, value, error in (("step", -1, ValueError), ("step", w.steps, ValueError),
+                               ("step", 1.5, TypeError), ("speed", 0, ValueError),
+                               ("speed", "fast", TypeError), ("speed", 5000, ValueError)):
+        with pytest.raises(error, match=name):
+            setattr(w, name, value)
+
+
+def test_fewer_steps_after_a_change_clamp_the_step():
+    w = ConvolutionWidget(SMALL, "sobel_x")
+    w.step = w.steps - 1
+    w.stride = 3
+    assert w.step == w.steps - 1 == w.output.size - 1
+
+
+# ---------------------------------------------------------------- controls in the browser
+
+
+def test_a_bad_typed_kernel_sets_error_and_keeps_the_last_good_state():
+    w = ConvolutionWidget(SMALL, "sobel_x")
+    before, meta = w.output, dict(w.meta)
+    assert w.request("kernel", "1 x; 2 3") is False
+    assert "kernel" in w.error and "'x' is not a number" in w.error
+    np.testing.assert_array_equal(w.output, before)
+    np.testing.assert_array_equal(wire(w, "output_data"), before)
+    assert w.meta == meta
+    assert w.request("kernel", np.ones((30, 30)).tolist()) is False and "larger" in w.error
+    # the message a front end sends goes the same way, and a good value clears the error
+    w._on_front_end_msg(w, {"type": "set", "name": "kernel", "value": "0 0 0; 0 2 0; 0 0 0"}, [])
+    assert w.error == ""
+    np.testing.assert_array_equal(w.output, ops.conv2d(SMALL, [[0, 0, 0], [0, 2, 0], [0, 0, 0]]))
+    assert w.request("stride", 2) and w.stride == 2
+    assert w.request("no_such", 1) is False and "no_such" in w.error
+
+
+def test_pooling_controls_send_plain_values():
+    w = PoolingWidget(SIGNED)
+    assert w.request("stride", None) and w.stride is None
+    assert w.request("size", [2, 1]) and w.size == (2, 1)
+    assert w.meta["params"]["size"] == "2,1" and "2,1" in w.meta["options"]["size"]
+    assert w.request("mode", "avg") and w.request("size", 3)
+    np.testing.assert_array_equal(w.output, ops.avg_pool(SIGNED, 3))
+    assert w.request("size", 40) is False and "size" in w.error
+
+
+# ---------------------------------------------------------------- text and pictures
+
+
+def test_repr_is_deterministic_and_states_the_downscale():
+    text = repr(ConvolutionWidget("camera", "sobel_x"))
+    assert text == repr(ConvolutionWidget("camera", "sobel_x"))
+    assert text == ("ConvolutionWidget(image=camera 512x512 shown at 1/8 \u2192 64x64, kernel=sobel_x 3x3, "
+                    "stride=1, padding='valid', output 62x62)")
+    assert repr(ConvolutionWidget("cat", "sobel_x", max_size=90)) == (
+        "ConvolutionWidget(image=cat 300x451x3 shown at 1/5 \u2192 60x90x3, kernel=sobel_x 3x3, stride=1, "
+        "padding='valid', output 58x88)")
+    assert repr(PoolingWidget(SIGNED, mode="avg")) == (
+        "PoolingWidget(feature_map=array 10x8, size=2, stride=None, mode='avg', output 5x4)")
+    assert repr(FlattenWidget(np.zeros((2, 3, 4)))) == (
+        "FlattenWidget(maps=array 2x3x4, vector of 24, 12 per row)")
+    assert repr(ActivationWidget(SIGNED)) == (
+        f"ActivationWidget(feature_map=array 10x8, activation='relu', {(SIGNED < 0).sum()} of 80 values negative)")
+    bundle, _ = ConvolutionWidget("camera", "sobel_x")._repr_mimebundle_()
+    assert bundle["text/plain"] == text
+    w = ConvolutionWidget("astronaut", "sobel_x")
+    assert w.scale_note == "shown at 1/8 scale: 512\u00d7512 \u2192 64\u00d764"
+    assert w.meta["scale_note"] == w.scale_note
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionWidget(SMALL_RGB, "sobel_x", padding="same"),
+    lambda: PoolingWidget(SIGNED, size=2),
+    lambda: ActivationWidget(SIGNED),
+    lambda: FlattenWidget(RNG.normal(size=(3, 3, 4))),
+], ids=["conv", "pool", "relu", "flatten"])
+def test_to_png_draws_output_cells_in_to_rgb_colours(make, tmp_path):
+    w = make()
+    step = w.steps // 2
+    png = w.to_png(step)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    geo = w._frame_geometry()
+    x0, y0 = geo["output_origin"]
+    s = geo["output_scale"]
+    flat = w._scene["shown"]
+    vmin, vmax = w.meta["vmin"], w.meta["vmax"]
+    for index in (0, step, step + 1, w.steps - 1):
+        r, c = divmod(index, w.grid[1])
+        got = tuple(int(x) for x in image[y0 + r * s + s // 2, x0 + c * s + s // 2])
+        want = _colors.to_rgb(flat[index], vmin, vmax) if index <= step else _colors.PENDING_RGB
+        assert got == want, (index, got, want)
+    path = w.to_png(path=tmp_path / "frame.png")
+    with Image.open(path) as saved:
+        assert saved.format == "PNG" and saved.size == geo["size"]
+
+
+def test_to_png_rejects_a_bad_step():
+    w = PoolingWidget(SIGNED)
+    with pytest.raises(ValueError, match="step"):
+        w.to_png(w.steps)
+    with pytest.raises(TypeError, match="step"):
+        w.to_png("last")
+
+
+# ---------------------------------------------------------------- colours
+
+
+def test_to_rgb_endpoints_and_zero():
+    assert _colors.to_rgb(0.0, -5.0, 5.0) == _colors.WHITE_RGB
+    assert _colors.to_rgb(-5.0, -5.0, 5.0) == _colors.NEGATIVE_RGB
+    assert _colors.to_rgb(5.0, -5.0, 5.0) == _colors.POSITIVE_RGB
+    assert _colors.to_rgb(-50.0, -5.0, 5.0) == _colors.NEGATIVE_RGB      # clipped
+    assert _colors.to_rgb(0.0, 0.0, 255.0) == (0, 0, 0)
+    assert _colors.to_rgb(255.0, 0.0, 255.0) == (255, 255, 255)
+    assert _colors.to_rgb(300.0, 0.0, 255.0) == (255, 255, 255)
+    assert _colors.to_rgb(7.0, 0.0, 0.0) == (0, 0, 0)                     # flat map, no division by zero
+
+
+def test_to_rgb_is_monotonic_and_pending_is_never_a_map_colour():
+    values = np.linspace(-5, 5, 1001)
+    colours = _colors.to_rgb_array(values, -5.0, 5.0).astype(int)
+    neg, pos = colours[values < 0], colours[values > 0]
+    assert (np.diff(neg.sum(axis=1)) >= 0).all()       # brightening towards white
+    assert (np.diff(pos.sum(axis=1)) <= 0).all()       # darkening towards red
+    assert (np.diff(_colors.to_rgb_array(np.linspace(0, 9, 100), 0, 9)[:, 0].astype(int)) >= 0).all()
+    grays = _colors.to_rgb_array(np.linspace(0, 1, 256), 0.0, 1.0)
+    every = np.concatenate([colours, grays]).tolist()
+    assert list(_colors.PENDING_RGB) not in every
+    assert [_colors.to_rgb(x, -5.0, 5.0) for x in values[::50]] == [tuple(c) for c in colours[::50].tolist()]
+
+
+def test_limits():
+    assert _colors.limits(np.array([-3.0, 1.0])) == (-3.0, 3.0)
+    assert _colors.limits(np.array([-1.0, 2.0])) == (-2.0, 2.0)
+    assert _colors.limits(np.array([0, 200], dtype=np.uint8)) == (0.0, 200.0)
+    assert _colors.limits(np.zeros(3)) == (0.0, 1.0)
+
+
+# ---------------------------------------------------------------- the front-end files
+
+
+STATIC = Path(_colors.__file__).parent / "static"
+
+
+def test_the_javascript_uses_the_python_colour_constants():
+    js = (STATIC / "widget.js").read_text()
+    for name in ("PENDING_RGB", "NEGATIVE_RGB", "POSITIVE_RGB"):
+        r, g, b = getattr(_colors, name)
+        assert f"export const {name} = [{r}, {g}, {b}];" in js, name
+    assert "requestAnimationFrame" in js and "cancelAnimationFrame" in js
+    assert "export default { render }" in js
+    assert not re.search(r"https?://", js), "the widget code must not load anything from the network"
+
+
+def test_every_css_class_starts_with_cnnlab():
+    css = (STATIC / "widget.css").read_text()
+    js = (STATIC / "widget.js").read_text()
+    css_classes = set(re.findall(r"\.(-?[a-zA-Z_][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.S)))
+    js_classes = {c for group in re.findall(r'\bh\("\w+",\s*"([^"]+)"', js) for c in group.split()}
+    js_classes |= set(re.findall(r'"(cnnlab-[\w-]+)"', js))
+    assert css_classes and js_classes
+    assert all(c.startswith("cnnlab-") for c in css_classes | js_classes), sorted(
+        c for c in css_classes | js_classes if not c.startswith("cnnlab-"))
