@@ -33,12 +33,15 @@ __all__ = [
     "dense",
     "dense_params",
     "flatten",
+    "leaky_relu",
     "max_pool",
     "output_size",
     "pad",
     "padding_amounts",
     "relu",
+    "sigmoid",
     "softmax",
+    "tanh",
 ]
 
 
@@ -357,6 +360,62 @@ def relu(x) -> np.ndarray:
     """
     x = v.array(x, "x", allow_empty=True)
     return np.maximum(x, np.zeros((), dtype=x.dtype))
+
+
+def leaky_relu(x, alpha: float = 0.3) -> np.ndarray:
+    """ReLU that lets a little of the negatives through: ``x`` if ``x > 0`` else ``alpha * x``.
+
+    Parameters
+    ----------
+    x : array_like, any shape
+    alpha : float
+        Slope for negative inputs (0.3 is Keras ``LeakyReLU``'s default).
+
+    Returns
+    -------
+    ndarray, same shape as ``x``, float
+
+    Examples
+    --------
+    >>> leaky_relu(np.array([-2.0, 3.0]), alpha=0.1)
+    array([-0.2,  3. ])
+
+    Introduced in lesson 03.
+    """
+    x = v.array(x, "x", allow_empty=True)
+    alpha = v.finite_number(alpha, "alpha")
+    x = x.astype(_compute_dtype(x), copy=False)
+    return np.where(x > 0, x, x.dtype.type(alpha) * x)
+
+
+def sigmoid(x) -> np.ndarray:
+    """Squash every value into (0, 1): ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> sigmoid(np.array([0.0]))
+    array([0.5])
+
+    Introduced in lesson 03.
+    """
+    x = v.array(x, "x", allow_empty=True)
+    x = x.astype(_compute_dtype(x), copy=False)
+    e = np.exp(-np.abs(x))  # never overflows
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def tanh(x) -> np.ndarray:
+    """Squash every value into (-1, 1), centred on 0.
+
+    Examples
+    --------
+    >>> tanh(np.array([0.0]))
+    array([0.])
+
+    Introduced in lesson 03.
+    """
+    x = v.array(x, "x", allow_empty=True)
+    return np.tanh(x.astype(_compute_dtype(x), copy=False))
 
 
 def softmax(z, axis: int = -1) -> np.ndarray:

@@ -206,3 +206,21 @@ def test_parameter_counts_match_keras():
     assert ops.conv2d_params(3, 1, 32) == conv1.count_params() == 320
     assert ops.conv2d_params((3, 5), 32, 8, use_bias=False) == conv2.count_params()
     assert ops.dense_params(24 * 22 * 8, 10) == dense.count_params()
+
+
+@pytest.mark.parametrize("name, reference", [
+    ("sigmoid", lambda x: tf.math.sigmoid(x)),
+    ("tanh", lambda x: tf.math.tanh(x)),
+    ("leaky_relu", lambda x: keras.layers.LeakyReLU(negative_slope=0.3)(x)),
+])
+def test_other_activations_match_tensorflow(name, reference):
+    x = np.linspace(-40, 40, 81, dtype=np.float32).reshape(9, 9)
+    np.testing.assert_allclose(getattr(ops, name)(x), np.asarray(reference(x)), **TOL)
+
+
+def test_leaky_relu_slope_and_sigmoid_range():
+    np.testing.assert_allclose(ops.leaky_relu(np.array([-10.0, 2.0]), alpha=0.1), [-1.0, 2.0])
+    s = ops.sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+    assert s.tolist() == [0.0, 0.5, 1.0]
+    with pytest.raises(TypeError, match="alpha"):
+        ops.leaky_relu(np.ones(2), alpha="0.1")

@@ -24,17 +24,16 @@ ACTIVATIONS = {
 
 
 def activate(x: np.ndarray, activation: str) -> np.ndarray:
-    """Apply ``activation`` to a float32 array (ReLU is :func:`cnnlab.ops.relu`)."""
+    """Apply ``activation`` to a float32 array with the matching :mod:`cnnlab.ops` function."""
     v.choice(activation, "activation", list(ACTIVATIONS))
     x = np.asarray(x, dtype=np.float32)
     if activation == "relu":
         return ops.relu(x)
     if activation == "leaky_relu":
-        return np.where(x > 0, x, np.float32(LEAKY_SLOPE) * x).astype(np.float32)
+        return ops.leaky_relu(x, LEAKY_SLOPE)
     if activation == "sigmoid":
-        e = np.exp(-np.abs(x))  # stable for large |x|
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)
-    return np.tanh(x).astype(np.float32)
+        return ops.sigmoid(x)
+    return ops.tanh(x)
 
 
 class ActivationWidget(AnimatedWidget):
