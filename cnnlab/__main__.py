@@ -41,7 +41,9 @@ def _demo(args) -> int:
         print(f"error: {notebook} does not exist; pass the notebook to present: cnnlab demo my_demo.ipynb",
               file=sys.stderr)
         return 2
-    return _run([sys.executable, "-m", "voila", str(notebook), "--strip_sources=True", *args.extra])
+    # Voila 0.5 tries to load Notebook 7's lab extension, which it cannot use, and logs an error.
+    deny = '--VoilaConfiguration.extension_denylist=["@jupyter-notebook/lab-extension"]'
+    return _run([sys.executable, "-m", "voila", str(notebook), "--strip_sources=True", deny, *args.extra])
 
 
 def _doctor(args) -> int:

@@ -176,7 +176,9 @@ class JupyterProcess:
                     "--Voila.ip=127.0.0.1", f"--Voila.port={self.port}", "--Voila.port_retries=0",
                     "--Voila.token=",
                     f"--Voila.root_dir={self.root}",
-                    "--show_tracebacks=True"]
+                    "--show_tracebacks=True",
+                    # as `cnnlab demo` does: Voila 0.5 cannot load Notebook 7's lab extension
+                    '--VoilaConfiguration.extension_denylist=["@jupyter-notebook/lab-extension"]']
         raise ValueError(f"kind must be 'lab' or 'voila', got {self.kind!r}")
 
     def start(self) -> JupyterProcess:

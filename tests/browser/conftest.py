@@ -29,11 +29,6 @@ BENIGN_CONSOLE_ERRORS = (
     lambda text, where: ("net::ERR_BLOCKED_BY_CLIENT" in text
                          and re.search(r"/@fortawesome/fontawesome-free@[^/]*/css/(all|v4-shims)\.min\.css$",
                                        where) is not None),
-    # Voilà 0.5.13 bundles JupyterLab 4.2 packages and tries to load every federated lab extension of the
-    # environment; Notebook 7's @jupyter-notebook/lab-extension (built for JupyterLab 4.6) cannot get its
-    # shared modules there and is skipped. It only adds "open in Notebook" menu items to JupyterLab.
-    lambda text, where: ("#RUNTIME-012" in text
-                         and "/voila/labextensions/@jupyter-notebook/lab-extension/" in text),
 )
 
 #: Requests the pages may try that we abort on purpose (the Font Awesome CSS above); anything else
