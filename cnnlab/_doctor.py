@@ -5,37 +5,20 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
-import socket
 import sys
 from pathlib import Path
 
-__all__ = ["doctor", "environment", "network_reachable", "offline_forced", "widget_frontend"]
+from . import _net
+
+__all__ = ["doctor", "environment", "network_reachable", "widget_frontend"]
 
 #: packages whose versions the report lists, in order
 PACKAGES = ("cnnlab", "numpy", "tensorflow-cpu", "tensorflow", "keras", "scikit-image", "matplotlib",
             "mlxtend", "anywidget", "ipywidgets", "jupyterlab", "notebook", "voila")
 
-#: where the full MNIST lives (what ``load_mnist("full")`` would fetch)
-PROBE_HOST = ("storage.googleapis.com", 443)
-
-
-def offline_forced() -> bool:
-    """True when ``CNNLAB_OFFLINE`` is set to 1/true/yes: never try the network."""
-    return os.environ.get("CNNLAB_OFFLINE", "").strip().lower() in ("1", "true", "yes")
-
-
-def network_reachable(host: str = PROBE_HOST[0], port: int = PROBE_HOST[1], timeout: float = 2.0) -> bool:
-    """Whether a TCP connection to ``host:port`` opens within ``timeout`` seconds.
-
-    Always ``False`` without trying when :func:`offline_forced` is true.
-    """
-    if offline_forced():
-        return False
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def network_reachable(timeout: float = 2.0) -> bool:
+    """Whether the full MNIST's server answers within ``timeout`` s (never tried offline)."""
+    return _net.reachable(*_net.DOWNLOAD_HOST, timeout=timeout)
 
 
 def environment() -> str:

@@ -30,13 +30,12 @@ import functools
 import os
 import shutil
 import socket
-import threading
-import time
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from . import _net
 from . import _validate as v
 
 __all__ = [
@@ -67,9 +66,6 @@ NETWORK_TIMEOUT = 3.0
 MNIST_SOURCES = ("auto", "offline", "full")
 DATASETS = ("mnist", "faces", "shapes")
 
-_MNIST_HOST = "storage.googleapis.com"  # where keras.datasets.mnist downloads from
-_PROBE_TTL = 300.0  # seconds a reachability answer is remembered
-_probe_cache: dict[tuple[str, int], tuple[float, bool]] = {}
 
 
 # ---------------------------------------------------------------- splitting
@@ -194,37 +190,6 @@ def _mnist_cached():
     return None
 
 
-def _offline_env() -> bool:
-    return os.environ.get("CNNLAB_OFFLINE", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _reachable(host: str, port: int = 443, timeout: float = NETWORK_TIMEOUT) -> bool:
-    """Whether a TCP connection to ``host`` opens within ``timeout`` seconds.
-
-    Runs in a daemon thread so that a slow DNS lookup cannot block longer than
-    ``timeout``; the answer is remembered for a few minutes.
-    """
-    key = (host, port)
-    cached = _probe_cache.get(key)
-    if cached is not None and time.monotonic() - cached[0] < _PROBE_TTL:
-        return cached[1]
-    result = []
-
-    def probe():
-        try:
-            socket.create_connection((host, port), timeout=timeout).close()
-            result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    ok = bool(result and result[0])
-    _probe_cache[key] = (time.monotonic(), ok)
-    return ok
-
-
 def _download_mnist():
     """``keras.datasets.mnist.load_data()`` with a short socket timeout."""
     old = socket.getdefaulttimeout()
@@ -249,7 +214,7 @@ def _mnist_full(probe: bool):
     if not probe:
         raise ConnectionError(f"The full MNIST is not cached at {where} and CNNLAB_OFFLINE is set, "
                               f'so nothing is downloaded; use load_mnist("offline").')
-    if not _reachable(_MNIST_HOST):
+    if not _net.reachable(*_net.DOWNLOAD_HOST, timeout=NETWORK_TIMEOUT):
         raise ConnectionError(f"The full MNIST is not cached at {where} and its download server "
                               f"could not be reached (waited at most {NETWORK_TIMEOUT:g} s); "
                               f'use load_mnist("offline") for the 5,000-digit subset.')
@@ -302,9 +267,9 @@ def load_mnist(source="auto"):
     if source == "offline":
         return _copy(_mnist_offline())
     if source == "full":
-        return _copy(_mnist_full(probe=not _offline_env()))
+        return _copy(_mnist_full(probe=not _net.offline_forced()))
     try:
-        return _copy(_mnist_full(probe=not _offline_env()))
+        return _copy(_mnist_full(probe=not _net.offline_forced()))
     except ConnectionError:
         print("Full MNIST is neither cached nor downloadable, so using the offline subset "
               "of 5,000 real digits (4,000 train / 1,000 test).")

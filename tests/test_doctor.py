@@ -1,6 +1,7 @@
 """cnnlab.doctor and the cnnlab command."""
 
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -9,7 +10,7 @@ import pytest
 
 import cnnlab
 from cnnlab import __main__ as cli
-from cnnlab import _doctor
+from cnnlab import _doctor, _net
 
 
 def test_import_is_light():
@@ -36,8 +37,20 @@ def test_network_probe_is_bounded(monkeypatch):
     monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
     start = time.perf_counter()
     # a port on loopback with nothing listening: refused at once
-    assert _doctor.network_reachable("127.0.0.1", 9, timeout=1.0) is False
+    assert _net.reachable("127.0.0.1", 9, timeout=1.0) is False
+
+    def hang(*args, **kwargs):  # a DNS lookup or connection that never answers
+        time.sleep(5)
+
+    monkeypatch.setattr(socket, "create_connection", hang)
+    assert _net.reachable("127.0.0.2", 9, timeout=0.5) is False
     assert time.perf_counter() - start < 2
+
+
+def test_offline_variable_means_no_attempt(monkeypatch):
+    monkeypatch.setenv("CNNLAB_OFFLINE", "1")
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("tried the network"))
+    assert _doctor.network_reachable() is False
 
 
 def test_environment_detects_colab(monkeypatch):
