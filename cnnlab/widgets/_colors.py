@@ -9,6 +9,13 @@ same cell of :meth:`to_png` have identical colours.
 * Non-negative maps (``vmin >= 0``): gray, ``vmin`` black and ``vmax`` white.
 * Cells not computed yet: :data:`PENDING_RGB`, a pale green that neither map produces.
 
+The limits come from :func:`limits`, in Python only; the browser receives them as plain
+floats (``meta["vmin"]``, ``meta["vmax"]``) and never computes its own. For a real feature
+map they are *robust*: a few very strong responses (the sharpest edges) would otherwise set
+the scale and leave everything else pale, so the limit is the 98th percentile of the
+magnitudes, rounded up to two significant digits; the strongest 2 % of the values are drawn
+at full colour (clipped), and the widgets' legends say so (``≥ 820``).
+
 Examples
 --------
 >>> to_rgb(0.0, -1.0, 1.0)
@@ -23,7 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NEGATIVE_RGB", "PENDING_RGB", "POSITIVE_RGB", "WHITE_RGB", "limits", "to_rgb", "to_rgb_array"]
+__all__ = ["NEGATIVE_RGB", "PENDING_RGB", "POSITIVE_RGB", "ROBUST_MIN_VALUES", "ROBUST_PERCENTILE", "WHITE_RGB",
+           "limits", "to_rgb", "to_rgb_array"]
 
 #: colour of the most negative value of a signed map (dark blue)
 NEGATIVE_RGB = (33, 102, 172)
@@ -33,6 +41,10 @@ POSITIVE_RGB = (178, 24, 43)
 WHITE_RGB = (255, 255, 255)
 #: output cells the animation has not reached yet (green > red and blue: no map makes it)
 PENDING_RGB = (206, 232, 208)
+#: robust limits (see :func:`limits`) for float maps with at least this many values
+ROBUST_MIN_VALUES = 400
+#: percentile of the magnitudes that gets full colour on a large float map
+ROBUST_PERCENTILE = 98.0
 
 
 def to_rgb_array(values, vmin: float, vmax: float) -> np.ndarray:
@@ -84,12 +96,22 @@ def to_rgb(value: float, vmin: float, vmax: float) -> tuple[int, int, int]:
     return r, g, b
 
 
-def limits(values) -> tuple[float, float]:
-    """Colour limits for a map: symmetric ``(-m, m)`` if it has negatives, else ``(0, max)``.
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits: 816.2 -> 820.0, 0.7341 -> 0.74."""
+    step = 10.0 ** (np.floor(np.log10(x)) - 1)
+    return float(round(np.ceil(x / step - 1e-9) * step, 12))
 
-    A map with no negative values gets the gray scale from 0 to its maximum
-    (``(0, 1)`` if it is all zeros). The limits are plain floats, so they travel
-    to the browser exactly.
+
+def limits(values, robust: bool = True) -> tuple[float, float]:
+    """Colour limits for a map: symmetric ``(-m, m)`` if it has negatives, else ``(0, top)``.
+
+    ``m`` (or ``top``) is the largest magnitude of the map, except for a float map of at
+    least :data:`ROBUST_MIN_VALUES` values when ``robust``: then it is the
+    :data:`ROBUST_PERCENTILE` th percentile of the magnitudes rounded up to two significant
+    digits, so that a handful of extreme values does not wash out the rest (those few are
+    drawn at full colour). Small maps (the ones whose numbers a lesson prints) and uint8
+    photos keep their exact extremes. A map with no positive value gets ``(0, 1)``.
+    The limits are plain floats, so they travel to the browser exactly.
 
     Examples
     --------
@@ -97,10 +119,25 @@ def limits(values) -> tuple[float, float]:
     (-3.0, 3.0)
     >>> limits(np.array([0.0, 200.0]))
     (0.0, 200.0)
+    >>> x = np.linspace(-1.0, 1.0, 1001)
+    >>> x[500] = 40.0                      # one huge value does not set the scale
+    >>> limits(x)
+    (-0.99, 0.99)
     """
-    x = np.asarray(values)
+    arr = np.asarray(values)
+    x = arr.astype(np.float64, copy=False)
     lo, hi = float(x.min()), float(x.max())
+    use_robust = robust and x.size >= ROBUST_MIN_VALUES and arr.dtype != np.uint8
     if lo < 0:
         m = max(-lo, hi)
+        if use_robust:
+            r = _round_up(float(np.percentile(np.abs(x), ROBUST_PERCENTILE))) if m > 0 else 0.0
+            m = r if 0 < r < m else m
         return -m, m
-    return 0.0, hi if hi > 0 else 1.0
+    if hi <= 0:
+        return 0.0, 1.0
+    if use_robust:
+        r = float(np.percentile(x, ROBUST_PERCENTILE))
+        r = _round_up(r) if r > 0 else 0.0
+        hi = r if 0 < r < hi else hi
+    return 0.0, hi

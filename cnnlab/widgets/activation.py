@@ -99,7 +99,7 @@ class ActivationWidget(AnimatedWidget):
             "activation": activation, "formula": formula, "slope": LEAKY_SLOPE,
             "vmin": vmin, "vmax": vmax, "in_vmin": in_vmin, "in_vmax": in_vmax,
             "negatives": negatives, "total": total, "stats": stats,
-            "title": f"Activation {activation}: {label}",
+            "title": f"Activation {activation}: {_base.title_label(label, shown.shape)}",
             "describe": f"{activation}(x) = {formula}",
             "scale_note": _base.scale_words(original, shown.shape),
             "params": {"activation": activation, "channel": str(channel)},

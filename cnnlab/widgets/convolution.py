@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +22,8 @@ __all__ = ["ConvolutionWidget", "load_image", "load_kernel"]
 STRIDE_OPTIONS = [1, 2, 3, 4]
 PADDING_OPTIONS = ["valid", "same", 1, 2]
 CHANNEL_NAMES = ("R", "G", "B")
+MAX_DENOMINATOR = 256    # 1/9 (box blur), 1/16 and 1/256 (binomial blurs) are written as fractions
+_FRACTION = re.compile(r"(?<![^\s,;])([+-]?(?:\d+\.?\d*|\.\d+))/((?:\d+\.?\d*|\.\d+))(?![^\s,;])")
 
 
 def load_image(image, max_size, name: str = "image"):
@@ -59,7 +63,7 @@ def load_kernel(kernel):
         if text and not re.search(r"\d", text):
             raise ValueError(f"kernel must be one of {', '.join(kernels.names())} or numbers typed like "
                              f"'-1 0 1; -2 0 2; -1 0 1', got {kernel!r}")
-        arr = kernels.parse(kernel, "kernel")
+        arr = kernels.parse(_expand_fractions(kernel), "kernel")
     else:
         arr = v.array(kernel, "kernel", (2, 3)).astype(np.float32)
     for name in kernels.names():
@@ -69,11 +73,80 @@ def load_kernel(kernel):
     return "custom", np.ascontiguousarray(arr, dtype=np.float32)
 
 
+def _expand_fractions(text: str) -> str:
+    """Typed ``1/9`` becomes the number it stands for (``kernels.parse`` reads plain numbers)."""
+    def value(match):
+        num, den = float(match.group(1)), float(match.group(2))
+        if den == 0:
+            raise ValueError(f"kernel value {match.group(0)!r} divides by zero")
+        return repr(num / den)
+
+    return _FRACTION.sub(value, text)
+
+
+def kernel_denominator(kernel) -> int:
+    """How the widget writes the kernel's weights, so that the written-out sums add up.
+
+    * ``1``: every weight is a short decimal (``-2``, ``0.5``, ``0.125``): written as is;
+    * ``D > 1``: every weight is a multiple of ``1/D`` for a ``D`` up to 256 (``1/9`` for
+      ``box_blur``, ``1/16`` for a binomial blur): written as fractions, and the sum as
+      ``(v1 + v2 + ...) / D``;
+    * ``0``: anything else (a trained kernel): written rounded, the sum then says ``≈``.
+
+    Examples
+    --------
+    >>> kernel_denominator(kernels.get("sobel_x")), kernel_denominator(kernels.get("box_blur"))
+    (1, 9)
+    >>> kernel_denominator([[1 / 16, 1 / 8], [1 / 4, 0.5625]]), kernel_denominator(kernels.get("gaussian"))
+    (16, 0)
+    """
+    w = np.asarray(kernel, dtype=np.float64).ravel()
+
+    def close(a, b):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a))
+
+    if all(close(x * 1000, round(x * 1000)) for x in w):
+        return 1
+    den = 1
+    for x in w:
+        frac = Fraction(float(x)).limit_denominator(MAX_DENOMINATOR)
+        if not close(float(x), float(frac)):
+            return 0
+        den = den * frac.denominator // math.gcd(den, frac.denominator)
+        if den > MAX_DENOMINATOR:
+            return 0
+    return den
+
+
+def weight_text(x: float, den: int) -> str:
+    """One kernel weight as typed text: ``"-2"``, ``"0.125"``, ``"1/9"`` or the shortest float32 repr."""
+    x = float(x)
+    if den > 1:
+        frac = Fraction(round(x * den), den)
+        return str(frac.numerator) if frac.denominator == 1 else f"{frac.numerator}/{frac.denominator}"
+    if den == 1:
+        x = round(x, 3)
+        return str(int(x)) if x == int(x) else np.format_float_positional(x, trim="-")
+    return np.format_float_positional(np.float32(x), unique=True, trim="-")
+
+
 def kernel_text(kernel: np.ndarray) -> str:
-    """A 2-D kernel as typed text, ``"-1 0 1; -2 0 2; -1 0 1"`` ("" for a 3-D kernel)."""
+    """A 2-D kernel as typed text, ``"-1 0 1; -2 0 2; -1 0 1"`` or ``"1/9 1/9 1/9; ..."``.
+
+    Reading the text back (``ConvolutionWidget(..., kernel=text)``) gives the same float32
+    kernel. ``""`` for a 3-D kernel.
+
+    Examples
+    --------
+    >>> kernel_text(kernels.get("box_blur"))
+    '1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9'
+    >>> load_kernel(kernel_text(kernels.get("box_blur")))[0]
+    'box_blur'
+    """
     if kernel.ndim != 2:
         return ""
-    return "; ".join(" ".join(f"{float(x):.4g}" for x in row) for row in kernel)
+    den = kernel_denominator(kernel)
+    return "; ".join(" ".join(weight_text(x, den) for x in row) for row in kernel)
 
 
 def _stride_value(stride):
@@ -174,7 +247,7 @@ class ConvolutionWidget(AnimatedWidget):
             "steps": int(out.size), "grid": list(out.shape), "n": int(out.size),
             "in_shape": [shown.shape[0], shown.shape[1], channels],
             "pad": [top, bottom, left, right], "stride": [sh, sw], "ksize": [kh, kw],
-            "kernel_ndim": int(kernel.ndim),
+            "kernel_ndim": int(kernel.ndim), "kernel_den": kernel_denominator(kernel),
             "vmin": vmin, "vmax": vmax, "in_lo": lo, "in_hi": hi if hi > lo else lo + 1.0,
             "title": f"Convolution: {label}, kernel {kname} {kh}\u00d7{kw}",
             "describe": kernels.describe(kname) if kname != "custom" else "a kernel you typed",

@@ -14,6 +14,23 @@ __all__ = ["FlattenWidget"]
 
 MAX_VALUES = 16384      # 128 rows of 128: still readable on a projector
 ROW_LIMIT = 128         # one vector row per map row while W * C fits in this
+LABEL_PX = 18           # height of the "channel k" band above each tile, in canvas pixels (about)
+
+
+def label_rows(h: int, w: int, tile_rows: int, tile_cols: int, panel_px: int = _base.PANEL_PX) -> int:
+    """Rows of cells above each tile for its ``channel k`` label (at least 1, at most ``h``).
+
+    Enough that the band is about :data:`LABEL_PX` canvas pixels tall at the scale the panel
+    is drawn at (which itself depends on the band), so the browser and :meth:`frame` agree.
+    """
+    lab = 1
+    for _ in range(32):
+        rows, cols = tile_rows * (lab + h + 1) - 1, tile_cols * (w + 1) - 1
+        need = min(max(h, 1), max(1, math.ceil(LABEL_PX / _base.panel_scale(rows, cols, panel_px))))
+        if need <= lab:
+            break
+        lab = need
+    return lab
 
 
 class FlattenWidget(AnimatedWidget):
@@ -62,13 +79,18 @@ class FlattenWidget(AnimatedWidget):
         rows = math.ceil(n / cols)
         vmin, vmax = _colors.limits(maps)
         tile_rows, tile_cols = _base.tiles_layout(c)
+        what = f"{h}\u00d7{w}\u00d7{c} maps" if label == "array" else f"{label} {h}\u00d7{w}\u00d7{c}"
         meta = {
             "kind": "flatten",
             "steps": n, "grid": [rows, cols], "n": n, "in_shape": [h, w, c],
-            "tiles": [tile_rows, tile_cols], "pad": [0, 0, 0, 0], "stride": [1, 1], "ksize": [1, 1],
+            "tiles": [tile_rows, tile_cols], "label_rows": label_rows(h, w, tile_rows, tile_cols),
+            "pad": [0, 0, 0, 0], "stride": [1, 1], "ksize": [1, 1],
             "vmin": vmin, "vmax": vmax, "in_vmin": vmin, "in_vmax": vmax,
-            "title": f"Flatten: {label} {h}\u00d7{w}\u00d7{c} \u2192 vector of {n:,}",
+            "title": f"Flatten: {what} \u2192 vector of {n:,}",
             "describe": "entry (r, c, k) goes to index (r \u00d7 W + c) \u00d7 C + k",
+            "order": (f"row by row, and within a cell channel 0 to {c - 1} side by side: "
+                      f"each group of {c} neighbours in the vector is one cell of the maps" if c > 1
+                      else "row by row, left to right"),
             "scale_note": (f"vector of {n:,} values, {cols} per row"
                            + (" (one row per map row)" if cols == w * c else "")),
             "params": {}, "options": {},
@@ -96,23 +118,40 @@ class FlattenWidget(AnimatedWidget):
         col, k = divmod(rest, c)
         return r, col, k
 
+    def _tile_origin(self, k: int) -> tuple[int, int]:
+        """``(top, left)`` panel cell of channel ``k``'s tile (below its label band)."""
+        h, w, _ = self._scene["meta"]["in_shape"]
+        lab = self._scene["meta"]["label_rows"]
+        tr, tc = divmod(k, self._scene["meta"]["tiles"][1])
+        return tr * (lab + h + 1) + lab, tc * (w + 1)
+
     def _input_panel(self) -> np.ndarray:
         sc = self._scene
         h, w, c = sc["meta"]["in_shape"]
         tile_rows, tile_cols = sc["meta"]["tiles"]
-        panel = np.empty((tile_rows * (h + 1) - 1, tile_cols * (w + 1) - 1, 3), dtype=np.uint8)
+        lab = sc["meta"]["label_rows"]
+        panel = np.empty((tile_rows * (lab + h + 1) - 1, tile_cols * (w + 1) - 1, 3), dtype=np.uint8)
         panel[:] = _base.GAP_RGB
         colors = _colors.to_rgb_array(sc["input_wire"], sc["vmin"], sc["vmax"])
         for k in range(c):
-            tr, tc = divmod(k, tile_cols)
-            panel[tr * (h + 1):tr * (h + 1) + h, tc * (w + 1):tc * (w + 1) + w] = colors[:, :, k]
+            top, left = self._tile_origin(k)
+            panel[top:top + h, left:left + w] = colors[:, :, k]
         return panel
 
+    def _panel_labels(self) -> list[tuple[str, int, int, int, int]]:
+        """``(text, top, left, height, width)`` in panel cells: each tile's ``channel k`` band."""
+        _, w, c = self._scene["meta"]["in_shape"]
+        lab = self._scene["meta"]["label_rows"]
+        out = []
+        for k in range(c):
+            top, left = self._tile_origin(k)
+            out.append((f"channel {k}", top - lab, left, lab, w))
+        return out
+
     def _window(self, step):
-        h, w, _ = self._scene["meta"]["in_shape"]
         r, col, k = self.source(step)
-        tr, tc = divmod(k, self._scene["meta"]["tiles"][1])
-        return tr * (h + 1) + r, tc * (w + 1) + col, 1, 1
+        top, left = self._tile_origin(k)
+        return top + r, left + col, 1, 1
 
     def _title(self) -> str:
         return f"{self._scene['meta']['title']}: {self._scene['meta']['describe']}"

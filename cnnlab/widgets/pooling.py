@@ -97,7 +97,8 @@ class PoolingWidget(AnimatedWidget):
             "in_shape": [shown.shape[0], shown.shape[1], 1], "pad": [top, bottom, left, right],
             "stride": [sh, sw], "ksize": [ph, pw], "mode": mode,
             "vmin": vmin, "vmax": vmax, "in_vmin": vmin, "in_vmax": vmax,
-            "title": f"{'Max' if mode == 'max' else 'Average'} pooling: {label}, window {ph}\u00d7{pw}",
+            "title": (f"{'Max' if mode == 'max' else 'Average'} pooling: {_base.title_label(label, shown.shape)}, "
+                      f"window {ph}\u00d7{pw}"),
             "describe": ("keeps the largest value of each window" if mode == "max"
                          else "keeps the average of each window"),
             "scale_note": _base.scale_words(original, shown.shape),

@@ -13,11 +13,13 @@ export const NEGATIVE_RGB = [33, 102, 172];
 export const POSITIVE_RGB = [178, 24, 43];
 const PAD_RGB = [[236, 236, 236], [214, 214, 214]];
 const GAP_RGB = [250, 236, 200];   // between the tiles of the flatten widget's maps
+const LABEL_COLOR = "rgb(70, 50, 0)";   // "channel k" above the flatten widget's tiles (_base.LABEL_RGB)
 const WINDOW_COLOR = "rgb(255, 176, 0)";
 const PANEL_PX = 320;
 const MAX_SPEED = 1000;
 const MAX_LISTED = 81;   // window cells listed in the zoom panel (9x9)
 const MAX_TERMS = 25;    // products written out in full
+const MARGIN = 8;        // CSS px the overlay canvases reach beyond their canvas, so rings are never clipped
 
 // The colour mapping; identical arithmetic to cnnlab/widgets/_colors.py:to_rgb_array.
 export function toRGB(value, vmin, vmax) {
@@ -75,6 +77,64 @@ function trimZeros(text) {
 }
 
 const paren = (x) => (x < 0 ? `(${fmt(x)})` : fmt(x));
+const parenText = (text) => (text.startsWith("\u2212") ? `(${text})` : text);
+const num = (text) => Number(text.replace("\u2212", "-"));   // a printed number, read back
+
+function gcd(a, b) {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+// One kernel weight as the widget writes it (mirrors convolution.weight_text). `den` is
+// meta.kernel_den from Python: 1 = short decimals, D > 1 = fractions over D, 0 = rounded.
+export function weightText(w, den) {
+  if (den > 1) {
+    const n = Math.round(w * den);
+    const g = gcd(Math.abs(n), den) || 1;
+    const p = n / g;
+    const q = den / g;
+    return q === 1 ? fmt(p) : `${p < 0 ? "\u2212" : ""}${Math.abs(p)}/${q}`;
+  }
+  let text = den === 1 ? trimZeros(w.toFixed(3)) : trimZeros(String(Number(w.toPrecision(4))));
+  if (/^-?0$/.test(text)) text = "0";
+  return text.replace("-", "\u2212");
+}
+
+// A written-out dot product: {terms, tail}. `tail` holds the total (from ops, never recomputed
+// here) and is never cut off; `terms` may be, with an ellipsis. The products are written so that
+// they add up to the total as printed: fractions over a common denominator when the kernel has one
+// (box blur: "(151 + 159 + … + 173) / 9 = 1533 / 9 = 170.33"), and "≈" instead of "=" when
+// rounded numbers cannot add up exactly.
+export function dotProduct(values, weights, den, total) {
+  const n = values.length;
+  const shown = n > MAX_TERMS ? 12 : n;
+  const cut = shown < n;
+  const vText = values.map(fmt);
+  const parts = [];
+  let printed = 0;
+  let terms;
+  let tail;
+  if (den > 1) {
+    const nums = weights.map((w) => Math.round(w * den));
+    const ones = nums.every((k) => k === 1);
+    for (let i = 0; i < shown; i++) parts.push(ones ? parenText(vText[i]) : `${vText[i]}\u00d7${paren(nums[i])}`);
+    let numer = 0;
+    for (let i = 0; i < n; i++) numer += num(vText[i]) * nums[i];
+    printed = numer / den;
+    terms = `(${parts.join(" + ")}${cut ? ` + \u2026 ${n} ${ones ? "values" : "products"}` : ""}`;
+    tail = `) / ${den}`;
+    if (!cut && Number.isInteger(numer)) tail += ` = ${fmt(numer)} / ${den}`;
+  } else {
+    const wText = weights.map((w) => weightText(w, den));
+    for (let i = 0; i < shown; i++) parts.push(`${vText[i]}\u00d7${parenText(wText[i])}`);
+    for (let i = 0; i < n; i++) printed += num(vText[i]) * num(wText[i]);
+    terms = parts.join(" + ") + (cut ? ` + \u2026 (${n} products)` : "");
+    tail = "";
+  }
+  const approx = !cut && fmt(printed) !== fmt(total);
+  tail = `${tail} ${approx ? "\u2248" : "="}`.trim();
+  return { terms, tail, result: fmt(total) };
+}
 
 function h(tag, cls, text) {
   const node = document.createElement(tag);
@@ -174,11 +234,20 @@ function mapPanel(S) {
   return { rows, cols, rgba };
 }
 
+// Top-left panel cell of channel k's tile, below its label band (mirrors FlattenWidget._tile_origin).
+function tileOrigin(m, k) {
+  const [H, W] = m.in_shape;
+  const lab = m.label_rows || 0;
+  const tileCols = m.tiles[1];
+  return [Math.floor(k / tileCols) * (lab + H + 1) + lab, (k % tileCols) * (W + 1)];
+}
+
 function flattenPanel(S) {
   const m = S.meta;
   const [H, W, C] = m.in_shape;
   const [tileRows, tileCols] = m.tiles;
-  const rows = tileRows * (H + 1) - 1;
+  const lab = m.label_rows || 0;
+  const rows = tileRows * (lab + H + 1) - 1;
   const cols = tileCols * (W + 1) - 1;
   const rgba = new Uint8ClampedArray(rows * cols * 4);
   for (let o = 0; o < rgba.length; o += 4) {
@@ -186,8 +255,7 @@ function flattenPanel(S) {
   }
   const vals = S.input.data;
   for (let k = 0; k < C; k++) {
-    const ty = Math.floor(k / tileCols) * (H + 1);
-    const tx = (k % tileCols) * (W + 1);
+    const [ty, tx] = tileOrigin(m, k);
     for (let r = 0; r < H; r++) {
       for (let c = 0; c < W; c++) {
         const rgb = toRGB(vals[(r * W + c) * C + k], m.vmin, m.vmax);
@@ -215,20 +283,39 @@ function flattenSource(S, step) {
 }
 
 function flattenWindow(S, step) {
-  const [H, W] = S.meta.in_shape;
   const [r, c, k] = flattenSource(S, step);
-  const tileCols = S.meta.tiles[1];
-  return [Math.floor(k / tileCols) * (H + 1) + r, (k % tileCols) * (W + 1) + c, 1, 1];
+  const [top, left] = tileOrigin(S.meta, k);
+  return [top + r, left + c, 1, 1];
 }
 
-function termsText(values, weights) {
-  const n = values.length;
-  const shown = n > MAX_TERMS ? 12 : n;
-  const terms = [];
-  for (let i = 0; i < shown; i++) terms.push(`${fmt(values[i])}\u00d7${paren(weights[i])}`);
-  let text = terms.join(" + ");
-  if (shown < n) text += ` + \u2026 (${n} products)`;
-  return text;
+// "channel k" in the band above each tile, drawn on the input overlay (CSS px, crisp at any scale);
+// the tile being read has its label highlighted. `g` maps panel cells to overlay CSS px.
+function flattenLabels(S, step, ctx, g) {
+  const m = S.meta;
+  const [, W, C] = m.in_shape;
+  const lab = m.label_rows || 0;
+  if (!lab) return;
+  const band = lab * g.cy;
+  const size = Math.min(15, Math.floor(band - 3));
+  if (size < 8) return;
+  const current = flattenSource(S, step)[2];
+  ctx.textBaseline = "middle";
+  for (let k = 0; k < C; k++) {
+    const [top, left] = tileOrigin(m, k);
+    const x = left * g.cx;
+    const y = (top - lab) * g.cy;
+    const width = W * g.cx;
+    const bold = k === current;
+    ctx.font = `${bold ? 700 : 500} ${size}px system-ui, -apple-system, "Segoe UI", sans-serif`;
+    const text = [`channel ${k}`, `ch ${k}`, String(k)].find((t) => ctx.measureText(t).width <= width - 2);
+    if (text === undefined) continue;
+    if (bold) {
+      ctx.fillStyle = WINDOW_COLOR;
+      ctx.fillRect(x, y + 1, ctx.measureText(text).width + 6, band - 2);
+    }
+    ctx.fillStyle = LABEL_COLOR;
+    ctx.fillText(text, x + 3, y + band / 2);
+  }
 }
 
 function convZoom(S, step, ui) {
@@ -244,6 +331,7 @@ function convZoom(S, step, ui) {
   const img = S.input.data;
   const kern = S.kernel.data;
   const kC = m.kernel_ndim === 3 ? C : 1;
+  const den = m.kernel_den === undefined ? 0 : m.kernel_den;
   const value = S.output.data[step];
   const win = (ch) => {
     const vals = [];
@@ -283,7 +371,7 @@ function convZoom(S, step, ui) {
     kChans.forEach((ch) => {
       const w = weights(ch);
       const caption = kC === 1 ? (C === 3 ? "kernel (same on R, G, B)" : "kernel") : `kernel, ${names[ch]}`;
-      ui.zoom.appendChild(figure(caption, gridTable(kh, kw, (i, j) => ({ text: fmt(w[i * kw + j]) }))));
+      ui.zoom.appendChild(figure(caption, gridTable(kh, kw, (i, j) => ({ text: weightText(w[i * kw + j], den) }))));
     });
     ui.zoom.appendChild(h("span", "cnnlab-op", "="));
   } else {
@@ -295,16 +383,34 @@ function convZoom(S, step, ui) {
   result.style.color = (rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114) < 128 ? "#fff" : "#000";
   ui.zoom.appendChild(result);
   if (C === 1) {
-    ui.sum.appendChild(h("div", "", `${termsText(wins[0].vals, weights(0))} = ${fmt(value)}`));
+    ui.sum.appendChild(sumLine("", dotProduct(wins[0].vals, weights(0), den, value)));
   } else {
     const parts = [0, 1, 2].map((ch) => S.parts.data[step * 3 + ch]);
     chans.forEach((ch, n) => {
-      ui.sum.appendChild(h("div", "", `${names[ch]}: ${termsText(wins[n].vals, weights(ch))} = ${fmt(parts[ch])}`));
+      ui.sum.appendChild(sumLine(`${names[ch]}:`, dotProduct(wins[n].vals, weights(ch), den, parts[ch])));
     });
-    ui.sum.appendChild(h("div", "",
-      `output = R + G + B = ${fmt(parts[0])} + ${paren(parts[1])} + ${paren(parts[2])} = ${fmt(value)}`));
+    const added = parts.map(fmt).reduce((a, t) => a + num(t), 0);
+    const rel = fmt(added) === fmt(value) ? "=" : "\u2248";
+    ui.sum.appendChild(sumLine("output =", {
+      terms: "R + G + B", tail: `= ${fmt(parts[0])} + ${paren(parts[1])} + ${paren(parts[2])} ${rel}`,
+      result: fmt(value) }));
   }
+  ui.sum.classList.add("cnnlab-sum-lines");
+  ui.sum.title = "click to show the sums in full (or to shorten them again)";
   ui.stats.textContent = "";
+}
+
+// One line of the written-out sum: a label, the terms (shortened with … when the line is too long;
+// the whole line is in the tooltip) and the tail with the result, which always shows.
+function sumLine(label, { terms, tail, result }) {
+  // the " " text nodes separate the parts when the line wraps; a flex line ignores them (it has a gap)
+  const line = h("div", "cnnlab-sumline");
+  if (label) line.append(h("span", "cnnlab-sumlabel", label), " ");
+  const end = h("span", tail.trim().startsWith(")") ? "cnnlab-tail cnnlab-tail-close" : "cnnlab-tail", `${tail.trim()} `);
+  end.appendChild(h("strong", "", result));
+  line.append(h("span", "cnnlab-terms", terms), " ", end);
+  line.title = `${label ? `${label} ` : ""}${terms} ${tail} ${result}`;
+  return line;
 }
 
 function poolZoom(S, step, ui) {
@@ -386,22 +492,32 @@ function flattenZoom(S, step, ui) {
   const [r, c, k] = flattenSource(S, step);
   const value = S.output.data[step];
   ui.position.textContent = `step ${step + 1} of ${S.steps}: maps[${r}, ${c}, ${k}] \u2192 vector[${step}]`;
-  const lo = Math.max(0, step - 6);
-  const hi = Math.min(S.n, lo + 13);
+  const lo = Math.max(0, Math.min(step - 4, S.n - 9));
+  const hi = Math.min(S.n, lo + 9);
   const strip = h("table", "cnnlab-grid cnnlab-strip");
-  const idx = h("tr");
-  const val = h("tr");
+  const rowsOf = [["index", "cnnlab-index"], ["value", ""], [C > 1 ? "from [r,c,k]" : "from [r,c]", "cnnlab-from"]];
+  const trs = rowsOf.map(([name, cls]) => {
+    const tr = h("tr", cls);
+    tr.appendChild(h("th", "", name));
+    return tr;
+  });
   for (let i = lo; i < hi; i++) {
-    idx.appendChild(h("td", "", String(i)));
     const cls = i === step ? "cnnlab-current" : i > step ? "cnnlab-later" : "";
-    val.appendChild(h("td", cls, i > step ? "?" : fmt(S.output.data[i])));
+    const [ri, ci, ki] = flattenSource(S, i);
+    trs[0].appendChild(h("td", cls, String(i)));
+    trs[1].appendChild(h("td", cls, i > step ? "?" : fmt(S.output.data[i])));
+    // shaded by map cell: each run of C entries comes from one cell (r, c), channel 0..C-1
+    const group = (ri * W + ci) % 2 ? "cnnlab-odd" : "";
+    trs[2].appendChild(h("td", `${cls} ${group}`.trim(), C > 1 ? `${ri},${ci},${ki}` : `${ri},${ci}`));
   }
-  strip.append(idx, val);
-  ui.zoom.replaceChildren(figure("vector index / value", strip));
+  strip.append(...trs);
+  const wrap = h("div", "cnnlab-strip-wrap");
+  wrap.appendChild(strip);
+  ui.zoom.replaceChildren(wrap);
   ui.sum.replaceChildren(
     h("div", "", `index = (r \u00d7 W + c) \u00d7 C + k = (${r} \u00d7 ${W} + ${c}) \u00d7 ${C} + ${k} = ${step}`),
     h("div", "", `vector[${step}] = maps[${r}, ${c}, ${k}] = ${fmt(value)}`));
-  ui.stats.textContent = m.describe;
+  ui.stats.textContent = m.order || m.describe;
 }
 
 const KINDS = {
@@ -417,11 +533,72 @@ const LABELS = {
 };
 
 const PANEL_LABELS = {
-  convolution: ["input image (with padding)", "feature map (output)"],
+  convolution: ["input image", "feature map (output)"],
   pooling: ["feature map", "pooled map (output)"],
   activation: ["before", "after (output)"],
-  flatten: ["maps (one tile per channel)", "flattened vector"],
+  flatten: ["maps, one tile per channel", "flattened vector (wrapped)"],
 };
+
+// The colour key of a map canvas: "≤ −820 [blue→white] 0 [white→red] ≥ 820" (or black→white),
+// from Python's limits; "≤"/"≥" when values beyond the limits exist (they are drawn at full colour).
+function fillLegend(node, arrays, vmin, vmax, prefix = "") {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  const bar = (a, b) => {
+    const stops = [];
+    for (let i = 0; i <= 8; i++) {
+      const rgb = toRGB(a + ((b - a) * i) / 8, vmin, vmax);
+      stops.push(`rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`);
+    }
+    const node = h("span", "cnnlab-legend-bar");
+    node.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
+    return node;
+  };
+  const parts = prefix ? [h("span", "", prefix)] : [];
+  if (vmin < 0) {
+    parts.push(h("span", "", `${lo < vmin ? "\u2264 " : ""}${fmt(vmin)}`), bar(vmin, 0), h("span", "", "0"),
+      bar(0, vmax), h("span", "", `${hi > vmax ? "\u2265 " : ""}${fmt(vmax)}`));
+    node.title = "blue: negative, white: zero, red: positive";
+  } else {
+    parts.push(h("span", "", `${lo < vmin ? "\u2264 " : ""}${fmt(vmin)}`), bar(vmin, vmax),
+      h("span", "", `${hi > vmax ? "\u2265 " : ""}${fmt(vmax)}`));
+    node.title = "black: the smallest value, white: the largest";
+  }
+  if (lo < vmin || hi > vmax) node.title += "; the few values beyond the ends are drawn at full colour";
+  node.replaceChildren(...parts);
+  node.hidden = false;
+}
+
+// Size an overlay canvas to its base canvas's CSS box plus MARGIN on every side, at the device's
+// pixel ratio; returns how to map base-canvas pixels to overlay CSS px (null while not laid out).
+function fitOverlay(base, overlay) {
+  const w = base.clientWidth;
+  const hh = base.clientHeight;
+  if (!w || !hh || !base.width || !base.height) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const cssW = w + 2 * MARGIN;
+  const cssH = hh + 2 * MARGIN;
+  overlay.style.width = `${cssW}px`;
+  overlay.style.height = `${cssH}px`;
+  const bw = Math.round(cssW * dpr);
+  const bh = Math.round(cssH * dpr);
+  if (overlay.width !== bw) overlay.width = bw;
+  if (overlay.height !== bh) overlay.height = bh;
+  return { dpr, fx: w / base.width, fy: hh / base.height };
+}
+
+function beginOverlay(ctx, overlay, fit) {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, overlay.width, overlay.height);
+  ctx.setTransform(fit.dpr, 0, 0, fit.dpr, MARGIN * fit.dpr, MARGIN * fit.dpr);
+}
 
 // ------------------------------------------------------------------ render
 
@@ -434,34 +611,49 @@ function render({ model, el }) {
   const kind = model.get("kind") || (model.get("meta") || {}).kind || "convolution";
   const impl = KINDS[kind] || KINDS.convolution;
 
-  // ---- DOM
+  // ---- DOM: title, then the controls (so Play is in view at the top), then the canvases and numbers
   const root = h("div", "cnnlab-widget");
   root.tabIndex = 0;
   Object.assign(root.dataset, { kind, step: "0", steps: "0", frames: "0", playing: "false", ready: "false" });
   const header = h("div", "cnnlab-header");
   const title = h("span", "cnnlab-title");
   const describe = h("span", "cnnlab-describe");
-  const scaleNote = h("span", "cnnlab-scale-note");
-  header.append(title, describe, scaleNote);
+  const scaleNote = h("div", "cnnlab-scale-note");
+  header.append(title, describe);
 
-  const main = h("div", "cnnlab-main");
   const [inLabel, outLabel] = PANEL_LABELS[kind] || PANEL_LABELS.convolution;
-  const inFig = h("figure", "cnnlab-panel");
-  const inCanvas = h("canvas", "cnnlab-input");
-  inFig.append(h("figcaption", "cnnlab-label", inLabel), inCanvas);
-  const outFig = h("figure", "cnnlab-panel");
-  const stack = h("div", "cnnlab-stack");
-  const outCanvas = h("canvas", "cnnlab-output");
-  const marker = h("canvas", "cnnlab-marker");
-  stack.append(outCanvas, marker);
-  outFig.append(h("figcaption", "cnnlab-label", outLabel), stack);
+  const makePanel = (canvasClass, overlayClass, label) => {
+    const fig = h("figure", "cnnlab-panel");
+    const caption = h("figcaption", "cnnlab-label");
+    const captionText = h("span", "cnnlab-label-text", label);
+    caption.appendChild(captionText);
+    const stack = h("div", "cnnlab-stack");
+    const canvas = h("canvas", canvasClass);
+    const overlay = h("canvas", overlayClass);
+    overlay.setAttribute("aria-hidden", "true");
+    stack.append(canvas, overlay);
+    const legend = h("div", "cnnlab-legend");
+    legend.hidden = true;
+    fig.append(caption, stack, legend);
+    return { fig, caption, captionText, stack, canvas, overlay, legend };
+  };
+  const inPanel = makePanel("cnnlab-input", "cnnlab-window", inLabel);
+  const outPanel = makePanel("cnnlab-output", "cnnlab-marker", outLabel);
+  // the scale note sits under the picture it is about: the input (the vector for flatten)
+  (kind === "flatten" ? outPanel : inPanel).fig.appendChild(scaleNote);
+  const inCanvas = inPanel.canvas;
+  const outCanvas = outPanel.canvas;
+  const windowLayer = inPanel.overlay;
+  const marker = outPanel.overlay;
+  const stack = outPanel.stack;
   const zoomPanel = h("div", "cnnlab-zoom-panel");
   const ui = {
     position: h("div", "cnnlab-position"), zoom: h("div", "cnnlab-zoom"),
     sum: h("div", "cnnlab-sum"), stats: h("div", "cnnlab-stats"),
   };
   zoomPanel.append(ui.position, ui.zoom, ui.sum, ui.stats);
-  main.append(inFig, outFig, zoomPanel);
+  const main = h("div", "cnnlab-main");
+  main.append(inPanel.fig, outPanel.fig, zoomPanel);
 
   const controls = h("div", "cnnlab-controls");
   const back = h("button", "cnnlab-back", "\u25c0 Step");
@@ -479,12 +671,12 @@ function render({ model, el }) {
   const speedInput = h("input", "cnnlab-speed");
   Object.assign(speedInput, { type: "range", min: "1", max: String(MAX_SPEED), step: "1" });
   speedInput.setAttribute("aria-label", "speed in steps per second");
-  const speedText = h("span", "cnnlab-readout");
-  const scrubLabel = h("label", "", "step");
-  scrubLabel.append(scrub);
+  const speedText = h("span", "cnnlab-readout cnnlab-speed-text");
+  const scrubLabel = h("label", "cnnlab-scrub-label", "step");
+  scrubLabel.append(scrub, readout);
   const speedLabel = h("label", "", "speed");
   speedLabel.append(speedInput, speedText);
-  controls.append(back, play, forward, scrubLabel, readout, speedLabel);
+  controls.append(back, play, forward, scrubLabel, speedLabel);
 
   const params = h("div", "cnnlab-params");
   const selects = {};
@@ -495,28 +687,33 @@ function render({ model, el }) {
     const label = h("label", "", LABELS[name] || name);
     const select = h("select", `cnnlab-${name}`);
     label.append(select);
-    params.append(label);
+    // the channel choice is about what the input picture shows: it sits in that picture's caption
+    if (name === "channel") inPanel.caption.appendChild(label);
+    else params.append(label);
     selects[name] = { label, select };
     if (name === "kernel") {
       kernelText = h("input", "cnnlab-kernel-text");
       kernelText.type = "text";
       kernelText.placeholder = "-1 0 1; -2 0 2; -1 0 1";
+      kernelText.title = "type the kernel's rows separated by ; (fractions like 1/9 are fine), then Apply";
       kernelText.setAttribute("aria-label", "kernel values, rows separated by ;");
       apply = h("button", "cnnlab-apply", "Apply");
       apply.type = "button";
       params.append(kernelText, apply);
     }
   }
+  const toolbar = h("div", "cnnlab-toolbar");
+  toolbar.append(controls, params);
   const error = h("div", "cnnlab-error");
   error.setAttribute("role", "alert");
   error.hidden = true;
-  root.append(header, main, controls, params, error);
+  root.append(header, toolbar, error, main);
   el.appendChild(root);
 
   const inCtx = inCanvas.getContext("2d");
   const outCtx = outCanvas.getContext("2d");
   const markCtx = marker.getContext("2d");
-  const inSource = document.createElement("canvas");
+  const windowCtx = windowLayer.getContext("2d");
 
   // ---- state
   let S = null;            // current scene: meta, arrays, sizes, colours
@@ -532,6 +729,8 @@ function render({ model, el }) {
   let outImage = null;
   let pending = false;
   let disposed = false;
+  let inFit = null;        // overlay geometry (null until the canvases are laid out)
+  let outFit = null;
 
   function rebuild() {
     pending = false;
@@ -547,13 +746,11 @@ function render({ model, el }) {
       parts: decodeArray(model.get("parts_data")),
       steps: meta.steps, n: meta.n, rows: grid[0], cols: grid.length > 1 ? grid[1] : 1,
     };
-    // output canvas: whole pixels per cell, no smoothing
+    // output canvas: whole canvas pixels per cell, no smoothing; CSS may scale the whole canvas
     const sOut = Math.max(1, Math.floor(PANEL_PX / Math.max(S.rows, S.cols)));
     S.sOut = sOut;
-    outCanvas.width = marker.width = S.cols * sOut;
-    outCanvas.height = marker.height = S.rows * sOut;
-    outCanvas.style.width = marker.style.width = `${S.cols * sOut}px`;
-    outCanvas.style.height = marker.style.height = `${S.rows * sOut}px`;
+    outCanvas.width = S.cols * sOut;
+    outCanvas.height = S.rows * sOut;
     Object.assign(outCanvas.dataset, { scale: String(sOut), vmin: String(meta.vmin), vmax: String(meta.vmax) });
     S.colors = new Uint8ClampedArray(S.n * 3);
     for (let i = 0; i < S.n; i++) {
@@ -563,23 +760,37 @@ function render({ model, el }) {
     outImage = outCtx.createImageData(outCanvas.width, outCanvas.height);
     for (let i = 0; i < S.n; i++) paintCell(i, PENDING_RGB[0], PENDING_RGB[1], PENDING_RGB[2]);
     drawnUpTo = -1;
-    // input canvas: the panel at one pixel per cell, drawn scaled up
+    // input canvas: the panel at one pixel per cell, drawn scaled up once (the window is on its overlay)
     const panel = impl.panel(S);
     S.panel = panel;
-    inSource.width = panel.cols;
-    inSource.height = panel.rows;
-    inSource.getContext("2d").putImageData(new ImageData(panel.rgba, panel.cols, panel.rows), 0, 0);
     const sIn = Math.max(1, Math.floor(PANEL_PX / Math.max(panel.rows, panel.cols)));
     S.sIn = sIn;
+    const source = document.createElement("canvas");
+    source.width = panel.cols;
+    source.height = panel.rows;
+    source.getContext("2d").putImageData(new ImageData(panel.rgba, panel.cols, panel.rows), 0, 0);
     inCanvas.width = panel.cols * sIn;
     inCanvas.height = panel.rows * sIn;
-    inCanvas.style.width = `${inCanvas.width}px`;
-    inCanvas.style.height = `${inCanvas.height}px`;
     inCanvas.dataset.scale = String(sIn);
-    // texts and controls
+    inCtx.imageSmoothingEnabled = false;
+    inCtx.drawImage(source, 0, 0, inCanvas.width, inCanvas.height);
+    // texts, legends and controls
+    const padded = (meta.pad || []).some((p) => p > 0);
+    inPanel.captionText.textContent = inLabel + (padded ? " + padding (checkered)" : "");
     title.textContent = meta.title || "";
     describe.textContent = meta.describe || "";
     scaleNote.textContent = meta.scale_note || "";
+    // colour keys: under the output; under the input too when its colours differ (sigmoid, tanh);
+    // the flatten widget's maps and vector share theirs, shown under the maps
+    outPanel.legend.hidden = true;
+    inPanel.legend.hidden = true;
+    const shared = meta.in_vmin === undefined || (meta.in_vmin === meta.vmin && meta.in_vmax === meta.vmax);
+    if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax);
+    else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax);
+    else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, "both maps:");
+    if (kind !== "convolution" && kind !== "flatten" && !shared) {
+      fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax);
+    }
     root.dataset.steps = String(S.steps);
     scrub.max = String(S.steps - 1);
     syncControls(true);
@@ -587,8 +798,14 @@ function render({ model, el }) {
     step = Math.min(Math.max(wanted, 0), S.steps - 1);
     pos = step;
     zoomStep = -1;
+    fitOverlays();
     show(step);
     root.dataset.ready = "true";
+  }
+
+  function fitOverlays() {
+    inFit = fitOverlay(inCanvas, windowLayer);
+    outFit = fitOverlay(outCanvas, marker);
   }
 
   function schedule() {
@@ -619,55 +836,81 @@ function render({ model, el }) {
       for (let i = upTo + 1; i <= drawnUpTo; i++) paintCell(i, PENDING_RGB[0], PENDING_RGB[1], PENDING_RGB[2]);
     }
     drawnUpTo = upTo;
-    outCtx.imageSmoothingEnabled = false;
     outCtx.putImageData(outImage, 0, 0);
   }
 
-  function drawInput(s) {
-    inCtx.imageSmoothingEnabled = false;
-    inCtx.clearRect(0, 0, inCanvas.width, inCanvas.height);
-    inCtx.drawImage(inSource, 0, 0, inCanvas.width, inCanvas.height);
+  // The window on the input: a tinted fill, a dark line just inside and an orange ring outside its
+  // border, on the overlay canvas (which reaches MARGIN px beyond the input, so nothing is clipped).
+  function drawWindow(s) {
+    if (!inFit) return;
+    beginOverlay(windowCtx, windowLayer, inFit);
+    const cx = S.sIn * inFit.fx;
+    const cy = S.sIn * inFit.fy;
+    if (kind === "flatten") {
+      flattenLabels(S, s, windowCtx, { cx, cy });
+      // a fading trail: the entries read just before, to show the order
+      for (let back = 2; back >= 1; back--) {
+        if (s - back < 0) continue;
+        const [t, l, hh, ww] = impl.window(S, s - back);
+        windowCtx.lineWidth = 2;
+        windowCtx.strokeStyle = `rgba(255, 176, 0, ${back === 1 ? 0.7 : 0.4})`;
+        windowCtx.strokeRect(l * cx - 1, t * cy - 1, ww * cx + 2, hh * cy + 2);
+      }
+    }
     const [top, left, hh, ww] = impl.window(S, s);
-    const k = S.sIn;
-    const line = Math.max(2, Math.floor(k / 3));
-    inCtx.fillStyle = "rgba(255, 176, 0, 0.18)";
-    inCtx.fillRect(left * k, top * k, ww * k, hh * k);
-    // a ring on the window's border: dark inside for contrast, orange outside
-    inCtx.lineWidth = 1;
-    inCtx.strokeStyle = "rgba(0, 0, 0, 0.8)";
-    inCtx.strokeRect(left * k + 0.5, top * k + 0.5, ww * k - 1, hh * k - 1);
-    inCtx.lineWidth = line;
-    inCtx.strokeStyle = WINDOW_COLOR;
-    inCtx.strokeRect(left * k - line / 2, top * k - line / 2, ww * k + line, hh * k + line);
+    const x = left * cx;
+    const y = top * cy;
+    const w = ww * cx;
+    const hgt = hh * cy;
+    windowCtx.fillStyle = "rgba(255, 176, 0, 0.18)";
+    windowCtx.fillRect(x, y, w, hgt);
+    windowCtx.lineWidth = 1.5;
+    windowCtx.strokeStyle = "rgba(0, 0, 0, 0.8)";
+    windowCtx.strokeRect(x + 0.75, y + 0.75, Math.max(w - 1.5, 0), Math.max(hgt - 1.5, 0));
+    windowCtx.lineWidth = 3;
+    windowCtx.strokeStyle = WINDOW_COLOR;
+    windowCtx.strokeRect(x - 1.5, y - 1.5, w + 3, hgt + 3);
   }
 
+  // The cell being computed: a dark ring and an orange ring around it, fully visible at the edges.
   function drawMarker(s) {
-    markCtx.clearRect(0, 0, marker.width, marker.height);
-    const k = S.sOut;
-    const r = Math.floor(s / S.cols);
-    const c = s % S.cols;
+    if (!outFit) return;
+    beginOverlay(markCtx, marker, outFit);
+    const cx = S.sOut * outFit.fx;
+    const cy = S.sOut * outFit.fy;
+    const x = (s % S.cols) * cx;
+    const y = Math.floor(s / S.cols) * cy;
     markCtx.lineWidth = 2;
     markCtx.strokeStyle = "rgba(0, 0, 0, 0.85)";
-    markCtx.strokeRect(c * k - 1, r * k - 1, k + 2, k + 2);
+    markCtx.strokeRect(x - 1, y - 1, cx + 2, cy + 2);
+    markCtx.lineWidth = 3;
     markCtx.strokeStyle = WINDOW_COLOR;
-    markCtx.strokeRect(c * k - 3, r * k - 3, k + 6, k + 6);
+    markCtx.strokeRect(x - 3.5, y - 3.5, cx + 7, cy + 7);
   }
 
   function show(s) {
     if (!S) return;
     step = s;
     drawOutput(s);
-    drawInput(s);
+    drawWindow(s);
     drawMarker(s);
     if (zoomStep !== s) {
       zoomStep = s;
       impl.zoom(S, s, ui);
-      const [r, c] = [Math.floor(s / S.cols), s % S.cols];
-      readout.textContent = kind === "flatten" ? `${s + 1} / ${S.steps}` : `${s + 1} / ${S.steps}  [${r}, ${c}]`;
+      readout.textContent = `${s + 1} / ${S.steps}`;
       scrub.value = String(s);
       root.dataset.step = String(s);
     }
   }
+
+  const resized = new ResizeObserver(() => {
+    if (!S || disposed) return;
+    fitOverlays();
+    drawWindow(step);
+    drawMarker(step);
+  });
+  resized.observe(inCanvas);
+  resized.observe(outCanvas);
 
   function saveStep() {
     model.set("step", step);
@@ -767,11 +1010,14 @@ function render({ model, el }) {
   });
   listen(stack, "click", (event) => {
     if (!S) return;
-    const rect = outCanvas.getBoundingClientRect();
-    const c = Math.floor((event.clientX - rect.left) / S.sOut);
-    const r = Math.floor((event.clientY - rect.top) / S.sOut);
+    const rect = outCanvas.getBoundingClientRect();   // the canvas may be drawn smaller than its pixels
+    const c = Math.floor(((event.clientX - rect.left) / rect.width) * S.cols);
+    const r = Math.floor(((event.clientY - rect.top) / rect.height) * S.rows);
     const s = r * S.cols + c;
-    if (r >= 0 && c >= 0 && c < S.cols && s < S.n) goTo(s);
+    if (r >= 0 && c >= 0 && c < S.cols && r < S.rows && s < S.n) goTo(s);
+  });
+  listen(ui.sum, "click", () => {
+    if (ui.sum.classList.contains("cnnlab-sum-lines")) ui.sum.classList.toggle("cnnlab-expanded");
   });
   for (const [name, { select }] of Object.entries(selects)) {
     listen(select, "change", () => {
@@ -844,6 +1090,7 @@ function render({ model, el }) {
     playing = false;
     if (raf) cancelAnimationFrame(raf);
     raf = 0;
+    resized.disconnect();
     abort.abort();
     for (const [name, fn] of modelHandlers) model.off(name, fn);
     root.remove();
