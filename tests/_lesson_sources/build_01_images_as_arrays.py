@@ -166,7 +166,7 @@ top, then green, then blue.
 cat = images.load("cat")
 
 print("shape:", cat.shape, "  dtype:", cat.dtype, "  numbers:", cat.size)
-print("one pixel, cat[238, 263] =", cat[238, 263], " (red, green, blue): the pink nose")
+print("one pixel, cat[238, 263] =", cat[238, 263], " (red, green, blue): the reddish-brown nose")
 assert cat.shape == (300, 451, 3)
 
 plot.zoom(cat, 120, 200, size=8, title="cat: 300 x 451 pixels x 3 colours");
@@ -186,7 +186,7 @@ assert red.shape == (300, 451) and np.array_equal(np.stack([red, green, blue], a
 plot.rgb_planes(cat);
 """),
     md("""
-Compare the planes where the cat is pink or orange: the nose and the fur are bright in the red
+Compare the planes where the cat is reddish or orange: the nose and the fur are bright in the red
 plane and dark in the blue plane. That is why they look reddish. The numbers say the same:
 """),
     code("""
