@@ -49,10 +49,9 @@ shown here, and whether the internet is reachable (it does not need to be)."""),
     new_code_cell("""import cnnlab
 
 report = cnnlab.doctor()"""),
-    new_code_cell("""# The checks this course relies on. If one fails, the message says what is missing.
-assert report["packages"]["numpy"] is not None, "NumPy is missing: pip install -r requirements.txt"
-assert report["packages"]["keras"] is not None, "Keras/TensorFlow is missing: pip install -r requirements.txt"
-assert report["packages"]["anywidget"] is not None, "anywidget is missing: pip install -r requirements.txt\""""),
+    new_code_cell("""# The packages this course relies on. If one is missing, the message says how to fix it.
+for package in ("numpy", "keras", "anywidget"):
+    assert report["packages"][package], f"{package} is missing: pip install -r requirements.txt\""""),
     new_markdown_cell("""## A photo is a grid of numbers
 
 The course uses real photos that come with the scikit-image package, so they are on your
@@ -60,7 +59,8 @@ disk already. `cnnlab.images.names()` lists them and `cnnlab.images.load(name)` 
 a NumPy array."""),
     new_code_cell("""from cnnlab import images
 
-print(images.names())
+for name in images.names():
+    print(f"{name:10} {images.describe(name)}")
 cat = images.load("cat")
 print("shape:", cat.shape, " dtype:", cat.dtype)"""),
     new_markdown_cell("""`(300, 451, 3)` means 300 rows, 451 columns and 3 numbers per pixel: how much red, green and

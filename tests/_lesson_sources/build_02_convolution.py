@@ -263,8 +263,9 @@ products are added, giving **one** number. So a colour photo and one 3-D kernel 
 The smallest example is a 1 × 1 × 3 kernel: it looks at one pixel and weighs its three colours.
 With weights red +1, green −0.5, blue −0.5 it answers "how much redder than the rest is this
 pixel?", a **colour detector**. On the astronaut it is strongly positive (red) on the orange
-suit and the red stripes of the flag, a little on the skin, and about 0 (white) on white, gray
-and black areas, where the three colours are about equal.
+suit and the red stripes of the flag, a little on the skin, and close to 0 (white or the palest
+pink) on white, gray and black areas, where the three colours are about equal. The photo has a
+slightly warm tint overall, so almost nothing comes out exactly 0, and nothing is strongly blue.
 """),
     code("""
 astronaut = images.to_float(images.load("astronaut"))
