@@ -176,6 +176,8 @@ def dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
 
 # ---------------------------------------------------------------- convolution
 
+_IM2COL_ELEMENTS = 2**18  # numbers in one band of im2col columns (1 MiB of float32)
+
 
 def _image_and_kernel(image, kernel):
     """Check and reshape to ``(H, W, C)`` image and ``(kh, kw, C, F)`` kernel."""
@@ -292,16 +294,21 @@ def conv2d(image, kernel, stride=1, padding="valid") -> np.ndarray:
     kh, kw, channels, filters = k4.shape
     out_h = (padded.shape[0] - kh) // sh + 1
     out_w = (padded.shape[1] - kw) // sw + 1
-    # im2col: columns[i, j, c] holds, for every output position, the pixel
-    # that kernel cell (i, j, c) multiplies. Copying from channel planes keeps
-    # each copy contiguous, and one matrix product then does every dot product.
-    planes = np.ascontiguousarray(padded.transpose(2, 0, 1))
-    columns = np.empty((kh, kw, channels, out_h, out_w), dtype=padded.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            columns[i, j] = planes[:, i:i + sh * (out_h - 1) + 1:sh, j:j + sw * (out_w - 1) + 1:sw]
-    columns = columns.reshape(kh * kw * channels, out_h * out_w)
-    out = (columns.T @ k4.reshape(kh * kw * channels, filters)).reshape(out_h, out_w, filters)
+    planes = np.ascontiguousarray(padded.transpose(2, 0, 1))  # (C, H, W): contiguous copies below
+    weights = k4.reshape(kh * kw * channels, filters)
+    out = np.empty((out_h, out_w, filters), dtype=padded.dtype)
+    # im2col a band of output rows at a time: columns[i, j, c] holds, for every output position in
+    # the band, the pixel that kernel cell (i, j, c) multiplies, so one matrix product does all the
+    # dot products. A small band stays in the CPU cache, which is what makes this fast.
+    band = max(1, _IM2COL_ELEMENTS // (out_w * kh * kw * channels))
+    for r0 in range(0, out_h, band):
+        r1 = min(out_h, r0 + band)
+        columns = np.empty((kh, kw, channels, r1 - r0, out_w), dtype=padded.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                columns[i, j] = planes[:, r0 * sh + i:(r1 - 1) * sh + i + 1:sh, j:j + sw * (out_w - 1) + 1:sw]
+        np.matmul(columns.reshape(kh * kw * channels, -1).T, weights,
+                  out=out[r0:r1].reshape((r1 - r0) * out_w, filters))
     return out if kernel_ndim == 4 else out[:, :, 0]
 
 
@@ -472,19 +479,27 @@ def _pool(x, size, stride, padding, mode):
     padded = pad(x, (ph, pw), (sh, sw), padding, value=fill)
     out_h = (padded.shape[0] - ph) // sh + 1
     out_w = (padded.shape[1] - pw) // sw + 1
-    # Reduce one window offset at a time: ph*pw strided slices, no big copies.
-    result = None
-    for i in range(ph):
-        for j in range(pw):
-            part = padded[i:i + sh * (out_h - 1) + 1:sh, j:j + sw * (out_w - 1) + 1:sw]
-            if result is None:
-                result = part.copy()
-            elif mode == "max":
-                np.maximum(result, part, out=result)
-            else:
-                result += part
+    # A window reduction is separable: reduce down the rows, then across the columns. That is
+    # ph + pw strided passes over the data instead of ph * pw, and no window copies.
+    reduce = np.maximum if mode == "max" else np.add
+    rows = _reduce_offsets(padded, ph, sh, out_h, axis=0, reduce=reduce)
+    result = _reduce_offsets(rows, pw, sw, out_w, axis=1, reduce=reduce)
     if mode == "avg":
         result /= _window_counts(x.shape[:2], (ph, pw), (sh, sw), padding, out_h, out_w, x.ndim, dtype)
+    return result
+
+
+def _reduce_offsets(x, size, stride, count, axis, reduce):
+    """Combine, with ``reduce``, the ``size`` strided slices that start at offsets 0..size-1 of ``axis``."""
+    result = None
+    for offset in range(size):
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(offset, offset + stride * (count - 1) + 1, stride)
+        part = x[tuple(index)]
+        if result is None:
+            result = part.copy()
+        else:
+            reduce(result, part, out=result)
     return result
 
 
