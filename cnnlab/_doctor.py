@@ -55,8 +55,8 @@ def widget_frontend() -> tuple[bool, str]:
         return True, "Colab: call google.colab.output.enable_custom_widget_manager() (the set-up cell does)"
     from jupyter_core.paths import jupyter_path
 
-    for folder in jupyter_path("labextensions"):
-        if (Path(folder) / "anywidget").is_dir() and (Path(folder) / "@jupyter-widgets" / "jupyterlab-manager").is_dir():
+    for folder in map(Path, jupyter_path("labextensions")):
+        if (folder / "anywidget").is_dir() and (folder / "@jupyter-widgets" / "jupyterlab-manager").is_dir():
             return True, f"JupyterLab extensions found in {folder}"
     return False, "the anywidget / ipywidgets JupyterLab extensions were not found; widgets fall back to .to_png()"
 

@@ -106,12 +106,12 @@ def shown_text(label: str, original, shown) -> str:
     return text
 
 
-def title_label(label: str, shape) -> str:
-    """What a title calls the map: its name, or ``"a 41×62 map"`` for a plain array."""
+def title_label(label: str, shape, noun: str = "map") -> str:
+    """What a title calls the input: its name, or ``"a 41×62 map"`` (``noun``) for a plain array."""
     if label != "array":
         return label
     size = "\u00d7".join(str(n) for n in shape[:2])
-    return f"a {size} map" + (f" ({shape[2]} channels)" if len(shape) == 3 else "")
+    return f"a {size} {noun}" + (f" ({shape[2]} channels)" if len(shape) == 3 else "")
 
 
 def scale_words(original, shown, ascii_only=False) -> str:

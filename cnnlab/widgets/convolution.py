@@ -249,7 +249,7 @@ class ConvolutionWidget(AnimatedWidget):
             "pad": [top, bottom, left, right], "stride": [sh, sw], "ksize": [kh, kw],
             "kernel_ndim": int(kernel.ndim), "kernel_den": kernel_denominator(kernel),
             "vmin": vmin, "vmax": vmax, "in_lo": lo, "in_hi": hi if hi > lo else lo + 1.0,
-            "title": f"Convolution: {label}, kernel {kname} {kh}\u00d7{kw}",
+            "title": f"Convolution: {_base.title_label(label, original, 'image')}, kernel {kname} {kh}\u00d7{kw}",
             "describe": kernels.describe(kname) if kname != "custom" else "a custom kernel, not from the catalogue",
             "scale_note": _base.scale_words(original, shown.shape),
             "params": {"kernel": kname, "kernel_text": kernel_text(kernel), "stride": _base.pair_text(stride),
