@@ -90,7 +90,7 @@ def _n_test(test_size, n: int) -> int:
     frac = v.finite_number(test_size, "test_size")
     if not 0.0 < frac < 1.0:
         raise ValueError(f"test_size must be a fraction between 0 and 1 or a count, got {test_size}")
-    return max(1, int(round(frac * n)))
+    return max(1, round(frac * n))
 
 
 def _split_indices(labels: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -168,9 +168,17 @@ def _mnist_offline():
 
 
 def _keras_cache_files() -> list[Path]:
-    """Where ``keras.datasets.mnist.load_data()`` keeps ``mnist.npz``."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return [Path(home) / "datasets" / "mnist.npz", Path("/tmp/.keras/datasets/mnist.npz")]
+    """Where ``keras.datasets.mnist.load_data()`` keeps ``mnist.npz``, by Keras' own rule.
+
+    ``$KERAS_HOME``, else ``~/.keras``; ``/tmp/.keras`` when that is not writable.
+    """
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    if os.path.isdir(home) and not os.access(home, os.W_OK):
+        home = "/tmp/.keras"
+    return [Path(home) / "datasets" / "mnist.npz"]
 
 
 @functools.lru_cache(maxsize=2)
@@ -631,7 +639,7 @@ def to_image_folder(directory, dataset="mnist", *, per_class=None, validation_sp
     x, y, names = _dataset_pool(dataset, source, per_class, seed)
     parts = {"train": (x, y)}
     if validation_split > 0:
-        n_val = max(1, int(round(validation_split * len(y))))
+        n_val = max(1, round(validation_split * len(y)))
         (x_tr, y_tr), (x_va, y_va) = split(x, y, test_size=n_val, seed=seed)
         parts = {"train": (x_tr, y_tr), "validation": (x_va, y_va)}
     for sub in ("train", "validation"):
@@ -646,7 +654,7 @@ def _part_cap(per_class, validation_split: float, part: str):
     """Per-class limit of one part so that train plus validation is ``per_class``."""
     if per_class is None:
         return None
-    n_val = int(round(per_class * validation_split)) if validation_split > 0 else 0
+    n_val = round(per_class * validation_split) if validation_split > 0 else 0
     if validation_split > 0 and per_class > 1:
         n_val = min(max(1, n_val), per_class - 1)
     return n_val if part == "validation" else per_class - n_val

@@ -127,6 +127,45 @@ def output_size(n: int, k: int, stride: int = 1, padding="valid") -> int:
     return (n + before + after - k) // stride + 1
 
 
+def window(row: int, col: int, size=3, stride=1) -> tuple[int, int, int, int]:
+    """Which cells of the padded input output cell ``(row, col)`` reads.
+
+    The one place that knows the geometry of a sliding window: the widgets,
+    :mod:`cnnlab.plot` and the exercises all ask it.
+
+    Parameters
+    ----------
+    row, col : int
+        Output cell (0-based). Step ``s`` of a widget's animation is
+        ``divmod(s, out_w)``.
+    size : int or (int, int)
+        Kernel or pooling window ``(kh, kw)``.
+    stride : int or (int, int)
+        Step between windows ``(sh, sw)``.
+
+    Returns
+    -------
+    (top, left, height, width) : tuple of int
+        In padded-input coordinates: the window is
+        ``padded[top:top + height, left:left + width]``. Subtract the padding
+        before (``padding_amounts(...)[0]``) for unpadded coordinates.
+
+    Examples
+    --------
+    >>> window(1, 2, size=3, stride=2)
+    (2, 4, 3, 3)
+    >>> window(0, 1, size=(2, 3), stride=(1, 3))
+    (0, 3, 2, 3)
+
+    Introduced in lesson 02.
+    """
+    row = v.nonnegative_int(row, "row")
+    col = v.nonnegative_int(col, "col")
+    kh, kw = v.positive_pair(size, "size")
+    sh, sw = v.positive_pair(stride, "stride")
+    return row * sh, col * sw, kh, kw
+
+
 def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = True) -> int:
     """Number of trainable numbers in a ``Conv2D`` layer.
 

