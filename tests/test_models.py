@@ -10,9 +10,9 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-from cnnlab import models, ops  # noqa: E402
+import keras  # noqa: E402  (the test extra installs TensorFlow: these tests are never skipped)
 
-keras = pytest.importorskip("keras")
+from cnnlab import models, ops  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf  # the test extra installs it: these comparisons must never be skipped
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cnnlab import ops
-
-tf = pytest.importorskip("tensorflow")
 keras = tf.keras
 
 TOL = dict(rtol=1e-5, atol=1e-5)
