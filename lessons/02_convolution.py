@@ -1,0 +1,484 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 02 · Convolution
+#
+# Convolution is the operation that gives convolutional networks their name. A small grid of
+# weights, the **kernel**, slides over the image; at every stop it multiplies the pixels under it
+# by its weights and adds the products up. The result is a new image, the **feature map**, that is
+# bright wherever the image looks like the pattern the kernel describes. In this lesson you do it
+# by hand, watch it on real photos, and end with the exact numbers Keras's `Conv2D` layer computes.
+#
+# **After this lesson you can**
+#
+# - compute one output value of a convolution by hand, and all of them with two loops;
+# - read a kernel as a feature detector (blur, sharpen, edges) and predict what it does to a photo;
+# - predict the output size from the input size, kernel size, stride and padding;
+# - convolve a colour photo with a 3-D kernel, and a stack of filters into a stack of feature maps;
+# - check your NumPy result against `keras.layers.Conv2D` with the same weights.
+
+# %%
+# Set-up: on Colab this installs cnnlab; anywhere else it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # !pip install -q "cnnlab @ git+https://github.com/cnnlab/cnnlab"
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
+# %% [markdown]
+# The NumPy versions of every layer live in `cnnlab.ops`; this lesson uses `ops.conv2d`,
+# `ops.conv2d_loops`, `ops.pad` and `ops.output_size`. `cnnlab.kernels` holds a catalogue of
+# classic kernels by name.
+
+# %%
+import time
+
+import numpy as np
+
+from cnnlab import exercises, images, kernels, ops, plot
+
+# %% [markdown]
+# ## 1. One step, by hand
+#
+# Start tiny: a 7 × 7 picture of a bright square on a dark background, and a 3 × 3 kernel whose
+# left column is −1, middle column 0 and right column +1.
+#
+# Place the kernel on the picture so that it covers a 3 × 3 **window** of pixels. Multiply each
+# pixel by the weight lying on it, and add the nine products. With this kernel the sum is
+# "(right column of the window) minus (left column)": large when the right side is brighter than
+# the left, negative when it is darker, and 0 when the window is flat.
+
+# %%
+square = np.zeros((7, 7))
+square[2:5, 2:5] = 9                      # a bright 3 x 3 square in the middle
+
+kernel = np.array([[-1, 0, 1],
+                   [-1, 0, 1],
+                   [-1, 0, 1]], dtype=float)
+
+window = square[1:4, 0:3]                 # rows 1, 2, 3 and columns 0, 1, 2
+products = window * kernel                # multiply element by element
+print("window:\n", window)
+print("window * kernel:\n", products)
+print("sum:", products.sum())
+assert products.sum() == 18
+
+# %% [markdown]
+# The window at row 1, column 0 catches the left edge of the square in its right column, so the
+# sum is 9 + 9 = 18. `plot.conv_step` draws the same step: the window on the input, the kernel,
+# the nine products, and where their sum goes in the output.
+
+# %%
+plot.conv_step(square, kernel, row=1, col=0);
+
+# %% [markdown]
+# ## 2. Sliding over every position
+#
+# Now repeat that for every position: move the window one pixel to the right until it reaches the
+# right edge, then go back to the left, one row down, and so on. Each sum fills one cell of the
+# output. In Python, that is two loops:
+#
+# ```python
+# for row in range(out_height):
+#     for col in range(out_width):
+#         window = image[row:row + kh, col:col + kw]
+#         out[row, col] = np.sum(window * kernel)
+# ```
+#
+# `ops.conv2d_loops` is exactly this (plus support for stride, padding and channels), and
+# `ops.conv2d` computes the same numbers much faster. The 3 × 3 window fits in 5 positions along a
+# 7-pixel row, so the 7 × 7 picture gives a 5 × 5 feature map.
+
+# %%
+feature_map = ops.conv2d_loops(square, kernel)
+
+print(feature_map)
+assert feature_map.shape == (5, 5)
+assert feature_map[1, 0] == 18                         # the step we did by hand
+assert np.allclose(feature_map, ops.conv2d(square, kernel))
+
+plot.before_after(square, feature_map, ("input 7 x 7", "feature map 5 x 5"), show_numbers=True);
+
+# %% [markdown]
+# Read the feature map as the kernel's answer, at every position, to one question: *is it brighter
+# on my right than on my left?* Positive (red) along the square's left edge, where dark turns
+# bright; negative (blue) along its right edge; 0 (white) where nothing changes, inside the square
+# and in the background. This kernel is a **vertical-edge detector**.
+#
+# > **Convolution or cross-correlation?** In mathematics, "convolution" first flips the kernel
+# > upside down and left to right. Deep-learning libraries skip the flip (strictly speaking they
+# > compute a *cross-correlation*) but still call it convolution. Since a network learns its
+# > kernels, it makes no difference to it. `ops.conv2d` does what TensorFlow and Keras do: no flip.
+
+# %% [markdown]
+# ### Watch it on a real photo
+#
+# The widget slides a kernel over Chelsea the cat (shrunk to 64 pixels wide) and writes out every
+# multiplication of the current window. `sobel_x` is a stronger version of our edge kernel.
+#
+# **Try it:** press play and watch the feature map fill in; then pause on a whisker or the edge of
+# an eye and read the products in the zoom. Switch the kernel to `sobel_y`: which edges light up now?
+
+# %%
+from cnnlab.widgets import ConvolutionWidget
+
+conv_widget = ConvolutionWidget("cat", "sobel_x")
+conv_widget
+
+# %%
+# The widget's numbers are ops.conv2d's numbers (the 3x3 kernel is used on each colour and summed).
+print(conv_widget.image.shape, "->", conv_widget.output.shape)
+assert np.allclose(conv_widget.output, ops.conv2d(conv_widget.image, kernels.get("sobel_x")))
+
+# %% [markdown]
+# ## 3. Kernels are feature detectors
+#
+# Long before neural networks, photo editors used hand-made kernels. A few classics, from the
+# catalogue in `cnnlab.kernels` (red weights are positive, blue negative):
+
+# %%
+names = ["box_blur", "sharpen", "sobel_x", "sobel_y", "laplacian"]
+for name in names:
+    print(f"{name:10} {kernels.describe(name)}")
+plot.kernels(names);
+
+# %% [markdown]
+# A useful way to read a kernel is the **sum of its weights**. Blur and sharpen add up to 1: on a
+# flat area they return the same brightness, so the photo keeps its look. Edge detectors add up
+# to 0: on a flat area they return 0, so only changes show.
+
+# %%
+for name in names:
+    print(f"{name:10} weights add up to {kernels.get(name).sum():.0f}")
+assert np.isclose(kernels.get("box_blur").sum(), 1) and kernels.get("sobel_x").sum() == 0
+
+# %% [markdown]
+# Now all five on the cameraman. We convert to floats in [0, 1] first (lesson 01), and use
+# `padding="same"` (section 5 explains it) so each result has the size of the photo.
+
+# %%
+camera = images.to_float(images.load("camera"))
+results = [ops.conv2d(camera, kernels.get(name), padding="same") for name in names]
+assert all(r.shape == camera.shape for r in results)
+
+# Blur and sharpen give photos again: clip them to [0, 1] to show them as photos.
+pictures = [np.clip(results[0], 0, 1), np.clip(results[1], 0, 1)] + results[2:]
+plot.grid([camera] + pictures, ["camera"] + names, cols=3, size=3.2);
+
+# %% [markdown]
+# - **box_blur** averages each pixel with its 8 neighbours: fine detail (the grass) melts away.
+# - **sharpen** adds to each pixel its difference from its neighbours: edges get crisper.
+# - **sobel_x** is red where brightness rises from left to right, blue where it falls: the
+#   vertical edges of the tripod legs and the coat light up, the horizon does not.
+# - **sobel_y** is the same turned by 90 degrees: horizontal edges such as the horizon and the
+#   shoulder appear.
+# - **laplacian** compares each pixel with its four neighbours: it reacts to edges in every
+#   direction, and to fine texture.
+#
+# See the thin lines along the borders of the edge maps? With `padding="same"` the photo is framed
+# by zeros, that is by black, and the detectors dutifully report the edge between the bright sky
+# and that black frame. Padding has side effects.
+#
+# Combining the two Sobel maps gives the strength of the edge in any direction,
+# `sqrt(sobel_x² + sobel_y²)`, a classic edge detector:
+
+# %%
+edges = np.sqrt(results[2] ** 2 + results[3] ** 2)
+plot.before_after(camera, edges, ("camera", "edge strength"));
+
+# %% [markdown]
+# That is the key idea of a CNN. A kernel is a *question* asked at every position of the image,
+# and the feature map is the *answer*. Here we chose the questions by hand; a convolutional layer
+# **learns** its kernels from examples, so it finds the questions that help with its task.
+# The first layer of a trained network usually ends up with edge and colour detectors much like
+# these (you will look at learned kernels in lesson 06).
+
+# %% [markdown]
+# ## 4. Stride: taking bigger steps
+#
+# So far the window moved one pixel at a time: a **stride** of 1. With stride 2 it jumps two pixels,
+# both along a row and from one row to the next, so the output is about half as tall and half as
+# wide. Larger strides make the feature map smaller and cheaper to compute, at the cost of detail.
+
+# %%
+print("stride 1:", ops.conv2d(square, kernel, stride=1).shape)
+print("stride 2:", ops.conv2d(square, kernel, stride=2).shape)
+plot.conv_step(square, kernel, row=1, col=0, stride=2);
+
+# %% [markdown]
+# With stride 2 the window starts at columns 0, 2 and 4 of the 7-pixel row: 3 positions, and
+# likewise at rows 0, 2 and 4. Output row 1 therefore starts at pixel row 1 × 2 = 2.
+#
+# ## 5. Padding: keeping the border
+#
+# Without padding (called **valid**) a 3 × 3 kernel cannot be centred on the outermost pixels, so
+# every convolution eats one pixel on each side. In a deep network that shrinking adds up, and the
+# border pixels take part in fewer windows than the centre ones. The usual fix is **zero padding**:
+# add a frame of zeros around the image before sliding. `ops.pad` shows it:
+
+# %%
+padded = ops.pad(square, padding=1)
+print(square.shape, "-> padded", padded.shape)
+plot.conv_step(square, kernel, row=0, col=0, padding=1);
+
+# %% [markdown]
+# With one pixel of zeros on every side the 7 × 7 picture becomes 9 × 9 and the output is 7 × 7
+# again: the same size as the input. Keras calls the padding that keeps the size (for stride 1)
+# `"same"`; `ops.conv2d` accepts `"valid"`, `"same"` or a number of zeros.
+#
+# ### The output-size formula
+#
+# Count the positions along one side: the padded length is `n + 2p`; the kernel of size `k` fits
+# at positions `0, s, 2s, ...` while it stays inside, which gives
+#
+# $$\text{output} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1$$
+#
+# where ⌊ ⌋ means rounding down: a step that would stick out of the image is not taken.
+# `ops.output_size(n, k, stride, padding)` computes it. Let's check the formula against real
+# convolutions:
+
+# %%
+print(f"{'n':>4} {'k':>2} {'stride':>6} {'pad':>4} {'output':>7}")
+for n, k, s, p in [(7, 3, 1, 0), (7, 3, 2, 0), (7, 3, 1, 1), (28, 3, 1, 0), (28, 5, 2, 2), (512, 3, 4, 0)]:
+    size = ops.output_size(n, k, stride=s, padding=p)
+    actual = ops.conv2d(np.zeros((n, n)), np.ones((k, k)), stride=s, padding=p).shape[0]
+    assert size == actual == (n + 2 * p - k) // s + 1
+    print(f"{n:>4} {k:>2} {s:>6} {p:>4} {size:>7}")
+
+# %% [markdown]
+# Stride and padding on a real photo, in the widget. **Try it:** step forward a few times and
+# watch the window jump two pixels at a time; step back to the first window and look at the row
+# and column of zeros around the coins; then set the stride back to 1 and compare the output size.
+
+# %%
+ConvolutionWidget("coins", "laplacian", stride=2, padding=1)
+
+# %% [markdown]
+# ## 6. Colour photos: a 3-D kernel
+#
+# A colour photo has three planes, so a kernel for it has three slices, one per plane: its shape is
+# `(kh, kw, 3)`. At every position, each slice is multiplied with its own plane and **all** the
+# products are added, giving **one** number. So a colour photo and one 3-D kernel still make one
+# 2-D feature map.
+#
+# The smallest example is a 1 × 1 × 3 kernel: it looks at one pixel and weighs its three colours.
+# With weights red +1, green −0.5, blue −0.5 it answers "how much redder than the rest is this
+# pixel?", a **colour detector**. On the astronaut it is strongly positive (red) on the orange
+# suit and the red stripes of the flag, a little on the skin, and close to 0 (white or the palest
+# pink) on white, gray and black areas, where the three colours are about equal. The photo has a
+# slightly warm tint overall, so almost nothing comes out exactly 0, and nothing is strongly blue.
+
+# %%
+astronaut = images.to_float(images.load("astronaut"))
+redness = np.array([1.0, -0.5, -0.5]).reshape(1, 1, 3)    # (kh, kw, channels)
+
+red_map = ops.conv2d(astronaut, redness)
+print(astronaut.shape, "*", redness.shape, "->", red_map.shape)
+assert red_map.shape == astronaut.shape[:2]
+
+plot.before_after(astronaut, red_map, ("astronaut", "redness: 1 x 1 x 3 kernel"));
+
+# %% [markdown]
+# The rule "multiply each slice with its plane and add everything" means a 3-D convolution is the
+# sum of three 2-D convolutions, one per channel. Here is a 3 × 3 × 3 kernel (Sobel on red,
+# Laplacian on green, nothing on blue), checked both ways:
+
+# %%
+kernel3 = np.stack([kernels.get("sobel_x"), kernels.get("laplacian"), np.zeros((3, 3))], axis=-1)
+together = ops.conv2d(astronaut, kernel3)
+per_channel = sum(ops.conv2d(astronaut[:, :, c], kernel3[:, :, c]) for c in range(3))
+
+print("kernel:", kernel3.shape, " output:", together.shape)
+assert np.allclose(together, per_channel, atol=1e-5)
+
+# %% [markdown]
+# ## 7. Many filters: a stack of feature maps
+#
+# One kernel answers one question. A convolutional **layer** asks many at once: it holds `F`
+# kernels (also called **filters**), each producing its own feature map, and stacks the maps along
+# a new last axis. All the kernels of a layer are stored in one 4-D array of shape
+# `(kh, kw, input channels, F)`; `ops.conv2d` then returns `(H', W', F)`.
+#
+# Let's build a layer of four hand-made filters for a grayscale photo (1 input channel):
+
+# %%
+bank_names = ["sobel_x", "sobel_y", "laplacian", "box_blur"]
+bank = np.stack([kernels.get(n) for n in bank_names], axis=-1)[:, :, None, :]   # (3, 3, 1, 4)
+
+cat_gray = images.to_float(images.grayscale(images.load("cat")))
+maps = ops.conv2d(cat_gray, bank)
+
+print("image:", cat_gray.shape, " filters:", bank.shape, " feature maps:", maps.shape)
+assert maps.shape == (298, 449, 4)
+plot.feature_maps(maps, bank_names, size=3.2);
+
+# %% [markdown]
+# This stack is what the next layer of a CNN receives: a 4-channel "image" in which every channel
+# says where one feature is. A second convolutional layer has kernels of shape `(3, 3, 4, F2)`:
+# each of its filters looks at all four maps at once, so it can combine simple features ("a
+# vertical edge here *and* a horizontal edge there") into more complex ones, such as corners.
+# Stack enough layers and the features become eyes, wheels or letters.
+#
+# ## 8. The slow loops and the fast version
+#
+# `ops.conv2d_loops` follows the definition, one window at a time, in Python. `ops.conv2d` gets the
+# same numbers differently: it copies every window into one column of a big matrix (a trick called
+# *im2col*), after which all the dot products are a single matrix multiplication, which NumPy
+# hands to fast compiled code. Same arithmetic, very different speed:
+
+# %%
+photo = cat_gray[:128, :128]
+
+start = time.perf_counter()
+slow = ops.conv2d_loops(photo, bank)
+loop_seconds = time.perf_counter() - start
+
+start = time.perf_counter()
+fast = ops.conv2d(photo, bank)
+fast_seconds = time.perf_counter() - start
+
+assert np.allclose(slow, fast, atol=1e-5)
+assert fast_seconds < loop_seconds
+print("same result; the fast version is", "more than 10 times" if loop_seconds > 10 * fast_seconds
+      else "several times", "faster on this computer")
+
+# %% [markdown]
+# ## 9. The same numbers as Keras
+#
+# Keras's `Conv2D` layer does exactly this, plus one **bias** per filter (a number added to the
+# whole feature map) and, optionally, an activation (next lesson). Its kernel has the same shape as
+# ours, `(kh, kw, input channels, filters)`, so we can give it our weights with `set_weights` and
+# compare. Keras always works on batches, so the image gets a batch axis in front
+# (`[None]`, lesson 01) and a channel axis at the end.
+
+# %%
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"     # hide TensorFlow's start-up messages
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"    # exact, repeatable float arithmetic on CPU
+
+import keras
+
+layer = keras.layers.Conv2D(filters=4, kernel_size=3, use_bias=False)
+layer.build((None, *cat_gray.shape, 1))
+layer.set_weights([bank])
+
+keras_maps = np.asarray(layer(cat_gray[None, :, :, None]))[0]
+print("keras:", keras_maps.shape, "  ops.conv2d:", maps.shape)
+assert np.allclose(keras_maps, maps, atol=1e-5)
+
+# %% [markdown]
+# And with everything switched on at once: a colour photo, two filters of shape 3 × 3 × 3, a bias
+# per filter, stride 2 and `"same"` padding.
+
+# %%
+rng = np.random.default_rng(0)
+weights = rng.normal(size=(3, 3, 3, 2)).astype("float32")
+bias = np.array([0.5, -1.0], dtype="float32")
+
+layer = keras.layers.Conv2D(filters=2, kernel_size=3, strides=2, padding="same")
+layer.build((None, *astronaut.shape))
+layer.set_weights([weights, bias])
+
+ours = ops.conv2d(astronaut, weights, stride=2, padding="same") + bias
+theirs = np.asarray(layer(astronaut[None]))[0]
+print("ours:", ours.shape, "  keras:", theirs.shape)
+assert ours.shape == theirs.shape == (256, 256, 2)
+assert np.allclose(ours, theirs, atol=1e-4)
+
+
+# %% [markdown]
+# ## Exercises
+#
+# Edit each cell where you see `...`, run it, and read the feedback under it. The checks never stop
+# the notebook; skip any exercise and come back later.
+#
+# ### Exercise 1: the output-size formula
+#
+# Write `out_size(n, k, stride, padding)` for an input of length `n`, a kernel of size `k`, and
+# `padding` zeros on each side. Hint: the formula in section 5; `//` divides and rounds down.
+
+# %%
+def out_size(n, k, stride=1, padding=0):
+    """Number of positions a kernel of size k takes along an input of length n."""
+    return ...   # your code here
+
+
+exercises.check_output_size(out_size)
+
+
+# %% [markdown]
+# ### Exercise 2: convolution with your own loops
+#
+# Fill in `my_conv2d(image, kernel)`: a 2-D image, a 2-D kernel, stride 1 and no padding.
+# The skeleton has the two loops of section 2; you fill in the output size, the window, and the
+# value. Do not flip the kernel!
+
+# %%
+def my_conv2d(image, kernel):
+    """Valid convolution (no padding, stride 1) of a 2-D image with a 2-D kernel."""
+    kh, kw = kernel.shape
+    out_h = ...   # how many rows does the output have?
+    out_w = ...   # and how many columns?
+    out = np.zeros((out_h, out_w))
+    for row in range(out_h):
+        for col in range(out_w):
+            window = ...           # the pixels under the kernel
+            out[row, col] = ...    # multiply and add up
+    return out
+
+
+exercises.check_conv2d(my_conv2d)
+
+# %% [markdown]
+# ### Exercise 3: design a detector
+#
+# Design a kernel that gives **positive** numbers where a dark area **above** meets a bright area
+# **below** (a horizontal edge, like the top of a white table seen against a dark wall), and 0 on
+# flat areas and on vertical edges. Hint: look at `sobel_x` and think about which direction it
+# compares. You may also type it as a string, e.g. `"1 2 1; 0 0 0; -1 -2 -1"`.
+# When it is right, the cell shows your kernel on the cameraman.
+
+# %%
+edge_kernel = np.array([
+    [..., ..., ...],
+    [..., ..., ...],
+    [..., ..., ...],
+])
+
+result = exercises.check_edge_kernel(edge_kernel)
+if result:
+    plot.before_after(camera, ops.conv2d(camera, np.asarray(edge_kernel, float)),
+                      ("camera", "your horizontal-edge detector"));
+
+# %% [markdown]
+# ## Summary
+#
+# - A **kernel** slides over the image; at each position the pixels under it are multiplied by its
+#   weights and summed, giving one value of the **feature map** (`ops.conv2d_loops` is the
+#   definition, `ops.conv2d` the fast version).
+# - A kernel is a **feature detector**: the feature map is large where the image looks like the
+#   kernel's pattern. Blur and sharpen weights sum to 1, edge detectors to 0.
+# - **Stride** is the step between positions, **padding** the frame of zeros around the image; the
+#   output size is ⌊(n + 2p − k) / s⌋ + 1 (`ops.output_size`).
+# - A colour image needs a 3-D kernel `(kh, kw, 3)`; a layer of `F` filters has kernels
+#   `(kh, kw, C, F)` and outputs a stack of `F` feature maps.
+# - `keras.layers.Conv2D` computes exactly the same numbers, plus a bias per filter. A CNN learns
+#   its kernel weights instead of having them chosen by hand.
+#
+# The feature maps contain negative numbers as well as positive ones. The next lesson is about
+# what a network does with them, and why that small step is what makes deep networks possible.
+#
+# [Next: 03 ReLU](03_relu.ipynb)

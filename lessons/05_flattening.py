@@ -1,0 +1,292 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Flattening: from a stack of maps to one vector
+#
+# Convolution, ReLU and pooling turn a photo into a small stack of feature maps: "where in the
+# image is each feature?". The last part of a CNN, the **fully connected** layers of lesson 06,
+# wants something simpler: one list of numbers. **Flattening** makes that list. It does no
+# arithmetic and learns nothing; it only reads the numbers of the stack in a fixed order. The
+# order matters, though, and so does the length of the list.
+#
+# **After this lesson you can**
+#
+# - flatten a stack with `ops.flatten` and predict the length of the vector;
+# - say exactly where entry `[row, col, channel]` of the stack lands in the vector, in Keras's
+#   order, and how channels-first libraries differ;
+# - explain why the layer after `Flatten` holds most of a classic CNN's weights, and what global
+#   average pooling does instead;
+# - say what flattening forgets, and check `ops.flatten` against `keras.layers.Flatten`.
+
+# %%
+# Set-up: on Colab this installs cnnlab; anywhere else it does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    # !pip install -q "cnnlab @ git+https://github.com/cnnlab/cnnlab"
+    from google.colab import output
+    output.enable_custom_widget_manager()
+
+# %%
+import numpy as np
+
+from cnnlab import exercises, images, kernels, ops, plot
+
+# %% [markdown]
+# ## 1. Why one long vector?
+#
+# A fully connected layer (next lesson) gives **every** input number its own weight and adds the
+# products up, for each of its units. To do that it needs its inputs as one numbered list, a
+# vector: input 0, input 1, input 2, and so on. A stack of feature maps has three indices (row,
+# column, channel), so before the fully connected part we line its numbers up in one row.
+#
+# ## 2. Flattening a tiny stack
+#
+# Here is a stack of two 2 × 3 maps, built so that you can tell the numbers apart: channel 0 holds
+# 0 to 5, channel 1 holds 10 to 15 (the ones digit is the pixel, the tens digit the channel).
+
+# %%
+stack = np.stack([np.arange(6).reshape(2, 3),          # channel 0
+                  10 + np.arange(6).reshape(2, 3)],    # channel 1
+                 axis=-1)
+print("stack shape:", stack.shape, "  (rows, columns, channels)")
+
+vector = ops.flatten(stack)
+print("flattened:  ", vector, "  length", vector.size)
+assert vector.tolist() == [0, 10, 1, 11, 2, 12, 3, 13, 4, 14, 5, 15]
+
+plot.flatten_order(stack);
+
+# %% [markdown]
+# The vector does **not** hold all of channel 0 and then all of channel 1. It goes pixel by pixel,
+# row by row, and writes both channels of a pixel side by side: `0, 10` (pixel [0, 0]), then
+# `1, 11` (pixel [0, 1]), and so on. The channel changes fastest, then the column, then the row.
+# That is NumPy's normal ("C") order for an `(H, W, C)` array, and the order Keras's `Flatten`
+# layer uses on channels-last data.
+#
+# So entry `[row, col, channel]` of an `(H, W, C)` stack lands at position
+#
+#     (row × W + col) × C + channel
+#
+# (`row × W + col` counts the pixels before it, each taking C places). Let's check the formula on
+# every entry:
+
+# %%
+H, W, C = stack.shape
+for row in range(H):
+    for col in range(W):
+        for channel in range(C):
+            assert vector[(row * W + col) * C + channel] == stack[row, col, channel]
+print("the formula finds all", stack.size, "entries")
+
+# %% [markdown]
+# The length is simply the number of values in the stack, H × W × C: flattening moves numbers
+# around, it never adds or loses one.
+#
+# ## 3. Flattening real feature maps
+#
+# Now a stack that came from a photo, as in a real CNN: a small grayscale cat, three hand-made
+# filters, ReLU, and 2 × 2 max pooling.
+
+# %%
+cat = images.to_float(images.grayscale(images.resize(images.load("cat"), 64)))
+filters = np.stack([kernels.get(n) for n in ["sobel_x", "sobel_y", "laplacian"]], axis=-1)[:, :, None, :]
+
+maps = ops.max_pool(ops.relu(ops.conv2d(cat, filters)), 2)
+flat = ops.flatten(maps)
+print("photo", cat.shape, "-> maps", maps.shape, "-> vector", flat.shape)
+assert flat.size == maps.shape[0] * maps.shape[1] * maps.shape[2]
+
+plot.feature_maps(maps, ["vertical edges", "horizontal edges", "laplacian"], size=2.6);
+
+# %% [markdown]
+# The widget unrolls that stack into its vector, one number at a time.
+#
+# **Try it:** press play and watch the numbers leave the maps in the order pixel, then channel;
+# pause and check one position with the formula `(row × W + col) × C + channel`.
+
+# %%
+from cnnlab.widgets import FlattenWidget
+
+flatten_widget = FlattenWidget(maps)
+flatten_widget
+
+# %%
+assert np.array_equal(flatten_widget.output, flat)
+
+
+# %% [markdown]
+# ## 4. The price of flattening
+#
+# The fully connected layer after `Flatten` has one weight for every pair (input number, unit).
+# So its size is (vector length + 1 bias) × units, and the vector can be long. Let's count, with
+# `ops.output_size` for the shapes and `ops.conv2d_params` / `ops.dense_params` for the weights,
+# the two models from the seed material: a digit classifier (28 × 28 gray input, one convolution)
+# and a cats-vs-dogs classifier (150 × 150 colour input, four convolutions).
+
+# %%
+def describe(name, size, channels, convs, dense_units):
+    """Print the shapes and parameter counts of a Conv(3x3)+MaxPool(2) stack, Flatten, Dense."""
+    print(f"--- {name}: input {size} x {size} x {channels}")
+    total_conv = 0
+    for filters in convs:
+        params = ops.conv2d_params(3, channels, filters)
+        size = ops.output_size(size, 3)                 # convolution, valid
+        size = ops.output_size(size, 2, stride=2)       # 2 x 2 max pooling
+        channels = filters
+        total_conv += params
+        print(f"{f'conv {filters} filters + pool -> {size} x {size} x {channels}':<40}{params:>12,} weights")
+    length = size * size * channels
+    dense = ops.dense_params(length, dense_units)
+    print(f"{f'flatten -> vector of {length:,}':<40}{0:>12,} weights")
+    print(f"{f'dense {dense_units} units':<40}{dense:>12,} weights")
+    print(f"the dense layer after Flatten holds {dense / (dense + total_conv):.0%} of these weights")
+    return length, dense
+
+digits = describe("digits (seed MNIST model)", 28, 1, [32], 10)
+cats = describe("cats vs dogs (seed model)", 150, 3, [32, 64, 128, 128], 512)
+assert digits == (5408, 54090) and cats == (6272, 3211776)
+
+# %% [markdown]
+# In both models the single layer after `Flatten` holds more weights than all the convolutions
+# together: more than 3 million in the cats-vs-dogs model, against about 240,000 for its four
+# convolutional layers. Weights cost memory and training time, and every extra weight is one more
+# thing that can learn the training photos by heart instead of the general pattern (overfitting).
+#
+# Many modern networks therefore replace `Flatten` with **global average pooling**: each feature
+# map is averaged to one number, so a stack of 7 × 7 × 128 becomes just 128 numbers, whatever the
+# image size, and the dense layer shrinks 49 times.
+
+# %%
+last_stack = np.random.default_rng(0).random((7, 7, 128))
+print("Flatten:               ", ops.flatten(last_stack).shape, "->",
+      f"{ops.dense_params(7 * 7 * 128, 512):,} weights in Dense(512)")
+print("global average pooling:", last_stack.mean(axis=(0, 1)).shape, "->",
+      f"{ops.dense_params(128, 512):,} weights in Dense(512)")
+
+# %% [markdown]
+# ## 5. What flattening forgets
+#
+# In the stack, pixel `[r, c]` and the pixel below it, `[r + 1, c]`, are neighbours. In the
+# vector they are `W × C` places apart, and the dense layer that reads the vector has no idea which
+# of its inputs used to be neighbours: every position simply has its own weights. If the object
+# moves by one cell of the pooled map, its numbers move `C` places along the vector and meet
+# completely different weights. That is one reason the fully connected part of a CNN is the part
+# least tolerant to shifts (you will measure it in lesson 06).
+
+# %%
+H, W, C = maps.shape
+
+def position(row, col, channel):
+    return (row * W + col) * C + channel
+
+print("neighbour to the right is", position(2, 3, 0) - position(2, 2, 0), "places further (C)")
+print("neighbour below is       ", position(3, 2, 0) - position(2, 2, 0), "places further (W x C)")
+assert position(3, 2, 0) - position(2, 2, 0) == W * C
+
+# %% [markdown]
+# ## 6. The same numbers as Keras
+#
+# Keras's `Flatten` layer takes a batch `(N, H, W, C)` and returns `(N, H × W × C)`; for one image
+# it must give exactly `ops.flatten`'s vector, in the same order.
+
+# %%
+import os
+
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"     # hide TensorFlow's start-up messages
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"    # exact, repeatable float arithmetic on CPU
+
+import keras
+
+keras_flat = np.asarray(keras.layers.Flatten()(maps[None]))
+print("keras:", keras_flat.shape, "  ops.flatten:", flat.shape)
+assert keras_flat.shape == (1, flat.size)
+assert np.array_equal(keras_flat[0], flat)
+
+small = np.asarray(keras.layers.Flatten()(stack[None].astype("float32")))[0]
+print("the tiny stack, flattened by Keras:", small.astype(int))
+
+# %% [markdown]
+# ## Exercises
+#
+# Edit each cell where you see `...`, run it, and read the feedback under it.
+#
+# ### Exercise 1: how long is the vector?
+#
+# The seed digit model flattens a stack of 13 × 13 maps with 32 channels. How many numbers does
+# the vector hold? Work it out, then type the number.
+
+# %%
+flat_length = ...   # a whole number
+
+exercises.check_flat_length(flat_length)
+
+
+# %% [markdown]
+# ### Exercise 2: where does an entry land?
+#
+# Write `flat_index(row, col, channel, shape)`: the position of entry `[row, col, channel]` of a
+# stack of `shape = (H, W, C)` in `ops.flatten`'s vector. Hint: section 2.
+
+# %%
+def flat_index(row, col, channel, shape):
+    """Position of stack[row, col, channel] in ops.flatten(stack)."""
+    height, width, channels = shape
+    return ...   # your code here
+
+
+result = exercises.check_flat_index(flat_index)
+if result:
+    assert flat[flat_index(2, 3, 1, maps.shape)] == maps[2, 3, 1]
+
+
+# %% [markdown]
+# ### Exercise 3: the channels-first order
+#
+# PyTorch stores a stack as `(C, H, W)`, channels first, and its flatten therefore gives all of
+# channel 0 (row by row), then all of channel 1, and so on. When you move trained weights between
+# libraries you must match this order. Write `flatten_channels_first(maps)` that takes an
+# `(H, W, C)` stack and returns that order. Hint: `np.transpose(maps, axes)` reorders the axes;
+# `reshape` alone does not move any number. When it is right, the cell checks it against Keras's
+# `Flatten` applied to the same stack stored channels-first, as `(C, H, W)`.
+
+# %%
+def flatten_channels_first(maps):
+    """(H, W, C) stack -> vector with all of channel 0 first, then channel 1, ..."""
+    return ...   # your code here
+
+
+result = exercises.check_channels_first(flatten_channels_first)
+if result:
+    stack_cf = np.transpose(maps, (2, 0, 1))[None]            # a batch of one (C, H, W) stack
+    assert np.array_equal(np.asarray(keras.layers.Flatten()(stack_cf))[0], flatten_channels_first(maps))
+    print("Keras agrees:", flatten_channels_first(stack)[:6], "...")
+
+# %% [markdown]
+# ## Summary
+#
+# - **Flattening** lines up the numbers of an `(H, W, C)` stack into one vector of `H × W × C`
+#   numbers (`ops.flatten`); nothing is computed, learned or lost.
+# - The order: row by row, pixel by pixel, with the C channels of each pixel side by side: entry
+#   `[row, col, channel]` goes to `(row × W + col) × C + channel`, as in Keras's `Flatten`.
+#   Channels-first libraries (PyTorch) use another order.
+# - The dense layer after `Flatten` usually holds most of a classic CNN's weights; global average
+#   pooling is the modern, much smaller alternative.
+# - The vector forgets which numbers were neighbours, so the part after it is the least tolerant to
+#   shifts.
+#
+# The vector is ready. Lesson 06 feeds it to fully connected layers, turns their scores into
+# probabilities, and computes a complete CNN by hand.
+#
+# [Next: 06 Full connection](06_full_connection.ipynb)
