@@ -1,7 +1,7 @@
 """Animated GIFs of the widgets' animations, for slides and for viewers without widgets.
 
-The frames are the widgets' own static frames (:meth:`ConvolutionWidget.frame`):
-the same numbers (from :mod:`cnnlab.ops`) and the same colours as in the browser.
+The frames are the widgets' scenes drawn by their renderer (:mod:`cnnlab.widgets._frames`,
+the same as :meth:`ConvolutionWidget.frame`): the same numbers (from :mod:`cnnlab.ops`) and the same colours as in the browser.
 A long animation is subsampled to at most ``max_frames`` evenly spaced steps,
 always ending on the complete map, so a GIF stays small and writes in seconds.
 
@@ -55,6 +55,7 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     """
     from PIL import Image
 
+    from .widgets import _frames
     from .widgets._base import AnimatedWidget
 
     if not isinstance(widget, AnimatedWidget):
@@ -69,7 +70,8 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     if hold_last < 0:
         raise ValueError(f"hold_last must be 0 or more seconds, got {hold_last:g}")
     panel_px = v.positive_int(panel_px, "panel_px")
-    frames, _steps = widget._gif_frames(max_frames, panel_px)
+    scene = widget.scene
+    frames = _frames.frames(scene, _frames.gif_steps(scene.steps, max_frames), panel_px)
     # One shared palette (from the first and last frames: pending cells, window, every map colour).
     first, last = frames[0], frames[-1]
     sample = Image.new("RGB", (first.width, first.height + last.height))
@@ -77,9 +79,9 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     sample.paste(last, (0, first.height))
     palette = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
     indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
-    step_ms = max(20, int(round(1000 / fps)))
+    step_ms = max(20, round(1000 / fps))
     durations = [step_ms] * len(indexed)
-    durations[-1] = max(step_ms, int(round(hold_last * 1000)))
+    durations[-1] = max(step_ms, round(hold_last * 1000))
     path = Path(path)
     indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations,
                     loop=0, optimize=False, disposal=1)

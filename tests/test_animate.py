@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cnnlab import animate, ops
-from cnnlab.widgets import ConvolutionWidget, FlattenWidget, PoolingWidget, _colors
+from cnnlab import _colors, animate, ops
+from cnnlab.widgets import ConvolutionWidget, FlattenWidget, PoolingWidget, _frames
 
 MAP = np.random.default_rng(1).normal(size=(12, 12)).astype(np.float32)
 
@@ -27,7 +27,7 @@ def test_save_gif_writes_a_multi_frame_gif_ending_on_the_complete_map(tmp_path):
     path = animate.save_gif(widget, tmp_path / "pool.gif", fps=10)
     frames, loop = gif_frames(path)
     assert len(frames) == widget.steps == 36 and loop == 0
-    geo = widget._frame_geometry(240)
+    geo = _frames.geometry(widget.scene, 240)
     x0, y0 = geo["output_origin"]
     s = geo["output_scale"]
     r, c = 5, 4                      # a cell near the end: pending at first, computed at the end
