@@ -7,8 +7,8 @@ machine are aborted), presses play and counts the frames the widget draws (``dat
 given wall time. Prints one row against DESIGN.md's budget (at least 30 frames per second) and how many
 messages the page sent to the kernel meanwhile (the design allows no round-trip per frame).
 
-The servers, the browser and the notebook come from ``tests/browser/_servers.py``, the same helpers
-the browser tests use.
+The servers, the browser and the notebook come from :mod:`cnnlab._servers`, the same helpers the
+browser tests use.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
-
-import _servers as S  # noqa: E402
+from cnnlab import _servers as S
 
 FPS_BUDGET = 30.0
 NOTEBOOK = "widgets.ipynb"

@@ -14,9 +14,8 @@ import re
 import time
 from dataclasses import dataclass
 
-import pytest
-
 import _servers as S
+import pytest
 
 NOTEBOOK = "widgets.ipynb"
 ARTIFACTS = S.REPO / "tests" / "artifacts"

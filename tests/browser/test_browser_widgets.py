@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 
+import _servers as S
 import pytest
 
-import _servers as S
-from cnnlab.widgets import _colors
-from cnnlab.widgets._base import fmt
+from cnnlab import _colors
+from cnnlab.widgets._text import fmt
 
 pytestmark = pytest.mark.browser
 

@@ -2,37 +2,52 @@
 // activation and flatten widgets (anywidget loads it; no imports, no build step).
 //
 // Python computes every number (cnnlab.ops) and sends the arrays once as binary
-// buffers; this module only draws them and animates the steps with
-// requestAnimationFrame. It writes `step` / `playing` / `speed` back to the
-// model only when the user pauses, steps, scrubs or changes the speed, never
-// once per frame. Parameter controls send {type: "set", name, value} to Python,
-// which recomputes and answers with new arrays (or sets `error`).
+// buffers, with the colours and sizes to draw them in (`meta.style`); this module
+// only draws them and animates the steps with requestAnimationFrame. It writes
+// `step` / `playing` / `speed` back to the model only when the user pauses, steps,
+// scrubs or changes the speed, never once per frame. Parameter controls send
+// {type: "set", name, value} to Python, which recomputes and answers with new
+// arrays (or sets `error`) and an {type: "ack", ok} message.
+//
+// Parts, top to bottom:
+//   style and arithmetic   style, toRGB, decodeArray, fmt, weightText, dotProduct,
+//                          slidingWindow, stepCell (exported: tests run them in Chromium)
+//   drawing helpers        DOM builders, the coloured result box, outlines, legends, overlays
+//   per kind               the input panel, the window and the numbers panel of each widget kind
+//   buildView              the DOM of one widget
+//   createPainter          draws a scene (the arrays of one state) and one step of it
+//   createPlayer           play / pause / step / scrub / speed and the animation loop
+//   bindControls           the buttons, sliders and keys, to the player
+//   bindModel              traits and messages: model -> scene, controls -> "set" messages
+//   render                 puts the parts together; returns the cleanup
 
-export const PENDING_RGB = [206, 232, 208];
-export const NEGATIVE_RGB = [33, 102, 172];
-export const POSITIVE_RGB = [178, 24, 43];
-const PAD_RGB = [[236, 236, 236], [214, 214, 214]];
-const GAP_RGB = [250, 236, 200];   // between the tiles of the flatten widget's maps
-const LABEL_COLOR = "rgb(70, 50, 0)";   // "channel k" above the flatten widget's tiles (_base.LABEL_RGB)
-const WINDOW_COLOR = "rgb(255, 176, 0)";
-const PANEL_PX = 320;
-const MAX_SPEED = 1000;
-const MAX_LISTED = 81;   // window cells listed in the zoom panel (9x9)
-const MAX_TERMS = 25;    // products written out in full
-const MARGIN = 8;        // CSS px the overlay canvases reach beyond their canvas, so rings are never clipped
+const MARGIN = 8;   // CSS px the overlay canvases reach beyond their canvas (widget.css: left/top -8px)
 
-// The colour mapping; identical arithmetic to cnnlab/widgets/_colors.py:to_rgb_array.
-export function toRGB(value, vmin, vmax) {
+// ------------------------------------------------------------------ style and arithmetic
+
+// Colours and sizes from Python (`meta.style`, lists of ints for colours).
+export function style(meta) {
+  // Python versions that do not send `meta.style` yet get the values they used; remove once all do.
+  const fallback = {
+    pending_rgb: [206, 232, 208], negative_rgb: [33, 102, 172], positive_rgb: [178, 24, 43],
+    white_rgb: [255, 255, 255], pad_rgb: [[236, 236, 236], [214, 214, 214]], gap_rgb: [250, 236, 200],
+    label_rgb: [70, 50, 0], window_rgb: [255, 176, 0], panel_px: 320, max_speed: 1000,
+    max_listed: 81, max_terms: 25,
+  };
+  return { ...fallback, ...((meta && meta.style) || {}) };
+}
+
+const cssColor = (rgb, alpha) => (alpha === undefined ? `rgb(${rgb.join(", ")})` : `rgba(${rgb.join(", ")}, ${alpha})`);
+
+// The colour of one value; the same float64 arithmetic as cnnlab/widgets/_colors.py:to_rgb_array.
+// Signed maps (vmin < 0): white to st.negative_rgb / st.positive_rgb; others: black (vmin) to white (vmax).
+export function toRGB(value, vmin, vmax, st) {
+  const white = st.white_rgb;
+  const blend = (end, t) => end.map((e, i) => Math.floor(white[i] + t * (e - white[i]) + 0.5));
   if (vmin < 0) {
-    if (value < 0) {
-      const t = Math.min(value / vmin, 1);
-      return NEGATIVE_RGB.map((e) => Math.floor(255 + t * (e - 255) + 0.5));
-    }
-    if (value > 0) {
-      const t = vmax > 0 ? Math.min(value / vmax, 1) : 1;
-      return POSITIVE_RGB.map((e) => Math.floor(255 + t * (e - 255) + 0.5));
-    }
-    return [255, 255, 255];
+    if (value < 0) return blend(st.negative_rgb, Math.min(value / vmin, 1));
+    if (value > 0) return blend(st.positive_rgb, vmax > 0 ? Math.min(value / vmax, 1) : 1);
+    return white.slice();
   }
   const span = vmax - vmin;
   const t = span <= 0 ? 0 : Math.min(Math.max((value - vmin) / span, 0), 1);
@@ -40,7 +55,7 @@ export function toRGB(value, vmin, vmax) {
   return [g, g, g];
 }
 
-// {shape, dtype, buffer: DataView} (as ipywidgets delivers binary buffers) -> {shape, data}.
+// {shape, dtype, buffer: DataView} (as ipywidgets delivers binary buffers) -> {shape, dtype, data}.
 export function decodeArray(wire) {
   if (!wire || !wire.buffer) return null;
   const buf = wire.buffer;
@@ -61,15 +76,26 @@ export function decodeArray(wire) {
   return { shape: wire.shape, dtype: wire.dtype, data };
 }
 
-// A number as a person writes it (mirrors _base.fmt): 12, 0.111, −37.5
+// A number as a person writes it (mirrors Python's fmt): 12, 0.111, −37.5
 export function fmt(x) {
   let text;
   const ax = Math.abs(x);
   if (Number.isInteger(x) && ax < 1e7) text = String(x);
-  else if (ax >= 1) text = trimZeros(x.toFixed(2));
-  else text = trimZeros(x.toFixed(3));
+  else if (Number.isInteger(x) && ax >= 1e21) text = BigInt(x).toString();   // toFixed would write 1e+21
+  else text = trimZeros(fixed(x, ax >= 1 ? 2 : 3));
   if (text === "-0" || text === "0" || text === "-0.") return "0";
   return text.replace("-", "\u2212");
+}
+
+// x.toFixed(digits), but an exact tie rounds to even as Python's format does (toFixed rounds it up):
+// 0.0625 -> "0.062", 1.125 -> "1.12". A tie needs x * 2^(digits+1) to be whole, so it is checked only then.
+function fixed(x, digits) {
+  const text = x.toFixed(digits);
+  if (!Number.isInteger(x * 2 ** (digits + 1))) return text;
+  const longer = x.toFixed(digits + 1);   // exact for such an x
+  if (!longer.endsWith("5")) return text;
+  const down = longer.slice(0, -1);
+  return Number(down[down.length - 1]) % 2 === 0 ? down : text;
 }
 
 function trimZeros(text) {
@@ -100,14 +126,14 @@ export function weightText(w, den) {
   return text.replace("-", "\u2212");
 }
 
-// A written-out dot product: {terms, tail}. `tail` holds the total (from ops, never recomputed
-// here) and is never cut off; `terms` may be, with an ellipsis. The products are written so that
-// they add up to the total as printed: fractions over a common denominator when the kernel has one
-// (box blur: "(151 + 159 + … + 173) / 9 = 1533 / 9 = 170.33"), and "≈" instead of "=" when
-// rounded numbers cannot add up exactly.
-export function dotProduct(values, weights, den, total) {
+// A written-out dot product: {terms, tail, result}. `result` is the total (from ops, never recomputed
+// here) and is never cut off; `terms` may be, with an ellipsis, past `maxTerms` products. The products
+// are written so that they add up to the total as printed: fractions over a common denominator when
+// the kernel has one (box blur: "(151 + 159 + … + 173) / 9 = 1533 / 9 = 170.33"), and "≈" instead
+// of "=" when rounded numbers cannot add up exactly.
+export function dotProduct(values, weights, den, total, maxTerms) {
   const n = values.length;
-  const shown = n > MAX_TERMS ? 12 : n;
+  const shown = n > maxTerms ? Math.floor(maxTerms / 2) : n;
   const cut = shown < n;
   const vText = values.map(fmt);
   const parts = [];
@@ -135,6 +161,23 @@ export function dotProduct(values, weights, den, total) {
   tail = `${tail} ${approx ? "\u2248" : "="}`.trim();
   return { terms, tail, result: fmt(total) };
 }
+
+const pair = (v) => (Array.isArray(v) ? v : [v, v]);
+
+// Which cells of the padded input output cell (row, col) reads: [top, left, height, width], the
+// window being padded[top:top + height, left:left + width] (mirrors cnnlab.ops.window).
+export function slidingWindow(row, col, size, stride) {
+  const [kh, kw] = pair(size);
+  const [sh, sw] = pair(stride);
+  return [row * sh, col * sw, kh, kw];
+}
+
+// The output cell [row, col] of animation step `step` on a grid `cols` wide (Python: divmod(step, cols)).
+export function stepCell(step, cols) {
+  return [Math.floor(step / cols), step % cols];
+}
+
+// ------------------------------------------------------------------ drawing helpers
 
 function h(tag, cls, text) {
   const node = document.createElement(tag);
@@ -164,77 +207,144 @@ function figure(caption, child) {
   return fig;
 }
 
+// A value in a box of its own colour, its text black or white, whichever reads better.
+function resultBox(value, vmin, vmax, st) {
+  const node = h("span", "cnnlab-result", fmt(value));
+  const rgb = toRGB(value, vmin, vmax, st);
+  node.style.background = cssColor(rgb);
+  node.style.color = (rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114) < 128 ? "#fff" : "#000";
+  return node;
+}
+
+// A rectangle's outline `offset` CSS px outside [x, y, w, hh] (inside when negative).
+function outline(ctx, [x, y, w, hh], offset, lineWidth, color) {
+  ctx.lineWidth = lineWidth;
+  ctx.strokeStyle = color;
+  ctx.strokeRect(x - offset, y - offset, Math.max(w + 2 * offset, 0), Math.max(hh + 2 * offset, 0));
+}
+
+// An image of rows x cols pixels, pixel(y, x) -> [r, g, b].
+function panelImage(rows, cols, pixel) {
+  const rgba = new Uint8ClampedArray(rows * cols * 4);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const o = (y * cols + x) * 4;
+      const rgb = pixel(y, x);
+      rgba[o] = rgb[0]; rgba[o + 1] = rgb[1]; rgba[o + 2] = rgb[2]; rgba[o + 3] = 255;
+    }
+  }
+  return { rows, cols, rgba };
+}
+
+// The input with its padding as a checkerboard around it; inner(iy, ix) colours an input cell.
+function paddedPanel(S, inner) {
+  const [H, W] = S.meta.in_shape;
+  const [t, b, l, r] = S.meta.pad;
+  return panelImage(H + t + b, W + l + r, (y, x) => {
+    const iy = y - t;
+    const ix = x - l;
+    return (iy < 0 || iy >= H || ix < 0 || ix >= W) ? S.st.pad_rgb[(y + x) % 2] : inner(iy, ix);
+  });
+}
+
+// The colour key of a map canvas: "≤ −820 [blue→white] 0 [white→red] ≥ 820" (or black→white),
+// from Python's limits; "≤"/"≥" when values beyond the limits exist (they are drawn at full colour).
+function fillLegend(node, arrays, vmin, vmax, st, prefix = "") {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of arrays) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  const bar = (a, b) => {
+    const stops = [];
+    for (let i = 0; i <= 8; i++) stops.push(cssColor(toRGB(a + ((b - a) * i) / 8, vmin, vmax, st)));
+    const node = h("span", "cnnlab-legend-bar");
+    node.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
+    return node;
+  };
+  const end = (v, beyond, sign) => h("span", "", `${beyond ? `${sign} ` : ""}${fmt(v)}`);
+  const parts = prefix ? [h("span", "", prefix)] : [];
+  parts.push(end(vmin, lo < vmin, "\u2264"));
+  if (vmin < 0) {
+    parts.push(bar(vmin, 0), h("span", "", "0"), bar(0, vmax));
+    node.title = "blue: negative, white: zero, red: positive";
+  } else {
+    parts.push(bar(vmin, vmax));
+    node.title = "black: the smallest value, white: the largest";
+  }
+  parts.push(end(vmax, hi > vmax, "\u2265"));
+  if (lo < vmin || hi > vmax) node.title += "; the few values beyond the ends are drawn at full colour";
+  node.replaceChildren(...parts);
+  node.hidden = false;
+}
+
+// Size an overlay canvas to its base canvas's CSS box plus MARGIN on every side, at the device's
+// pixel ratio; returns how to map base-canvas pixels to overlay CSS px (null while not laid out).
+function fitOverlay(base, overlay) {
+  const w = base.clientWidth;
+  const hh = base.clientHeight;
+  if (!w || !hh || !base.width || !base.height) return null;
+  const dpr = window.devicePixelRatio || 1;
+  const cssW = w + 2 * MARGIN;
+  const cssH = hh + 2 * MARGIN;
+  overlay.style.width = `${cssW}px`;
+  overlay.style.height = `${cssH}px`;
+  const bw = Math.round(cssW * dpr);
+  const bh = Math.round(cssH * dpr);
+  if (overlay.width !== bw) overlay.width = bw;
+  if (overlay.height !== bh) overlay.height = bh;
+  return { dpr, fx: w / base.width, fy: hh / base.height };
+}
+
+function beginOverlay(ctx, overlay, fit) {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, overlay.width, overlay.height);
+  ctx.setTransform(fit.dpr, 0, 0, fit.dpr, MARGIN * fit.dpr, MARGIN * fit.dpr);
+}
+
 // ------------------------------------------------------------------ per kind
 
-// Each kind gives: inputPanel(S) -> {rows, cols, rgba}, windowRect(S, step) ->
-// [top, left, height, width] in input-panel cells, zoom(S, step, parts) fills the zoom panel.
+// Each kind gives: panel(S) -> {rows, cols, rgba} (the input picture at one pixel per cell),
+// window(S, step) -> [top, left, height, width] in panel cells, zoom(S, step, ui) fills the numbers panel.
 
-function padPixel(y, x) {
-  return PAD_RGB[(y + x) % 2];
+// The window of a sliding kind (convolution, pooling, activation), in padded-input cells.
+function windowOfStep(S, step) {
+  const [row, col] = stepCell(step, S.cols);
+  return slidingWindow(row, col, S.meta.ksize, S.meta.stride);
+}
+
+function windowPosition(S, step, top, left) {
+  const [r, c] = stepCell(step, S.cols);
+  return `step ${step + 1} of ${S.steps}: window at row ${top}, column ${left} \u2192 output[${r}, ${c}]`;
 }
 
 function convPanel(S) {
   const m = S.meta;
-  const [H, W, C] = m.in_shape;
-  const [t, b, l, r] = m.pad;
-  const rows = H + t + b;
-  const cols = W + l + r;
-  const rgba = new Uint8ClampedArray(rows * cols * 4);
+  const [, W, C] = m.in_shape;
   const img = S.input.data;
   const isByte = S.input.dtype === "uint8";
-  const lo = m.in_lo;
-  const hi = m.in_hi;
-  const toByte = (v) => (isByte ? v : Math.floor(Math.min(Math.max((v - lo) / (hi - lo), 0), 1) * 255 + 0.5));
-  const view = m.params.channel;
-  const ch = { R: 0, G: 1, B: 2 }[view];
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < cols; x++) {
-      const o = (y * cols + x) * 4;
-      const iy = y - t;
-      const ix = x - l;
-      let rgb;
-      if (iy < 0 || iy >= H || ix < 0 || ix >= W) rgb = padPixel(y, x);
-      else {
-        const base = (iy * W + ix) * C;
-        if (C === 1) {
-          const g = toByte(img[base]);
-          rgb = [g, g, g];
-        } else if (ch === undefined) {
-          rgb = [toByte(img[base]), toByte(img[base + 1]), toByte(img[base + 2])];
-        } else {
-          const g = toByte(img[base + ch]);
-          rgb = [g, g, g];
-        }
-      }
-      rgba[o] = rgb[0]; rgba[o + 1] = rgb[1]; rgba[o + 2] = rgb[2]; rgba[o + 3] = 255;
-    }
-  }
-  return { rows, cols, rgba };
+  const toByte = (v) => (isByte ? v : Math.floor(Math.min(Math.max((v - m.in_lo) / (m.in_hi - m.in_lo), 0), 1) * 255 + 0.5));
+  const ch = { R: 0, G: 1, B: 2 }[m.params.channel];
+  return paddedPanel(S, (iy, ix) => {
+    const base = (iy * W + ix) * C;
+    if (C === 3 && ch === undefined) return [toByte(img[base]), toByte(img[base + 1]), toByte(img[base + 2])];
+    const g = toByte(img[base + (C === 1 ? 0 : ch)]);
+    return [g, g, g];
+  });
 }
 
+// pooling and activation: one channel of values, coloured, with padding around
 function mapPanel(S) {
-  // pooling and activation: one channel of values, coloured, with padding around
   const m = S.meta;
-  const [H, W] = m.in_shape;
-  const [t, b, l, r] = m.pad;
-  const rows = H + t + b;
-  const cols = W + l + r;
-  const rgba = new Uint8ClampedArray(rows * cols * 4);
-  const vals = S.input.data;
-  for (let y = 0; y < rows; y++) {
-    for (let x = 0; x < cols; x++) {
-      const o = (y * cols + x) * 4;
-      const iy = y - t;
-      const ix = x - l;
-      const rgb = (iy < 0 || iy >= H || ix < 0 || ix >= W)
-        ? padPixel(y, x) : toRGB(vals[iy * W + ix], m.in_vmin, m.in_vmax);
-      rgba[o] = rgb[0]; rgba[o + 1] = rgb[1]; rgba[o + 2] = rgb[2]; rgba[o + 3] = 255;
-    }
-  }
-  return { rows, cols, rgba };
+  const W = m.in_shape[1];
+  return paddedPanel(S, (iy, ix) => toRGB(S.input.data[iy * W + ix], m.in_vmin, m.in_vmax, S.st));
 }
 
-// Top-left panel cell of channel k's tile, below its label band (mirrors FlattenWidget._tile_origin).
+// Top-left panel cell of channel k's tile, below its label band (mirrors the flatten widget's tile origin).
 function tileOrigin(m, k) {
   const [H, W] = m.in_shape;
   const lab = m.label_rows || 0;
@@ -242,39 +352,23 @@ function tileOrigin(m, k) {
   return [Math.floor(k / tileCols) * (lab + H + 1) + lab, (k % tileCols) * (W + 1)];
 }
 
+// One tile per channel with a label band above it, gap colour between the tiles.
 function flattenPanel(S) {
   const m = S.meta;
   const [H, W, C] = m.in_shape;
   const [tileRows, tileCols] = m.tiles;
   const lab = m.label_rows || 0;
-  const rows = tileRows * (lab + H + 1) - 1;
-  const cols = tileCols * (W + 1) - 1;
-  const rgba = new Uint8ClampedArray(rows * cols * 4);
-  for (let o = 0; o < rgba.length; o += 4) {
-    rgba[o] = GAP_RGB[0]; rgba[o + 1] = GAP_RGB[1]; rgba[o + 2] = GAP_RGB[2]; rgba[o + 3] = 255;
-  }
   const vals = S.input.data;
-  for (let k = 0; k < C; k++) {
-    const [ty, tx] = tileOrigin(m, k);
-    for (let r = 0; r < H; r++) {
-      for (let c = 0; c < W; c++) {
-        const rgb = toRGB(vals[(r * W + c) * C + k], m.vmin, m.vmax);
-        const o = ((ty + r) * cols + tx + c) * 4;
-        rgba[o] = rgb[0]; rgba[o + 1] = rgb[1]; rgba[o + 2] = rgb[2];
-      }
-    }
-  }
-  return { rows, cols, rgba };
+  return panelImage(tileRows * (lab + H + 1) - 1, tileCols * (W + 1) - 1, (y, x) => {
+    const r = (y % (lab + H + 1)) - lab;
+    const c = x % (W + 1);
+    const k = Math.floor(y / (lab + H + 1)) * tileCols + Math.floor(x / (W + 1));
+    if (r < 0 || r >= H || c >= W || k >= C) return S.st.gap_rgb;
+    return toRGB(vals[(r * W + c) * C + k], m.vmin, m.vmax, S.st);
+  });
 }
 
-function slidingWindow(S, step) {
-  const r = Math.floor(step / S.cols);
-  const c = step % S.cols;
-  const [sh, sw] = S.meta.stride;
-  const [kh, kw] = S.meta.ksize;
-  return [r * sh, c * sw, kh, kw];
-}
-
+// [r, c, k] of the maps that vector entry `step` comes from.
 function flattenSource(S, step) {
   const [, W, C] = S.meta.in_shape;
   const r = Math.floor(step / (W * C));
@@ -304,30 +398,35 @@ function flattenLabels(S, step, ctx, g) {
     const [top, left] = tileOrigin(m, k);
     const x = left * g.cx;
     const y = (top - lab) * g.cy;
-    const width = W * g.cx;
     const bold = k === current;
     ctx.font = `${bold ? 700 : 500} ${size}px system-ui, -apple-system, "Segoe UI", sans-serif`;
-    const text = [`channel ${k}`, `ch ${k}`, String(k)].find((t) => ctx.measureText(t).width <= width - 2);
+    const text = [`channel ${k}`, `ch ${k}`, String(k)].find((t) => ctx.measureText(t).width <= W * g.cx - 2);
     if (text === undefined) continue;
     if (bold) {
-      ctx.fillStyle = WINDOW_COLOR;
+      ctx.fillStyle = cssColor(S.st.window_rgb);
       ctx.fillRect(x, y + 1, ctx.measureText(text).width + 6, band - 2);
     }
-    ctx.fillStyle = LABEL_COLOR;
+    ctx.fillStyle = cssColor(S.st.label_rgb);
     ctx.fillText(text, x + 3, y + band / 2);
+  }
+}
+
+// The flatten widget's trail: the two entries read just before, fading, to show the order.
+function flattenTrail(S, step, ctx, g) {
+  flattenLabels(S, step, ctx, g);
+  for (let back = 2; back >= 1; back--) {
+    if (step - back < 0) continue;
+    const [t, l, hh, ww] = flattenWindow(S, step - back);
+    outline(ctx, [l * g.cx, t * g.cy, ww * g.cx, hh * g.cy], 1, 2, cssColor(S.st.window_rgb, back === 1 ? 0.7 : 0.4));
   }
 }
 
 function convZoom(S, step, ui) {
   const m = S.meta;
+  const st = S.st;
   const [H, W, C] = m.in_shape;
   const [t, , l] = m.pad;
-  const [kh, kw] = m.ksize;
-  const [sh, sw] = m.stride;
-  const r = Math.floor(step / S.cols);
-  const c = step % S.cols;
-  const y0 = r * sh - t;
-  const x0 = c * sw - l;
+  const [top, left, kh, kw] = windowOfStep(S, step);
   const img = S.input.data;
   const kern = S.kernel.data;
   const kC = m.kernel_ndim === 3 ? C : 1;
@@ -338,8 +437,8 @@ function convZoom(S, step, ui) {
     const pad = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const y = y0 + i;
-        const x = x0 + j;
+        const y = top - t + i;
+        const x = left - l + j;
         const inside = y >= 0 && y < H && x >= 0 && x < W;
         vals.push(inside ? img[(y * W + x) * C + ch] : 0);
         pad.push(!inside);
@@ -355,20 +454,18 @@ function convZoom(S, step, ui) {
   const names = C === 3 ? ["R", "G", "B"] : [""];
   const view = m.params.channel;
   const chans = C === 1 ? [0] : view === "all" ? [0, 1, 2] : [{ R: 0, G: 1, B: 2 }[view]];
-  ui.position.textContent = `step ${step + 1} of ${S.steps}: window at row ${y0 + t}, column ${x0 + l} \u2192 output[${r}, ${c}]`;
+  ui.position.textContent = windowPosition(S, step, top, left);
   ui.zoom.replaceChildren();
   ui.sum.replaceChildren();
-  const list = kh * kw <= MAX_LISTED;
   const wins = chans.map(win);
-  if (list) {
+  if (kh * kw <= st.max_listed) {
     chans.forEach((ch, n) => {
       const { vals, pad } = wins[n];
       ui.zoom.appendChild(figure(C === 1 ? "window" : `window, ${names[ch]}`, gridTable(kh, kw, (i, j) => ({
         text: fmt(vals[i * kw + j]), cls: pad[i * kw + j] ? "cnnlab-padcell" : "" }))));
     });
     ui.zoom.appendChild(h("span", "cnnlab-op", "\u00d7"));
-    const kChans = kC === 1 ? [0] : chans;
-    kChans.forEach((ch) => {
+    (kC === 1 ? [0] : chans).forEach((ch) => {
       const w = weights(ch);
       const caption = kC === 1 ? (C === 3 ? "kernel (same on R, G, B)" : "kernel") : `kernel, ${names[ch]}`;
       ui.zoom.appendChild(figure(caption, gridTable(kh, kw, (i, j) => ({ text: weightText(w[i * kw + j], den) }))));
@@ -377,19 +474,15 @@ function convZoom(S, step, ui) {
   } else {
     ui.zoom.appendChild(h("span", "", `window and kernel are ${kh}\u00d7${kw}: too many numbers to list`));
   }
-  const result = h("span", "cnnlab-result", fmt(value));
-  const rgb = toRGB(value, m.vmin, m.vmax);
-  result.style.background = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
-  result.style.color = (rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114) < 128 ? "#fff" : "#000";
-  ui.zoom.appendChild(result);
+  ui.zoom.appendChild(resultBox(value, m.vmin, m.vmax, st));
   if (C === 1) {
-    ui.sum.appendChild(sumLine("", dotProduct(wins[0].vals, weights(0), den, value)));
+    ui.sum.appendChild(sumLine("", dotProduct(wins[0].vals, weights(0), den, value, st.max_terms)));
   } else {
     const parts = [0, 1, 2].map((ch) => S.parts.data[step * 3 + ch]);
     chans.forEach((ch, n) => {
-      ui.sum.appendChild(sumLine(`${names[ch]}:`, dotProduct(wins[n].vals, weights(ch), den, parts[ch])));
+      ui.sum.appendChild(sumLine(`${names[ch]}:`, dotProduct(wins[n].vals, weights(ch), den, parts[ch], st.max_terms)));
     });
-    const added = parts.map(fmt).reduce((a, t) => a + num(t), 0);
+    const added = parts.map(fmt).reduce((a, text) => a + num(text), 0);
     const rel = fmt(added) === fmt(value) ? "=" : "\u2248";
     ui.sum.appendChild(sumLine("output =", {
       terms: "R + G + B", tail: `= ${fmt(parts[0])} + ${paren(parts[1])} + ${paren(parts[2])} ${rel}`,
@@ -415,12 +508,10 @@ function sumLine(label, { terms, tail, result }) {
 
 function poolZoom(S, step, ui) {
   const m = S.meta;
+  const st = S.st;
   const [H, W] = m.in_shape;
   const [t, , l] = m.pad;
-  const [ph, pw] = m.ksize;
-  const [top, left] = slidingWindow(S, step);
-  const r = Math.floor(step / S.cols);
-  const c = step % S.cols;
+  const [top, left, ph, pw] = windowOfStep(S, step);
   const value = S.output.data[step];
   const vals = [];
   const cells = [];
@@ -438,9 +529,9 @@ function poolZoom(S, step, ui) {
       cells.push(v);
     }
   }
-  ui.position.textContent = `step ${step + 1} of ${S.steps}: window at row ${top - t}, column ${left - l} \u2192 output[${r}, ${c}]`;
+  ui.position.textContent = windowPosition(S, step, top - t, left - l);
   ui.zoom.replaceChildren();
-  if (ph * pw <= MAX_LISTED) {
+  if (ph * pw <= st.max_listed) {
     ui.zoom.appendChild(figure("window", gridTable(ph, pw, (i, j) => {
       const k = i * pw + j;
       if (cells[k] === null) return { text: "\u00b7", cls: "cnnlab-padcell" };
@@ -448,35 +539,23 @@ function poolZoom(S, step, ui) {
     })));
     ui.zoom.appendChild(h("span", "cnnlab-op", "\u2192"));
   }
-  const result = h("span", "cnnlab-result", fmt(value));
-  const rgb = toRGB(value, m.vmin, m.vmax);
-  result.style.background = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
-  result.style.color = (rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114) < 128 ? "#fff" : "#000";
-  ui.zoom.appendChild(result);
-  const listed = vals.length > MAX_TERMS ? `${vals.slice(0, 12).map(fmt).join(", ")}, \u2026` : vals.map(fmt).join(", ");
-  const added = vals.length > MAX_TERMS ? `${vals.slice(0, 12).map(fmt).join(" + ")} + \u2026` : vals.map(fmt).join(" + ");
+  ui.zoom.appendChild(resultBox(value, m.vmin, m.vmax, st));
+  const cut = vals.length > st.max_terms;
+  const listed = (cut ? vals.slice(0, Math.floor(st.max_terms / 2)) : vals).map(fmt);
   ui.sum.replaceChildren(h("div", "", m.mode === "max"
-    ? `max(${listed}) = ${fmt(value)}`
-    : `(${added}) / ${vals.length} = ${fmt(value)}`));
+    ? `max(${listed.join(", ")}${cut ? ", \u2026" : ""}) = ${fmt(value)}`
+    : `(${listed.join(" + ")}${cut ? " + \u2026" : ""}) / ${vals.length} = ${fmt(value)}`));
   ui.stats.textContent = m.mode === "max" ? "the largest value in the window wins (outlined)" : "";
 }
 
 function activationZoom(S, step, ui) {
   const m = S.meta;
-  const r = Math.floor(step / S.cols);
-  const c = step % S.cols;
+  const [r, c] = stepCell(step, S.cols);
   const x = S.input.data[step];
   const y = S.output.data[step];
   ui.position.textContent = `step ${step + 1} of ${S.steps}: cell [${r}, ${c}]`;
-  const box = (v, vmin, vmax) => {
-    const node = h("span", "cnnlab-result", fmt(v));
-    const rgb = toRGB(v, vmin, vmax);
-    node.style.background = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
-    node.style.color = (rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114) < 128 ? "#fff" : "#000";
-    return node;
-  };
-  ui.zoom.replaceChildren(figure("before", box(x, m.in_vmin, m.in_vmax)), h("span", "cnnlab-op", "\u2192"),
-    figure(`after ${m.activation}`, box(y, m.vmin, m.vmax)));
+  ui.zoom.replaceChildren(figure("before", resultBox(x, m.in_vmin, m.in_vmax, S.st)), h("span", "cnnlab-op", "\u2192"),
+    figure(`after ${m.activation}`, resultBox(y, m.vmin, m.vmax, S.st)));
   let middle;
   if (m.activation === "relu") middle = `max(0, ${fmt(x)})`;
   else if (m.activation === "leaky_relu") middle = x > 0 ? fmt(x) : `${fmt(m.slope)} \u00d7 ${paren(x)}`;
@@ -521,10 +600,10 @@ function flattenZoom(S, step, ui) {
 }
 
 const KINDS = {
-  convolution: { panel: convPanel, window: slidingWindow, zoom: convZoom },
-  pooling: { panel: mapPanel, window: slidingWindow, zoom: poolZoom },
-  activation: { panel: mapPanel, window: slidingWindow, zoom: activationZoom },
-  flatten: { panel: flattenPanel, window: flattenWindow, zoom: flattenZoom },
+  convolution: { panel: convPanel, window: windowOfStep, zoom: convZoom },
+  pooling: { panel: mapPanel, window: windowOfStep, zoom: poolZoom },
+  activation: { panel: mapPanel, window: windowOfStep, zoom: activationZoom },
+  flatten: { panel: flattenPanel, window: flattenWindow, zoom: flattenZoom, decorate: flattenTrail },
 };
 
 const LABELS = {
@@ -539,123 +618,25 @@ const PANEL_LABELS = {
   flatten: ["maps, one tile per channel", "flattened vector (wrapped)"],
 };
 
-// The colour key of a map canvas: "≤ −820 [blue→white] 0 [white→red] ≥ 820" (or black→white),
-// from Python's limits; "≤"/"≥" when values beyond the limits exist (they are drawn at full colour).
-function fillLegend(node, arrays, vmin, vmax, prefix = "") {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const values of arrays) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  const bar = (a, b) => {
-    const stops = [];
-    for (let i = 0; i <= 8; i++) {
-      const rgb = toRGB(a + ((b - a) * i) / 8, vmin, vmax);
-      stops.push(`rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`);
-    }
-    const node = h("span", "cnnlab-legend-bar");
-    node.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
-    return node;
-  };
-  const parts = prefix ? [h("span", "", prefix)] : [];
-  if (vmin < 0) {
-    parts.push(h("span", "", `${lo < vmin ? "\u2264 " : ""}${fmt(vmin)}`), bar(vmin, 0), h("span", "", "0"),
-      bar(0, vmax), h("span", "", `${hi > vmax ? "\u2265 " : ""}${fmt(vmax)}`));
-    node.title = "blue: negative, white: zero, red: positive";
-  } else {
-    parts.push(h("span", "", `${lo < vmin ? "\u2264 " : ""}${fmt(vmin)}`), bar(vmin, vmax),
-      h("span", "", `${hi > vmax ? "\u2265 " : ""}${fmt(vmax)}`));
-    node.title = "black: the smallest value, white: the largest";
-  }
-  if (lo < vmin || hi > vmax) node.title += "; the few values beyond the ends are drawn at full colour";
-  node.replaceChildren(...parts);
-  node.hidden = false;
+// ------------------------------------------------------------------ the view
+
+function canvasPanel(canvasClass, overlayClass, label) {
+  const fig = h("figure", "cnnlab-panel");
+  const caption = h("figcaption", "cnnlab-label");
+  const captionText = h("span", "cnnlab-label-text", label);
+  caption.appendChild(captionText);
+  const stack = h("div", "cnnlab-stack");
+  const canvas = h("canvas", canvasClass);
+  const overlay = h("canvas", overlayClass);
+  overlay.setAttribute("aria-hidden", "true");
+  stack.append(canvas, overlay);
+  const legend = h("div", "cnnlab-legend");
+  legend.hidden = true;
+  fig.append(caption, stack, legend);
+  return { fig, caption, captionText, stack, canvas, overlay, legend };
 }
 
-// Size an overlay canvas to its base canvas's CSS box plus MARGIN on every side, at the device's
-// pixel ratio; returns how to map base-canvas pixels to overlay CSS px (null while not laid out).
-function fitOverlay(base, overlay) {
-  const w = base.clientWidth;
-  const hh = base.clientHeight;
-  if (!w || !hh || !base.width || !base.height) return null;
-  const dpr = window.devicePixelRatio || 1;
-  const cssW = w + 2 * MARGIN;
-  const cssH = hh + 2 * MARGIN;
-  overlay.style.width = `${cssW}px`;
-  overlay.style.height = `${cssH}px`;
-  const bw = Math.round(cssW * dpr);
-  const bh = Math.round(cssH * dpr);
-  if (overlay.width !== bw) overlay.width = bw;
-  if (overlay.height !== bh) overlay.height = bh;
-  return { dpr, fx: w / base.width, fy: hh / base.height };
-}
-
-function beginOverlay(ctx, overlay, fit) {
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, overlay.width, overlay.height);
-  ctx.setTransform(fit.dpr, 0, 0, fit.dpr, MARGIN * fit.dpr, MARGIN * fit.dpr);
-}
-
-// ------------------------------------------------------------------ render
-
-function render({ model, el }) {
-  const abort = new AbortController();
-  const listen = (target, type, fn) => target.addEventListener(type, fn, { signal: abort.signal });
-  const modelHandlers = [];
-  const onModel = (name, fn) => { model.on(name, fn); modelHandlers.push([name, fn]); };
-
-  const kind = model.get("kind") || (model.get("meta") || {}).kind || "convolution";
-  const impl = KINDS[kind] || KINDS.convolution;
-
-  // ---- DOM: title, then the controls (so Play is in view at the top), then the canvases and numbers
-  const root = h("div", "cnnlab-widget");
-  root.tabIndex = 0;
-  Object.assign(root.dataset, { kind, step: "0", steps: "0", frames: "0", playing: "false", ready: "false" });
-  const header = h("div", "cnnlab-header");
-  const title = h("span", "cnnlab-title");
-  const describe = h("span", "cnnlab-describe");
-  const scaleNote = h("div", "cnnlab-scale-note");
-  header.append(title, describe);
-
-  const [inLabel, outLabel] = PANEL_LABELS[kind] || PANEL_LABELS.convolution;
-  const makePanel = (canvasClass, overlayClass, label) => {
-    const fig = h("figure", "cnnlab-panel");
-    const caption = h("figcaption", "cnnlab-label");
-    const captionText = h("span", "cnnlab-label-text", label);
-    caption.appendChild(captionText);
-    const stack = h("div", "cnnlab-stack");
-    const canvas = h("canvas", canvasClass);
-    const overlay = h("canvas", overlayClass);
-    overlay.setAttribute("aria-hidden", "true");
-    stack.append(canvas, overlay);
-    const legend = h("div", "cnnlab-legend");
-    legend.hidden = true;
-    fig.append(caption, stack, legend);
-    return { fig, caption, captionText, stack, canvas, overlay, legend };
-  };
-  const inPanel = makePanel("cnnlab-input", "cnnlab-window", inLabel);
-  const outPanel = makePanel("cnnlab-output", "cnnlab-marker", outLabel);
-  // the scale note sits under the picture it is about: the input (the vector for flatten)
-  (kind === "flatten" ? outPanel : inPanel).fig.appendChild(scaleNote);
-  const inCanvas = inPanel.canvas;
-  const outCanvas = outPanel.canvas;
-  const windowLayer = inPanel.overlay;
-  const marker = outPanel.overlay;
-  const stack = outPanel.stack;
-  const zoomPanel = h("div", "cnnlab-zoom-panel");
-  const ui = {
-    position: h("div", "cnnlab-position"), zoom: h("div", "cnnlab-zoom"),
-    sum: h("div", "cnnlab-sum"), stats: h("div", "cnnlab-stats"),
-  };
-  zoomPanel.append(ui.position, ui.zoom, ui.sum, ui.stats);
-  const main = h("div", "cnnlab-main");
-  main.append(inPanel.fig, outPanel.fig, zoomPanel);
-
-  const controls = h("div", "cnnlab-controls");
+function transportControls(st) {
   const back = h("button", "cnnlab-back", "\u25c0 Step");
   const play = h("button", "cnnlab-play", "\u25b6 Play");
   const forward = h("button", "cnnlab-forward", "Step \u25b6");
@@ -669,26 +650,30 @@ function render({ model, el }) {
   scrub.setAttribute("aria-label", "step");
   const readout = h("span", "cnnlab-readout");
   const speedInput = h("input", "cnnlab-speed");
-  Object.assign(speedInput, { type: "range", min: "1", max: String(MAX_SPEED), step: "1" });
+  Object.assign(speedInput, { type: "range", min: "1", max: String(st.max_speed), step: "1" });
   speedInput.setAttribute("aria-label", "speed in steps per second");
   const speedText = h("span", "cnnlab-readout cnnlab-speed-text");
   const scrubLabel = h("label", "cnnlab-scrub-label", "step");
   scrubLabel.append(scrub, readout);
   const speedLabel = h("label", "", "speed");
   speedLabel.append(speedInput, speedText);
+  const controls = h("div", "cnnlab-controls");
   controls.append(back, play, forward, scrubLabel, speedLabel);
+  return { controls, back, play, forward, scrub, readout, speedInput, speedText };
+}
 
+// One dropdown per parameter Python offers (meta.options), and the kernel's text box.
+function parameterControls(options, inCaption) {
   const params = h("div", "cnnlab-params");
   const selects = {};
   let kernelText = null;
   let apply = null;
-  const meta0 = model.get("meta") || {};
-  for (const name of Object.keys(meta0.options || {})) {
+  for (const name of Object.keys(options || {})) {
     const label = h("label", "", LABELS[name] || name);
     const select = h("select", `cnnlab-${name}`);
     label.append(select);
     // the channel choice is about what the input picture shows: it sits in that picture's caption
-    if (name === "channel") inPanel.caption.appendChild(label);
+    if (name === "channel") inCaption.appendChild(label);
     else params.append(label);
     selects[name] = { label, select };
     if (name === "kernel") {
@@ -702,229 +687,264 @@ function render({ model, el }) {
       params.append(kernelText, apply);
     }
   }
+  return { params, selects, kernelText, apply };
+}
+
+// The DOM of one widget: title, then the controls (so Play is in view at the top), then the
+// canvases and the numbers panel. Returns every node the other parts use.
+function buildView(kind, meta, st) {
+  const root = h("div", "cnnlab-widget");
+  root.tabIndex = 0;
+  Object.assign(root.dataset, { kind, step: "0", steps: "0", frames: "0", playing: "false", ready: "false" });
+  const header = h("div", "cnnlab-header");
+  const title = h("span", "cnnlab-title");
+  const describe = h("span", "cnnlab-describe");
+  const scaleNote = h("div", "cnnlab-scale-note");
+  header.append(title, describe);
+  const [inLabel, outLabel] = PANEL_LABELS[kind] || PANEL_LABELS.convolution;
+  const inPanel = canvasPanel("cnnlab-input", "cnnlab-window", inLabel);
+  const outPanel = canvasPanel("cnnlab-output", "cnnlab-marker", outLabel);
+  // the scale note sits under the picture it is about: the input (the vector for flatten)
+  (kind === "flatten" ? outPanel : inPanel).fig.appendChild(scaleNote);
+  const ui = {
+    position: h("div", "cnnlab-position"), zoom: h("div", "cnnlab-zoom"),
+    sum: h("div", "cnnlab-sum"), stats: h("div", "cnnlab-stats"),
+  };
+  const zoomPanel = h("div", "cnnlab-zoom-panel");
+  zoomPanel.append(ui.position, ui.zoom, ui.sum, ui.stats);
+  const main = h("div", "cnnlab-main");
+  main.append(inPanel.fig, outPanel.fig, zoomPanel);
+  const transport = transportControls(st);
+  const parameters = parameterControls(meta.options, inPanel.caption);
   const toolbar = h("div", "cnnlab-toolbar");
-  toolbar.append(controls, params);
+  toolbar.append(transport.controls, parameters.params);
   const error = h("div", "cnnlab-error");
   error.setAttribute("role", "alert");
   error.hidden = true;
   root.append(header, toolbar, error, main);
-  el.appendChild(root);
+  return { kind, root, title, describe, scaleNote, inLabel, inPanel, outPanel, ui, error, ...transport, ...parameters };
+}
 
+// ------------------------------------------------------------------ the painter
+
+// The arrays of the model's current state, decoded, with what drawing them needs; null while incomplete.
+function loadScene(model) {
+  const meta = model.get("meta");
+  const input = decodeArray(model.get("input_data"));
+  const output = decodeArray(model.get("output_data"));
+  if (!meta || !input || !output) return null;
+  const grid = meta.grid;
+  return {
+    meta, input, output, st: style(meta),
+    kernel: decodeArray(model.get("kernel_data")),
+    parts: decodeArray(model.get("parts_data")),
+    steps: meta.steps, n: meta.n, rows: grid[0], cols: grid.length > 1 ? grid[1] : 1,
+  };
+}
+
+// Draws one scene into the view: the input picture once, then any step (output cells up to it,
+// the window on the input, the ring on the output cell, the numbers panel).
+function createPainter(view, impl) {
+  const { inPanel, outPanel, ui } = view;
+  const inCanvas = inPanel.canvas;
+  const outCanvas = outPanel.canvas;
   const inCtx = inCanvas.getContext("2d");
   const outCtx = outCanvas.getContext("2d");
-  const markCtx = marker.getContext("2d");
-  const windowCtx = windowLayer.getContext("2d");
-
-  // ---- state
-  let S = null;            // current scene: meta, arrays, sizes, colours
-  let step = 0;
-  let playing = false;
-  let speed = Number(model.get("speed")) || 10;
-  let pos = 0;
-  let lastT = null;
-  let raf = 0;
-  let frames = 0;
-  let zoomStep = -1;
-  let drawnUpTo = -1;
+  const windowCtx = inPanel.overlay.getContext("2d");
+  const markCtx = outPanel.overlay.getContext("2d");
+  let S = null;
+  let colors = null;       // RGB of each output cell
   let outImage = null;
-  let pending = false;
-  let disposed = false;
+  let drawnUpTo = -1;
+  let zoomStep = -1;
   let inFit = null;        // overlay geometry (null until the canvases are laid out)
   let outFit = null;
+  let shown = 0;
 
-  function rebuild() {
-    pending = false;
-    if (disposed) return;
-    const meta = model.get("meta");
-    const input = decodeArray(model.get("input_data"));
-    const output = decodeArray(model.get("output_data"));
-    if (!meta || !input || !output) return;
-    const grid = meta.grid;
-    S = {
-      meta, input, output,
-      kernel: decodeArray(model.get("kernel_data")),
-      parts: decodeArray(model.get("parts_data")),
-      steps: meta.steps, n: meta.n, rows: grid[0], cols: grid.length > 1 ? grid[1] : 1,
-    };
-    // output canvas: whole canvas pixels per cell, no smoothing; CSS may scale the whole canvas
-    const sOut = Math.max(1, Math.floor(PANEL_PX / Math.max(S.rows, S.cols)));
-    S.sOut = sOut;
-    outCanvas.width = S.cols * sOut;
-    outCanvas.height = S.rows * sOut;
-    Object.assign(outCanvas.dataset, { scale: String(sOut), vmin: String(meta.vmin), vmax: String(meta.vmax) });
-    S.colors = new Uint8ClampedArray(S.n * 3);
-    for (let i = 0; i < S.n; i++) {
-      const rgb = toRGB(output.data[i], meta.vmin, meta.vmax);
-      S.colors[i * 3] = rgb[0]; S.colors[i * 3 + 1] = rgb[1]; S.colors[i * 3 + 2] = rgb[2];
-    }
+  function setScene(scene) {
+    S = scene;
+    const { meta, st } = S;
+    S.sOut = Math.max(1, Math.floor(st.panel_px / Math.max(S.rows, S.cols)));
+    outCanvas.width = S.cols * S.sOut;
+    outCanvas.height = S.rows * S.sOut;
+    Object.assign(outCanvas.dataset, { scale: String(S.sOut), vmin: String(meta.vmin), vmax: String(meta.vmax) });
+    colors = new Uint8ClampedArray(S.n * 3);
+    for (let i = 0; i < S.n; i++) colors.set(toRGB(S.output.data[i], meta.vmin, meta.vmax, st), i * 3);
     outImage = outCtx.createImageData(outCanvas.width, outCanvas.height);
-    for (let i = 0; i < S.n; i++) paintCell(i, PENDING_RGB[0], PENDING_RGB[1], PENDING_RGB[2]);
+    for (let i = 0; i < S.n; i++) paintCell(i, st.pending_rgb);
     drawnUpTo = -1;
-    // input canvas: the panel at one pixel per cell, drawn scaled up once (the window is on its overlay)
+    drawInput();
+    describeScene();
+    zoomStep = -1;
+    refit();
+  }
+
+  // the panel at one pixel per cell, drawn scaled up once (the window is on its overlay)
+  function drawInput() {
     const panel = impl.panel(S);
-    S.panel = panel;
-    const sIn = Math.max(1, Math.floor(PANEL_PX / Math.max(panel.rows, panel.cols)));
-    S.sIn = sIn;
+    S.sIn = Math.max(1, Math.floor(S.st.panel_px / Math.max(panel.rows, panel.cols)));
     const source = document.createElement("canvas");
     source.width = panel.cols;
     source.height = panel.rows;
     source.getContext("2d").putImageData(new ImageData(panel.rgba, panel.cols, panel.rows), 0, 0);
-    inCanvas.width = panel.cols * sIn;
-    inCanvas.height = panel.rows * sIn;
-    inCanvas.dataset.scale = String(sIn);
+    inCanvas.width = panel.cols * S.sIn;
+    inCanvas.height = panel.rows * S.sIn;
+    inCanvas.dataset.scale = String(S.sIn);
     inCtx.imageSmoothingEnabled = false;
     inCtx.drawImage(source, 0, 0, inCanvas.width, inCanvas.height);
-    // texts, legends and controls
+  }
+
+  // texts and colour keys: under the output; under the input too when its colours differ (sigmoid,
+  // tanh); the flatten widget's maps and vector share theirs, shown under the maps
+  function describeScene() {
+    const { meta, st, input, output } = S;
     const padded = (meta.pad || []).some((p) => p > 0);
-    inPanel.captionText.textContent = inLabel + (padded ? " + padding (checkered)" : "");
-    title.textContent = meta.title || "";
-    describe.textContent = meta.describe || "";
-    scaleNote.textContent = meta.scale_note || "";
-    // colour keys: under the output; under the input too when its colours differ (sigmoid, tanh);
-    // the flatten widget's maps and vector share theirs, shown under the maps
+    inPanel.captionText.textContent = view.inLabel + (padded ? " + padding (checkered)" : "");
+    view.title.textContent = meta.title || "";
+    view.describe.textContent = meta.describe || "";
+    view.scaleNote.textContent = meta.scale_note || "";
     outPanel.legend.hidden = true;
     inPanel.legend.hidden = true;
     const shared = meta.in_vmin === undefined || (meta.in_vmin === meta.vmin && meta.in_vmax === meta.vmax);
-    if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax);
-    else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax);
-    else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, "both maps:");
+    const kind = view.kind;
+    if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax, st);
+    else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax, st);
+    else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, st, "both maps:");
     if (kind !== "convolution" && kind !== "flatten" && !shared) {
-      fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax);
+      fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax, st);
     }
-    root.dataset.steps = String(S.steps);
-    scrub.max = String(S.steps - 1);
-    syncControls(true);
-    const wanted = playing ? step : Number(model.get("step")) || 0;
-    step = Math.min(Math.max(wanted, 0), S.steps - 1);
-    pos = step;
-    zoomStep = -1;
-    fitOverlays();
-    show(step);
-    root.dataset.ready = "true";
+    view.root.dataset.steps = String(S.steps);
+    view.scrub.max = String(S.steps - 1);
   }
 
-  function fitOverlays() {
-    inFit = fitOverlay(inCanvas, windowLayer);
-    outFit = fitOverlay(outCanvas, marker);
-  }
-
-  function schedule() {
-    if (!pending) {
-      pending = true;
-      queueMicrotask(rebuild);
-    }
-  }
-
-  function paintCell(i, r, g, b) {
+  function paintCell(i, rgb) {
     const s = S.sOut;
-    const row = Math.floor(i / S.cols);
-    const col = i % S.cols;
+    const [row, col] = stepCell(i, S.cols);
     const width = outImage.width;
     const data = outImage.data;
     for (let y = row * s; y < (row + 1) * s; y++) {
       let o = (y * width + col * s) * 4;
       for (let x = 0; x < s; x++, o += 4) {
-        data[o] = r; data[o + 1] = g; data[o + 2] = b; data[o + 3] = 255;
+        data[o] = rgb[0]; data[o + 1] = rgb[1]; data[o + 2] = rgb[2]; data[o + 3] = 255;
       }
     }
   }
 
+  // output cells up to `upTo` in their colours, later ones pending; only the cells that change
   function drawOutput(upTo) {
     if (upTo > drawnUpTo) {
-      for (let i = drawnUpTo + 1; i <= upTo; i++) paintCell(i, S.colors[i * 3], S.colors[i * 3 + 1], S.colors[i * 3 + 2]);
+      for (let i = drawnUpTo + 1; i <= upTo; i++) paintCell(i, colors.subarray(i * 3, i * 3 + 3));
     } else {
-      for (let i = upTo + 1; i <= drawnUpTo; i++) paintCell(i, PENDING_RGB[0], PENDING_RGB[1], PENDING_RGB[2]);
+      for (let i = upTo + 1; i <= drawnUpTo; i++) paintCell(i, S.st.pending_rgb);
     }
     drawnUpTo = upTo;
     outCtx.putImageData(outImage, 0, 0);
   }
 
-  // The window on the input: a tinted fill, a dark line just inside and an orange ring outside its
-  // border, on the overlay canvas (which reaches MARGIN px beyond the input, so nothing is clipped).
+  // The window on the input: a tinted fill, a dark line just inside and a ring outside its border,
+  // on the overlay canvas (which reaches MARGIN px beyond the input, so nothing is clipped).
   function drawWindow(s) {
     if (!inFit) return;
-    beginOverlay(windowCtx, windowLayer, inFit);
-    const cx = S.sIn * inFit.fx;
-    const cy = S.sIn * inFit.fy;
-    if (kind === "flatten") {
-      flattenLabels(S, s, windowCtx, { cx, cy });
-      // a fading trail: the entries read just before, to show the order
-      for (let back = 2; back >= 1; back--) {
-        if (s - back < 0) continue;
-        const [t, l, hh, ww] = impl.window(S, s - back);
-        windowCtx.lineWidth = 2;
-        windowCtx.strokeStyle = `rgba(255, 176, 0, ${back === 1 ? 0.7 : 0.4})`;
-        windowCtx.strokeRect(l * cx - 1, t * cy - 1, ww * cx + 2, hh * cy + 2);
-      }
-    }
+    beginOverlay(windowCtx, inPanel.overlay, inFit);
+    const g = { cx: S.sIn * inFit.fx, cy: S.sIn * inFit.fy };
+    if (impl.decorate) impl.decorate(S, s, windowCtx, g);
     const [top, left, hh, ww] = impl.window(S, s);
-    const x = left * cx;
-    const y = top * cy;
-    const w = ww * cx;
-    const hgt = hh * cy;
-    windowCtx.fillStyle = "rgba(255, 176, 0, 0.18)";
-    windowCtx.fillRect(x, y, w, hgt);
-    windowCtx.lineWidth = 1.5;
-    windowCtx.strokeStyle = "rgba(0, 0, 0, 0.8)";
-    windowCtx.strokeRect(x + 0.75, y + 0.75, Math.max(w - 1.5, 0), Math.max(hgt - 1.5, 0));
-    windowCtx.lineWidth = 3;
-    windowCtx.strokeStyle = WINDOW_COLOR;
-    windowCtx.strokeRect(x - 1.5, y - 1.5, w + 3, hgt + 3);
+    const rect = [left * g.cx, top * g.cy, ww * g.cx, hh * g.cy];
+    windowCtx.fillStyle = cssColor(S.st.window_rgb, 0.18);
+    windowCtx.fillRect(...rect);
+    outline(windowCtx, rect, -0.75, 1.5, "rgba(0, 0, 0, 0.8)");
+    outline(windowCtx, rect, 1.5, 3, cssColor(S.st.window_rgb));
   }
 
-  // The cell being computed: a dark ring and an orange ring around it, fully visible at the edges.
+  // The cell being computed: a dark ring and a bright ring around it, fully visible at the edges.
   function drawMarker(s) {
     if (!outFit) return;
-    beginOverlay(markCtx, marker, outFit);
+    beginOverlay(markCtx, outPanel.overlay, outFit);
     const cx = S.sOut * outFit.fx;
     const cy = S.sOut * outFit.fy;
-    const x = (s % S.cols) * cx;
-    const y = Math.floor(s / S.cols) * cy;
-    markCtx.lineWidth = 2;
-    markCtx.strokeStyle = "rgba(0, 0, 0, 0.85)";
-    markCtx.strokeRect(x - 1, y - 1, cx + 2, cy + 2);
-    markCtx.lineWidth = 3;
-    markCtx.strokeStyle = WINDOW_COLOR;
-    markCtx.strokeRect(x - 3.5, y - 3.5, cx + 7, cy + 7);
+    const [row, col] = stepCell(s, S.cols);
+    const rect = [col * cx, row * cy, cx, cy];
+    outline(markCtx, rect, 1, 2, "rgba(0, 0, 0, 0.85)");
+    outline(markCtx, rect, 3.5, 3, cssColor(S.st.window_rgb));
   }
 
   function show(s) {
     if (!S) return;
-    step = s;
+    shown = s;
     drawOutput(s);
     drawWindow(s);
     drawMarker(s);
     if (zoomStep !== s) {
       zoomStep = s;
       impl.zoom(S, s, ui);
-      readout.textContent = `${s + 1} / ${S.steps}`;
-      scrub.value = String(s);
-      root.dataset.step = String(s);
+      view.readout.textContent = `${s + 1} / ${S.steps}`;
+      view.scrub.value = String(s);
+      view.root.dataset.step = String(s);
     }
   }
 
+  function refit() {
+    inFit = fitOverlay(inCanvas, inPanel.overlay);
+    outFit = fitOverlay(outCanvas, outPanel.overlay);
+  }
+
+  // The step of the output cell under a click, or -1.
+  function stepAt(event) {
+    if (!S) return -1;
+    const rect = outCanvas.getBoundingClientRect();   // the canvas may be drawn smaller than its pixels
+    const c = Math.floor(((event.clientX - rect.left) / rect.width) * S.cols);
+    const r = Math.floor(((event.clientY - rect.top) / rect.height) * S.rows);
+    const s = r * S.cols + c;
+    return r >= 0 && c >= 0 && c < S.cols && r < S.rows && s < S.n ? s : -1;
+  }
+
   const resized = new ResizeObserver(() => {
-    if (!S || disposed) return;
-    fitOverlays();
-    drawWindow(step);
-    drawMarker(step);
+    if (!S) return;
+    refit();
+    drawWindow(shown);
+    drawMarker(shown);
   });
   resized.observe(inCanvas);
   resized.observe(outCanvas);
 
-  function saveStep() {
-    model.set("step", step);
-    model.save_changes();
+  return {
+    setScene, show, stepAt,
+    steps: () => (S ? S.steps : 0),
+    dispose: () => { resized.disconnect(); S = null; },
+  };
+}
+
+// ------------------------------------------------------------------ the player
+
+// Play / pause / step / scrub / speed. The animation runs on requestAnimationFrame at `speed` steps
+// per second of wall time; `commit(fields)` is called when the user settles on a state (never per frame).
+function createPlayer(view, painter, commit) {
+  const { root } = view;
+  let step = 0;
+  let pos = 0;             // fractional step while playing
+  let playing = false;
+  let speed = 10;
+  let lastT = null;
+  let raf = 0;
+  let frames = 0;
+
+  const last = () => painter.steps() - 1;
+  const clamp = (s) => Math.min(Math.max(s, 0), last());
+
+  function display(s) {
+    step = s;
+    pos = s;
+    painter.show(s);
   }
 
   function setPlaying(on, sync = true) {
-    if (!S || on === playing) return;
+    if (!painter.steps() || on === playing) return;
     playing = on;
     root.dataset.playing = String(on);
-    play.textContent = on ? "\u275a\u275a Pause" : "\u25b6 Play";
-    play.setAttribute("aria-pressed", String(on));
+    view.play.textContent = on ? "\u275a\u275a Pause" : "\u25b6 Play";
+    view.play.setAttribute("aria-pressed", String(on));
     if (on) {
-      if (step >= S.steps - 1) show(0);
+      if (step >= last()) display(0);
       pos = step;
       lastT = null;
       raf = requestAnimationFrame(tick);
@@ -932,39 +952,136 @@ function render({ model, el }) {
       cancelAnimationFrame(raf);
       raf = 0;
     }
-    if (sync) {
-      model.set("playing", on);
-      model.set("step", step);
-      model.save_changes();
-    }
+    if (sync) commit({ playing: on, step });
   }
 
   function tick(t) {
     raf = 0;
-    if (!playing || !S) return;
+    if (!playing || !painter.steps()) return;
     if (lastT === null) lastT = t;
     const dt = Math.min(Math.max(t - lastT, 0), 250);
     lastT = t;
-    pos += (dt * speed) / 1000;
-    const s = Math.min(Math.floor(pos), S.steps - 1);
-    show(s);
+    const next = pos + (dt * speed) / 1000;
+    const s = Math.min(Math.floor(next), last());
+    painter.show(s);
+    step = s;
+    pos = next;
     frames += 1;
     root.dataset.frames = String(frames);
-    if (s >= S.steps - 1) setPlaying(false);
+    if (s >= last()) setPlaying(false);
     else raf = requestAnimationFrame(tick);
   }
 
+  // a step the user chose: stop playing, show it, tell the model
   function goTo(s) {
-    if (!S) return;
+    if (!painter.steps()) return;
     if (playing) setPlaying(false);
-    show(Math.min(Math.max(s, 0), S.steps - 1));
-    pos = step;
-    saveStep();
+    display(clamp(s));
+    commit({ step });
+  }
+
+  // while the scrub slider is dragged: the model hears of it on release (`goTo` then)
+  function scrubTo(s) {
+    if (!painter.steps()) return;
+    if (playing) setPlaying(false);
+    display(clamp(s));
+  }
+
+  // a step set from Python; out-of-range values are ignored
+  function jump(s) {
+    if (painter.steps() && Number.isInteger(s) && s !== step && s >= 0 && s <= last()) display(s);
+  }
+
+  // after a new scene: keep the place while playing, else take the model's step
+  function restart(modelStep) {
+    display(clamp(playing ? step : modelStep));
+  }
+
+  function setSpeed(value, shownExactly = false) {
+    speed = value;
+    view.speedInput.value = String(Math.round(value));
+    view.speedText.textContent = `${shownExactly ? value : Math.round(value)} steps/s`;
+  }
+
+  function dispose() {
+    playing = false;
+    if (raf) cancelAnimationFrame(raf);
+    raf = 0;
+  }
+
+  return {
+    setPlaying, goTo, scrubTo, jump, restart, setSpeed, dispose,
+    toggle: () => setPlaying(!playing),
+    get step() { return step; },
+    get speed() { return speed; },
+    get playing() { return playing; },
+  };
+}
+
+// The transport controls and keys, to the player.
+function bindControls(view, painter, player, listen) {
+  listen(view.play, "click", () => player.toggle());
+  listen(view.back, "click", () => player.goTo(player.step - 1));
+  listen(view.forward, "click", () => player.goTo(player.step + 1));
+  listen(view.scrub, "input", () => player.scrubTo(Number(view.scrub.value)));
+  listen(view.scrub, "change", () => player.goTo(Number(view.scrub.value)));
+  listen(view.speedInput, "input", () => player.setSpeed(Number(view.speedInput.value), true));
+  listen(view.outPanel.stack, "click", (event) => {
+    const s = painter.stepAt(event);
+    if (s >= 0) player.goTo(s);
+  });
+  listen(view.ui.sum, "click", () => {
+    if (view.ui.sum.classList.contains("cnnlab-sum-lines")) view.ui.sum.classList.toggle("cnnlab-expanded");
+  });
+  const keys = {
+    " ": () => player.toggle(), k: () => player.toggle(),
+    ArrowLeft: () => player.goTo(player.step - 1), ArrowRight: () => player.goTo(player.step + 1),
+    Home: () => player.goTo(0), End: () => player.goTo(painter.steps() - 1),
+  };
+  listen(view.root, "keydown", (event) => {
+    const tag = event.target && event.target.tagName;
+    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !(event.key in keys)) return;
+    keys[event.key]();
+    event.preventDefault();
+  });
+}
+
+// ------------------------------------------------------------------ binding to the model
+
+// A dropdown's text as the value Python expects: "auto" -> null, "2" -> 2, "2,3" -> [2, 3].
+function optionValue(text) {
+  if (text === "auto") return null;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+,\d+$/.test(text)) return text.split(",").map(Number);
+  return text;
+}
+
+// Traits -> scene, player and error line; parameter controls -> {type: "set"} messages; the
+// speed slider -> the `speed` trait. Returns `commit`, which writes the player's settled state.
+function bindModel(model, view, painter, player, listen, onModel, isDisposed) {
+  let pending = false;
+
+  function rebuild() {
+    pending = false;
+    if (isDisposed()) return;
+    const scene = loadScene(model);
+    if (!scene) return;
+    painter.setScene(scene);
+    syncControls(true);
+    player.restart(Number(model.get("step")) || 0);
+    view.root.dataset.ready = "true";
+  }
+
+  function schedule() {   // several traits change together: one rebuild after all of them
+    if (!pending) {
+      pending = true;
+      queueMicrotask(rebuild);
+    }
   }
 
   function syncControls(withText) {
     const meta = model.get("meta") || {};
-    for (const [name, { label, select }] of Object.entries(selects)) {
+    for (const [name, { label, select }] of Object.entries(view.selects)) {
       const options = (meta.options || {})[name] || [];
       if (select.options.length !== options.length || [...select.options].some((o, i) => o.value !== options[i])) {
         select.replaceChildren(...options.map((o) => {
@@ -976,100 +1093,42 @@ function render({ model, el }) {
       select.value = (meta.params || {})[name] ?? "";
       label.hidden = options.length < 2;
     }
-    if (kernelText && withText) kernelText.value = (meta.params || {}).kernel_text || "";
+    if (view.kernelText && withText) view.kernelText.value = (meta.params || {}).kernel_text || "";
   }
 
-  function request(name, value) {
-    model.send({ type: "set", name, value });
+  function showError() {
+    const text = model.get("error") || "";
+    view.error.textContent = text;
+    view.error.hidden = !text;
   }
 
-  function optionValue(text) {
-    if (text === "auto") return null;
-    if (/^\d+$/.test(text)) return Number(text);
-    if (/^\d+,\d+$/.test(text)) return text.split(",").map(Number);
-    return text;
-  }
-
-  // ---- listeners
-  listen(play, "click", () => setPlaying(!playing));
-  listen(back, "click", () => goTo(step - 1));
-  listen(forward, "click", () => goTo(step + 1));
-  listen(scrub, "input", () => {
-    if (playing) setPlaying(false);
-    show(Number(scrub.value));
-    pos = step;
-  });
-  listen(scrub, "change", () => saveStep());
-  listen(speedInput, "input", () => {
-    speed = Number(speedInput.value);
-    speedText.textContent = `${speed} steps/s`;
-  });
-  listen(speedInput, "change", () => {
-    model.set("speed", speed);
-    model.save_changes();
-  });
-  listen(stack, "click", (event) => {
-    if (!S) return;
-    const rect = outCanvas.getBoundingClientRect();   // the canvas may be drawn smaller than its pixels
-    const c = Math.floor(((event.clientX - rect.left) / rect.width) * S.cols);
-    const r = Math.floor(((event.clientY - rect.top) / rect.height) * S.rows);
-    const s = r * S.cols + c;
-    if (r >= 0 && c >= 0 && c < S.cols && r < S.rows && s < S.n) goTo(s);
-  });
-  listen(ui.sum, "click", () => {
-    if (ui.sum.classList.contains("cnnlab-sum-lines")) ui.sum.classList.toggle("cnnlab-expanded");
-  });
-  for (const [name, { select }] of Object.entries(selects)) {
+  const request = (name, value) => model.send({ type: "set", name, value });
+  for (const [name, { select }] of Object.entries(view.selects)) {
     listen(select, "change", () => {
-      if (name === "kernel" && select.value === "custom") {
-        kernelText.focus();
-        return;
-      }
-      request(name, optionValue(select.value));
+      if (name === "kernel" && select.value === "custom") view.kernelText.focus();
+      else request(name, optionValue(select.value));
     });
   }
-  if (kernelText) {
-    listen(apply, "click", () => request("kernel", kernelText.value));
-    listen(kernelText, "keydown", (event) => {
+  if (view.kernelText) {
+    listen(view.apply, "click", () => request("kernel", view.kernelText.value));
+    listen(view.kernelText, "keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
-        request("kernel", kernelText.value);
+        request("kernel", view.kernelText.value);
       }
     });
   }
-  listen(root, "keydown", (event) => {
-    const tag = event.target && event.target.tagName;
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") return;
-    if (event.key === " " || event.key === "k") setPlaying(!playing);
-    else if (event.key === "ArrowLeft") goTo(step - 1);
-    else if (event.key === "ArrowRight") goTo(step + 1);
-    else if (event.key === "Home") goTo(0);
-    else if (event.key === "End" && S) goTo(S.steps - 1);
-    else return;
-    event.preventDefault();
+  listen(view.speedInput, "change", () => {
+    model.set("speed", player.speed);
+    model.save_changes();
   });
 
   for (const name of ["meta", "input_data", "output_data", "kernel_data", "parts_data"]) {
     onModel(`change:${name}`, schedule);
   }
-  onModel("change:step", () => {
-    const s = Number(model.get("step"));
-    if (S && Number.isInteger(s) && s !== step && s >= 0 && s < S.steps) {
-      show(s);
-      pos = s;
-    }
-  });
-  onModel("change:playing", () => setPlaying(Boolean(model.get("playing")), false));
-  onModel("change:speed", () => {
-    speed = Number(model.get("speed")) || speed;
-    speedInput.value = String(Math.round(speed));
-    speedText.textContent = `${Math.round(speed)} steps/s`;
-  });
-  const showError = () => {
-    const text = model.get("error") || "";
-    error.textContent = text;
-    error.hidden = !text;
-  };
+  onModel("change:step", () => player.jump(Number(model.get("step"))));
+  onModel("change:playing", () => player.setPlaying(Boolean(model.get("playing")), false));
+  onModel("change:speed", () => player.setSpeed(Number(model.get("speed")) || player.speed));
   onModel("change:error", showError);
   onModel("msg:custom", (msg) => {
     if (msg && msg.type === "ack") {
@@ -1078,22 +1137,40 @@ function render({ model, el }) {
     }
   });
 
-  // ---- first draw
-  speedInput.value = String(Math.round(speed));
-  speedText.textContent = `${Math.round(speed)} steps/s`;
+  player.setSpeed(Number(model.get("speed")) || 10);
   showError();
   rebuild();
-  if (model.get("playing")) setPlaying(true, false);
+  if (model.get("playing")) player.setPlaying(true, false);
+}
+
+// ------------------------------------------------------------------ render
+
+function render({ model, el }) {
+  const abort = new AbortController();
+  const listen = (target, type, fn) => target.addEventListener(type, fn, { signal: abort.signal });
+  const modelHandlers = [];
+  const onModel = (name, fn) => { model.on(name, fn); modelHandlers.push([name, fn]); };
+  let disposed = false;
+
+  const meta = model.get("meta") || {};
+  const kind = KINDS[model.get("kind")] ? model.get("kind") : KINDS[meta.kind] ? meta.kind : "convolution";
+  const view = buildView(kind, meta, style(meta));
+  el.appendChild(view.root);
+  const painter = createPainter(view, KINDS[kind]);
+  const player = createPlayer(view, painter, (fields) => {
+    for (const [name, value] of Object.entries(fields)) model.set(name, value);
+    model.save_changes();
+  });
+  bindControls(view, painter, player, listen);
+  bindModel(model, view, painter, player, listen, onModel, () => disposed);
 
   return () => {
     disposed = true;
-    playing = false;
-    if (raf) cancelAnimationFrame(raf);
-    raf = 0;
-    resized.disconnect();
+    player.dispose();
+    painter.dispose();
     abort.abort();
     for (const [name, fn] of modelHandlers) model.off(name, fn);
-    root.remove();
+    view.root.remove();
   };
 }
 

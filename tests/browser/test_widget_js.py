@@ -1,0 +1,320 @@
+"""The arithmetic of ``widget.js``, run in headless Chromium and compared with the Python it mirrors.
+
+``cnnlab/widgets/static/widget.js`` is loaded as an ES module in Debian's Chromium (the ``chromium``
+fixture of conftest.py: skipped without it, failed under ``CNNLAB_REQUIRE_BROWSER=1``) from a
+throw-away HTTP server on 127.0.0.1 that this module starts and stops; every other request is aborted.
+Each exported function is then checked against its Python counterpart on the same inputs:
+
+* ``toRGB``       == ``to_rgb_array`` (exactly, every channel), with the style Python sends in ``meta``;
+* ``fmt``         == Python's ``fmt`` (exactly, ties included);
+* ``weightText``  == ``weight_text`` (up to the minus sign the page prints);
+* ``dotProduct``  adds up, as printed, to the total it is given;
+* ``slidingWindow`` / ``stepCell`` == ``ops.window`` / ``divmod``;
+* ``decodeArray`` reads back what ``_serialize.array_to_json`` sends;
+* ``style``       returns what Python sends and nothing of its own.
+"""
+
+from __future__ import annotations
+
+import http.server
+import importlib
+import re
+import threading
+from pathlib import Path
+
+import _servers as S
+import numpy as np
+import pytest
+
+from cnnlab import kernels, ops
+from cnnlab.widgets import ConvolutionWidget, _serialize
+
+pytestmark = pytest.mark.browser
+
+WIDGET_JS = Path(importlib.import_module("cnnlab.widgets").__file__).parent / "static" / "widget.js"
+RNG = np.random.default_rng(7)
+MINUS = "\u2212"
+
+
+def _python(name: str, *modules: str):
+    """The Python function ``name`` from the first of ``modules`` that has it (modules move; the
+    function is the reference either way)."""
+    for module in modules:
+        try:
+            found = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if found is not None:
+            return found
+    raise ImportError(f"none of {modules} defines {name}")
+
+
+to_rgb_array = _python("to_rgb_array", "cnnlab._colors", "cnnlab.widgets._colors")
+limits = _python("limits", "cnnlab._colors", "cnnlab.widgets._colors")
+py_fmt = _python("fmt", "cnnlab.widgets._text", "cnnlab.widgets._base")
+weight_text = _python("weight_text", "cnnlab.widgets._text", "cnnlab.widgets.scenes.convolution",
+                      "cnnlab.widgets.convolution")
+kernel_denominator = _python("kernel_denominator", "cnnlab.widgets._text", "cnnlab.widgets.scenes.convolution",
+                             "cnnlab.widgets.convolution")
+
+
+# --------------------------------------------------------------------------- the page
+
+
+class _StaticFiles(http.server.BaseHTTPRequestHandler):
+    """``/`` is an empty page, ``/widget.js`` the module; nothing else exists."""
+
+    def do_GET(self):
+        if self.path == "/":
+            body, kind = b"<!doctype html><meta charset='utf-8'><title>widget.js</title>", "text/html"
+        elif self.path == "/widget.js":
+            body, kind = WIDGET_JS.read_bytes(), "text/javascript"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def static_server():
+    """``http://127.0.0.1:<port>`` serving the module, for the tests of this file only."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StaticFiles)
+    thread = threading.Thread(target=server.serve_forever, name="widget-js-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def js(chromium, static_server):
+    """``js(body, arg)``: run ``body`` in the page with ``m`` the module and ``arg`` the argument."""
+    context, log = S.new_guarded_context(chromium)
+    page = context.new_page()
+    page.goto(static_server + "/")
+    page.evaluate("async () => { window.cnnlab = await import('/widget.js'); }")
+
+    def run(body: str, arg=None):
+        return page.evaluate(f"(arg) => {{ const m = window.cnnlab; {body} }}", arg)
+
+    run.log = log
+    yield run
+    context.close()
+    assert not log.errors(), log.errors()
+    assert not log.blocked, f"requests left loopback: {log.blocked}"
+
+
+@pytest.fixture(scope="module")
+def meta():
+    """``meta`` as Python sends it, for a small convolution widget."""
+    return ConvolutionWidget(RNG.integers(0, 256, size=(6, 7)).astype(np.uint8), "sobel_x").meta
+
+
+# --------------------------------------------------------------------------- the module
+
+
+def test_module_loads_and_exports_what_the_tests_use(js):
+    names = js("return Object.keys(m).sort();")
+    assert {"default", "toRGB", "fmt", "weightText", "dotProduct", "decodeArray", "slidingWindow", "stepCell",
+            "style"} <= set(names)
+    assert js("return typeof m.default.render;") == "function"
+    source = WIDGET_JS.read_text()
+    assert "requestAnimationFrame" in source and "cancelAnimationFrame" in source
+    assert not re.search(r"https?://", source), "the widget code must not load anything from the network"
+
+
+def test_style_is_what_python_sends(js, meta):
+    assert "style" in meta, "Python must send the drawing constants in meta['style']"
+    fallback_keys = js("return Object.keys(m.style({})).sort();")
+    assert sorted(meta["style"]) == fallback_keys, "meta['style'] and widget.js disagree on the keys"
+    assert js("return m.style(arg);", meta) == meta["style"]
+    changed = {**meta, "style": {**meta["style"], "pending_rgb": [1, 2, 3], "max_terms": 7}}
+    got = js("return m.style(arg);", changed)
+    assert got["pending_rgb"] == [1, 2, 3] and got["max_terms"] == 7   # Python's values win, always
+
+
+def _limits_cases():
+    """(vmin, vmax) pairs: signed, one-sided, degenerate, and robust limits of real-looking maps."""
+    cases = [(-2.0, 2.0), (-3.0, 5.0), (-1.0, 0.0), (0.0, 1.0), (0.0, 255.0), (2.0, 10.0), (0.0, 0.0),
+             (-0.99, 0.99), (-820.0, 820.0)]
+    for _ in range(4):
+        cases.append(limits(RNG.normal(scale=RNG.uniform(0.1, 300), size=900).astype(np.float32)))
+        cases.append(limits(np.abs(RNG.normal(size=900)).astype(np.float32)))
+    return cases
+
+
+def test_toRGB_equals_to_rgb_array_exactly(js, meta):
+    jobs = []
+    for vmin, vmax in _limits_cases():
+        span = max(abs(vmin), abs(vmax), 1.0)
+        values = RNG.uniform(-1.3 * span, 1.3 * span, size=150).astype(np.float32).astype(np.float64)
+        edges = [0.0, -0.0, vmin, vmax, vmin / 2, vmax / 2, 1e-30, -1e-30, 1e30, -1e30]
+        jobs.append([float(vmin), float(vmax), [*values.tolist(), *edges]])
+    got = js("const st = m.style(arg.meta);"
+             "return arg.jobs.map(([lo, hi, vs]) => vs.map((v) => m.toRGB(v, lo, hi, st)));",
+             {"meta": meta, "jobs": jobs})
+    checked = 0
+    for (vmin, vmax, values), rgb in zip(jobs, got):
+        want = to_rgb_array(values, vmin, vmax).tolist()
+        bad = [(v, g, w) for v, g, w in zip(values, rgb, want) if g != w]
+        assert not bad, f"limits ({vmin}, {vmax}): (value, js, python) {bad[:5]}"
+        checked += len(values)
+    assert checked == sum(len(v) for *_, v in jobs) > 2000
+
+
+def _fmt_cases() -> list[float]:
+    exact_ties = [k / d for d in (8, 16, 32, 64, 2048) for k in range(-70, 71)]   # x.xx5 / 0.xxx5 written exactly
+    scales = 10.0 ** RNG.uniform(-5, 9, size=300)
+    random = (RNG.normal(size=300) * scales).astype(np.float32).astype(np.float64).tolist()
+    hand = [0.0, -0.0, 1.0, -1.0, 12.0, 0.111, -37.5, 0.5, 2.675, 1.005, 0.9995, 0.99951, -0.0004, -0.0005,
+            9999999.0, 1e7, 12345678.5, 123456789.0, 1e21, 1e22, -3e30, 170.33333333, 1533 / 9, 5e-324]
+    return hand + exact_ties + random
+
+
+def test_fmt_equals_python_fmt(js):
+    values = _fmt_cases()
+    got = js("return arg.map(m.fmt);", values)
+    bad = [(v, g, py_fmt(v)) for v, g in zip(values, got) if g != py_fmt(v)]
+    assert not bad, f"(value, js, python): {bad[:8]}"
+    assert got[values.index(-37.5)] == f"{MINUS}37.5"
+    assert got[values.index(0.0625)] == "0.062"                  # a tie goes to even, as in Python
+
+
+def test_weightText_equals_weight_text(js):
+    named = {name: kernels.get(name) for name in kernels.names()}
+    named["binomial"] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float32) / 16
+    named["eighths"] = np.array([[-0.125, 0.375], [1.5, -2]], dtype=np.float32)
+    named["trained"] = RNG.normal(size=(3, 3)).astype(np.float32)
+    jobs = [[name, k.ravel().astype(np.float64).tolist(), kernel_denominator(k)] for name, k in named.items()]
+    got = js("return arg.map(([n, ws, d]) => ws.map((w) => m.weightText(w, d)));", jobs)
+    dens = set()
+    for (name, weights, den), texts in zip(jobs, got):
+        dens.add(min(den, 2))
+        for w, text in zip(weights, texts):
+            if den >= 1:
+                assert text.replace(MINUS, "-") == weight_text(w, den), (name, w, den, text)
+            else:   # a trained kernel: four significant digits, read back within rounding
+                assert abs(float(text.replace(MINUS, "-")) - w) <= 5e-4 * max(abs(w), 1e-3), (name, w, text)
+    assert dens == {0, 1, 2}, "the kernels must cover every way of writing weights"
+    assert got[[j[0] for j in jobs].index("box_blur")] == ["1/9"] * 9
+
+
+def _printed_sum(terms: str, tail: str) -> float:
+    """Add up a written-out dot product the way a student would, from the printed numbers only."""
+    def number(text):
+        return float(text.strip("()").replace(MINUS, "-"))
+
+    if tail.startswith(")"):
+        den = int(re.match(r"\) / (\d+)", tail).group(1))
+        total = 0.0
+        for term in terms.lstrip("(").split(" + "):
+            v, _, k = term.partition("\u00d7")
+            total += number(v) * (number(k) if k else 1)
+        return total / den
+    return sum(number(v) * number(k) for v, k in (t.split("\u00d7") for t in terms.split(" + ")))
+
+
+def test_the_written_out_sum_adds_up_to_the_total_as_printed(js, meta):
+    window = RNG.integers(0, 256, size=(3, 3)).astype(np.float32)
+    cases = {name: kernels.get(name) for name in ("sobel_x", "box_blur", "sharpen")}
+    cases["binomial"] = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], dtype=np.float32) / 16
+    cases["trained"] = RNG.normal(size=(3, 3)).astype(np.float32)
+    cases["gaussian5"] = kernels.get("gaussian")
+    cases["big7"] = RNG.normal(size=(7, 7)).astype(np.float32)
+    jobs = []
+    for name, k in cases.items():
+        win = window if k.shape == (3, 3) else RNG.integers(0, 256, size=k.shape).astype(np.float32)
+        total = float(np.sum(win.astype(np.float64) * k))
+        jobs.append([name, win.ravel().tolist(), k.ravel().tolist(), kernel_denominator(k), total])
+    got = js("const st = m.style(arg.meta);"
+             "return arg.jobs.map(([n, v, w, d, t]) => [n, m.dotProduct(v, w, d, t, st.max_terms), "
+             "w.map((x) => m.weightText(x, d))]);", {"meta": meta, "jobs": jobs})
+    by_name = {name: (line, weights) for name, line, weights in got}
+    for name, win, _, _, total in jobs:
+        line = by_name[name][0]
+        terms, tail, result = line["terms"], line["tail"], line["result"]
+        assert result == py_fmt(total), name                   # the total is the given (ops) value
+        if "\u2026" in terms:                                 # cut: only the first products are written
+            assert len(win) > meta["style"]["max_terms"] and tail == "=", (name, terms, tail)
+            assert terms.endswith(f"\u2026 ({len(win)} products)"), terms
+            continue
+        printed = py_fmt(_printed_sum(terms, tail))
+        if tail.endswith("="):
+            assert printed == result, (name, terms, tail, result)
+        else:
+            assert tail.endswith("\u2248") and printed != result, (name, tail)
+    line, weights = by_name["box_blur"]
+    assert weights == ["1/9"] * 9
+    assert line["terms"] == "(" + " + ".join(py_fmt(v) for v in window.ravel()) and \
+        line["tail"] == f") / 9 = {int(window.sum())} / 9 ="
+    assert by_name["binomial"][1][:2] == ["1/16", "1/8"]
+    assert by_name["sobel_x"][1][:3] == [f"{MINUS}1", "0", "1"]
+    assert by_name["trained"][0]["tail"] in ("=", "\u2248")
+    assert "\u2026" in by_name["big7"][0]["terms"] and "\u2026" not in by_name["gaussian5"][0]["terms"]
+
+
+def test_slidingWindow_and_stepCell_equal_ops_window(js):
+    jobs = []
+    for _ in range(200):
+        size = int(RNG.integers(1, 6)) if RNG.random() < 0.5 else [int(n) for n in RNG.integers(1, 6, size=2)]
+        stride = int(RNG.integers(1, 4)) if RNG.random() < 0.5 else [int(n) for n in RNG.integers(1, 4, size=2)]
+        out_w = int(RNG.integers(1, 40))
+        jobs.append([int(RNG.integers(0, 40 * out_w)), out_w, size, stride])
+    got = js("return arg.map(([s, w, size, stride]) => { const [r, c] = m.stepCell(s, w);"
+             " return [[r, c], m.slidingWindow(r, c, size, stride)]; });", jobs)
+    for (step, out_w, size, stride), (cell, window) in zip(jobs, got):
+        assert tuple(cell) == divmod(step, out_w)
+        assert tuple(window) == ops.window(*cell, size=size, stride=stride), (step, out_w, size, stride)
+
+
+_DECODE_JS = """
+const bytes = new Uint8Array(arg.bytes);
+const buffer = new ArrayBuffer(bytes.length + arg.offset);
+new Uint8Array(buffer, arg.offset).set(bytes);
+const wire = {shape: arg.shape, dtype: arg.dtype,
+              buffer: arg.as === "view" ? new DataView(buffer, arg.offset, bytes.length) : buffer};
+const out = m.decodeArray(wire);
+return {shape: out.shape, dtype: out.dtype, kind: out.data.constructor.name, data: Array.from(out.data)};
+"""
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32", "bool", "float64"])
+@pytest.mark.parametrize("offset", [0, 4, 1])   # where the bytes start in the received buffer; 1: unaligned
+def test_decodeArray_reads_what_python_sends(js, dtype, offset):
+    if dtype == "uint8":
+        arr = RNG.integers(0, 256, size=(3, 4, 2)).astype(np.uint8)
+    elif dtype == "bool":
+        arr = RNG.random((5, 3)) > 0.5
+    else:
+        arr = RNG.normal(scale=100, size=(3, 4, 2)).astype(dtype)
+    wire = _serialize.array_to_json(arr)
+    raw = bytes(wire["buffer"])
+    got = js(_DECODE_JS, {"bytes": list(raw), "offset": offset, "shape": wire["shape"], "dtype": wire["dtype"],
+                          "as": "view"})
+    back = _serialize.array_from_json(wire)
+    assert got["shape"] == list(arr.shape) and got["dtype"] == wire["dtype"]
+    assert got["kind"] == {"uint8": "Uint8Array", "float32": "Float32Array"}[wire["dtype"]]
+    assert np.array_equal(np.array(got["data"], dtype=back.dtype).reshape(back.shape), back)
+    if offset == 0:   # a plain ArrayBuffer too
+        whole = js(_DECODE_JS, {"bytes": list(raw), "offset": 0, "shape": wire["shape"], "dtype": wire["dtype"],
+                                "as": "buffer"})
+        assert whole["data"] == got["data"]
+
+
+def test_decodeArray_rejects_what_python_never_sends(js):
+    assert js("return m.decodeArray(null);") is None
+    assert js("return m.decodeArray({shape: [1], dtype: 'uint8'});") is None
+    assert "unsupported dtype int16" in js(
+        "try { m.decodeArray({shape: [1], dtype: 'int16', buffer: new ArrayBuffer(2)}); return 'no error'; }"
+        " catch (e) { return e.message; }")
+    assert "without a binary buffer" in js(
+        "try { m.decodeArray({shape: [1], dtype: 'uint8', buffer: [1]}); return 'no error'; }"
+        " catch (e) { return e.message; }")
