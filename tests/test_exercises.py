@@ -1,27 +1,74 @@
-"""cnnlab.exercises: every checker accepts the reference answer, names typical mistakes, never raises."""
+"""cnnlab.exercises: every checker accepts its reference answer, names typical mistakes in tiers, never raises."""
+
+import inspect
+import re
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cnnlab import exercises, kernels, ops, solutions
+from cnnlab import exercises, kernels, ops
 from cnnlab.exercises import Result
+from cnnlab.exercises._core import EXERCISES
 
-CHECKERS = sorted(solutions.SOLUTIONS)
+CHECKERS = [exercise.checker for exercise in EXERCISES.values()]
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tiers():
+    exercises.reset()
+    yield
+    exercises.reset()
 
 
 def check(name, answer):
     return getattr(exercises, name)(answer)
 
 
-def test_every_checker_has_a_reference_solution():
-    public = {n for n in exercises.__all__ if n.startswith("check_")}
-    assert public == set(solutions.SOLUTIONS)
+def reference(name):
+    return EXERCISES[name.removeprefix("check_")].reference()
+
+
+# ---------------------------------------------------------------- the package's shape
+
+
+def test_every_public_checker_is_registered_once():
+    public = [n for n in exercises.__all__ if n.startswith("check_")]
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 17
+
+
+def test_every_name_the_lessons_use_exists():
+    used = set()
+    for notebook in sorted(LESSONS.glob("*.ipynb")):
+        used |= set(re.findall(r"exercises\.([a-z_0-9]+)", notebook.read_text(encoding="utf-8")))
+    assert len(used) >= 17
+    assert not {name for name in used if not hasattr(exercises, name)}
 
 
 @pytest.mark.parametrize("name", CHECKERS)
-def test_reference_solution_is_accepted(name, capsys):
-    result = check(name, solutions.SOLUTIONS[name])
-    assert isinstance(result, Result) and result and result.status == "correct"
+def test_reference_answer_sits_beside_its_checker(name):
+    exercise = EXERCISES[name.removeprefix("check_")]
+    checker = getattr(exercises, name)
+    module = inspect.getmodule(exercise.answer)
+    assert module is inspect.getmodule(checker.__wrapped__)
+    lesson = re.search(r"Lesson (\d\d)", checker.__doc__).group(1)
+    assert module.__name__ == f"cnnlab.exercises.lesson{lesson}"
+
+
+def test_no_module_is_over_600_lines():
+    for path in Path(exercises.__file__).parent.glob("*.py"):
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 600, path.name
+
+
+# ---------------------------------------------------------------- every checker, every kind of answer
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_reference_answer_is_accepted(name, capsys):
+    result = check(name, reference(name))
+    assert isinstance(result, Result) and result and result.status == "correct" and result.tries == 0
     assert capsys.readouterr().out.startswith("✓ Correct!")
 
 
@@ -57,7 +104,7 @@ def _forgot_return(*args):
     np.zeros(3)
 
 
-FUNCTION_CHECKERS = [n for n in CHECKERS if callable(solutions.SOLUTIONS[n])]
+FUNCTION_CHECKERS = [n for n in CHECKERS if callable(reference(n))]
 
 
 @pytest.mark.parametrize("name", FUNCTION_CHECKERS)
@@ -76,17 +123,6 @@ def test_forgotten_return_is_pointed_out(name, capsys):
 
 
 @pytest.mark.parametrize("name", FUNCTION_CHECKERS)
-def test_exception_inside_learner_function_is_reported_not_raised(name, capsys):
-    def broken(*args):
-        raise KeyError("oops")
-
-    result = check(name, broken)
-    assert result.status == "error" and not result
-    out = capsys.readouterr().out
-    assert "KeyError" in out and "oops" in out
-
-
-@pytest.mark.parametrize("name", FUNCTION_CHECKERS)
 def test_passing_a_value_instead_of_a_function(name, capsys):
     result = check(name, np.zeros((3, 3)))
     assert result.status == "wrong"
@@ -98,8 +134,86 @@ def test_result_object():
     wrong = check("check_flat_length", 169)
     assert right and not wrong
     assert repr(right) == "<check_flat_length: correct>" and repr(wrong) == "<check_flat_length: wrong>"
-    assert str(wrong).startswith("✗ Not yet.") and "32" in str(wrong)
+    assert str(wrong).startswith("✗ Not yet.") and "13 x 13" in str(wrong)
     assert right._ipython_display_() is None  # shows nothing more in a notebook
+
+
+# ---------------------------------------------------------------- the learner's code cannot break the cell
+
+
+class _Quit(BaseException):
+    """Like SystemExit: not an Exception."""
+
+
+@pytest.mark.parametrize("name", FUNCTION_CHECKERS)
+@pytest.mark.parametrize("exc", [KeyError("oops"), SystemExit("oops"), _Quit("oops"), GeneratorExit("oops")])
+def test_anything_the_learner_raises_stays_in_the_feedback(name, exc, capsys):
+    def broken(*args):
+        raise exc
+
+    result = check(name, broken)
+    assert result.status == "error" and not result
+    out = capsys.readouterr().out
+    assert type(exc).__name__ in out and "oops" in out
+
+
+def test_keyboard_interrupt_still_stops_the_cell():
+    def interrupted(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        check("check_relu", interrupted)
+
+
+class _Hostile:
+    """Looks like a (3, 4) array but exits when NumPy reads it."""
+
+    shape = (3, 4)
+
+    def __array__(self, *args, **kwargs):
+        raise SystemExit("read me not")
+
+
+def test_an_answer_that_exits_when_read_is_reported(capsys):
+    result = check("check_relu", lambda x: _Hostile())
+    assert result.status == "error"
+    assert "SystemExit" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- bounded work, bounded text
+
+
+@pytest.mark.parametrize("name", FUNCTION_CHECKERS)
+def test_a_huge_answer_is_rejected_fast_and_briefly(name, capsys):
+    huge = np.zeros(10**7)
+    start = time.perf_counter()
+    result = check(name, lambda *args: huge)
+    seconds = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert not result
+    assert seconds < 0.05, seconds  # comparing 10**7 numbers even once costs more than this
+    assert len(out) < 400, out
+
+
+@pytest.mark.parametrize("name", ["check_crop_shape", "check_flat_length", "check_edge_kernel",
+                                  "check_combined_kernel"])
+def test_a_huge_value_is_rejected_fast_and_briefly(name, capsys):
+    huge = list(range(10**6))
+    start = time.perf_counter()
+    assert not check(name, huge)
+    assert time.perf_counter() - start < 0.05
+    assert len(capsys.readouterr().out) < 400
+
+
+def test_printed_text_is_capped(capsys):
+    def shouting(x):
+        raise ValueError("A" * 10**6)
+
+    for _ in range(3):  # the third answer prints the longest feedback: nudge and hint
+        result = check("check_relu", shouting)
+        out = capsys.readouterr().out
+        assert len(out) <= exercises.MAX_MESSAGE + 1 and len(result.message) <= exercises.MAX_MESSAGE
+    assert "more characters" in out and "Hint:" in out
 
 
 # ---------------------------------------------------------------- typical mistakes, per checker
@@ -108,21 +222,21 @@ EMBOSS, SOBEL_X = exercises.combined_kernel_parts()
 
 MISTAKES = [
     # lesson 01
-    ("check_crop_shape", (50, 100), "3 channels"),
+    ("check_crop_shape", (50, 100), "colour image"),
     ("check_crop_shape", (100, 50, 3), "swapped rows and columns"),
-    ("check_crop_shape", (51, 101, 3), "stops just before its end"),
+    ("check_crop_shape", (51, 101, 3), "one too many"),
     ("check_crop_shape", (150, 300, 3), "end positions"),
     ("check_mirror", lambda im: im[::-1], "upside down"),
     ("check_mirror", lambda im: im[..., ::-1], "swaps red and blue"),
     ("check_mirror", lambda im: np.flip(im), "np.flip without an axis"),
     ("check_mirror", lambda im: im[:, ::-1, :], "grayscale"),
-    ("check_grayscale", lambda im: im.mean(axis=2), "0.587"),
+    ("check_grayscale", lambda im: im.mean(axis=2), "equally"),
     ("check_grayscale", lambda im: im @ np.array([0.114, 0.587, 0.299]), "wrong order"),
     ("check_grayscale", lambda im: im[..., 0] + im[..., 1] + im[..., 2], "wrapped around"),
-    ("check_grayscale", lambda im: im.mean(axis=0), "channels are the last axis"),
+    ("check_grayscale", lambda im: im.mean(axis=0), "rows or columns"),
     ("check_grayscale", lambda im: (im @ np.array([0.299, 0.587, 0.114])) / 255, "divided by 255"),
     # lesson 02
-    ("check_output_size", lambda n, k, s=1, p=0: (n + 2 * p - k) // s, "+ 1"),
+    ("check_output_size", lambda n, k, s=1, p=0: (n + 2 * p - k) // s, "one too small"),
     ("check_output_size", lambda n, k, s=1, p=0: (n + p - k) // s + 1, "both sides"),
     ("check_output_size", lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1, "fraction"),
     ("check_output_size", lambda n, k, s=1, p=0: n + 2 * p - k + 1, "stride"),
@@ -138,7 +252,7 @@ MISTAKES = [
     ("check_edge_kernel", "1 2 1; 0 0 0; -1 -2 -1", "wrong sign"),
     # lesson 03
     ("check_relu", np.abs, "absolute value"),
-    ("check_relu", lambda x: np.max(x, 0), "np.maximum(x, 0)"),
+    ("check_relu", lambda x: np.max(x, 0), "each column"),
     ("check_relu", lambda x: max(x, 0), "Python's max()"),
     ("check_relu", lambda x: np.minimum(x, 0), "opposite"),
     ("check_relu", lambda x: (x > 0).astype(float), "mask"),
@@ -148,21 +262,21 @@ MISTAKES = [
     ("check_leaky_relu", lambda x: np.where(x > 0, x, 0.1 * x), "two parameters"),
     ("check_combined_kernel", ops.conv2d(EMBOSS, SOBEL_X, padding=2), "without flipping"),
     ("check_combined_kernel", ops.conv2d(EMBOSS, SOBEL_X[::-1, ::-1], padding=1), "5 x 5"),
-    ("check_combined_kernel", ops.conv2d(EMBOSS, SOBEL_X[::-1, ::-1]), "Pad `first`"),
+    ("check_combined_kernel", ops.conv2d(EMBOSS, SOBEL_X[::-1, ::-1]), "pad `first`"),
     ("check_combined_kernel", EMBOSS * SOBEL_X, "5 x 5"),
     # lesson 04
     ("check_pooled_shape", lambda sh, k=2, s=None: (sh[0] // 2, sh[1] // 2, sh[2] // 2), "channels must not"),
     ("check_pooled_shape", lambda sh, k=2, s=None: ((sh[0] - k) // s + 1, (sh[1] - k) // s + 1, sh[2]),
      "stride = size"),
     ("check_pooled_shape", lambda sh, k=2, s=None: ((sh[0] - k) // k + 1, (sh[1] - k) // k + 1, sh[2]),
-     "use the stride"),
+     "stride = size"),
     ("check_max_pool", lambda x: ops.avg_pool(x, 2), "average pooling"),
     ("check_max_pool", lambda x: ops.max_pool(x, 2, stride=1), "stride 1"),
     ("check_max_pool", lambda x: ops.max_pool(x, 2, padding="same"), "leftover row or column"),
     ("check_max_pool", lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)),
      "even"),
     # lesson 05
-    ("check_flat_length", 169, "32 of them"),
+    ("check_flat_length", 169, "one map"),
     ("check_flat_length", 58, "added"),
     ("check_flat_length", (13, 13, 32), "shape of the stack"),
     ("check_flat_index", lambda r, c, k, s: k * s[0] * s[1] + r * s[1] + c, "channels-first"),
@@ -177,7 +291,7 @@ MISTAKES = [
     ("check_dense", lambda x, w, b: x * w + b, "matrix product"),
     ("check_dense", lambda x, w, b: x @ w + b.sum(), "its own bias"),
     ("check_dense", lambda x, w, b: w.T @ x + b, "batch"),
-    ("check_softmax", lambda z: np.exp(z) / np.exp(z).sum(), "subtract z.max()"),
+    ("check_softmax", lambda z: np.exp(z) / np.exp(z).sum(), "overflows"),
     ("check_softmax", lambda z: z / z.sum(), "forgot the exponential"),
     ("check_softmax", lambda z: np.exp(z - z.min()) / np.exp(z - z.min()).sum(), "not the smallest"),
     ("check_softmax", lambda z: 1 / (1 + np.exp(-z)), "sigmoid"),
@@ -185,20 +299,173 @@ MISTAKES = [
     ("check_conv_params", lambda k, c, f: (k * k + 1) * f, "every input channel"),
     ("check_conv_params", lambda k, c, f: k * k * c * f + 1, "one bias per filter"),
 ]
+MISTAKE_IDS = [f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)]
+
+#: a piece of each reference answer that feedback must not print before the learner asks for it
+GIVEAWAYS = {
+    "check_crop_shape": "(50, 100, 3)",
+    "check_mirror": "[:, ::-1]",
+    "check_grayscale": "astype(float) @",
+    "check_output_size": "// stride + 1",
+    "check_conv2d": "np.sum(window * kernel)",
+    "check_edge_kernel": "-2., -1.",
+    "check_relu": "np.maximum(x, 0)",
+    "check_leaky_relu": "np.where(x > 0, x, alpha * x)",
+    "check_combined_kernel": "second[::-1, ::-1], padding=2",
+    "check_pooled_shape": "(h - size) // stride + 1",
+    "check_max_pool": "left:left + width].max()",
+    "check_flat_length": "5408",
+    "check_flat_index": "(row * width + col) * channels + channel",
+    "check_channels_first": "(2, 0, 1)",
+    "check_dense": "x @ weights + bias",
+    "check_softmax": "np.exp(z - np.max(z))",
+    "check_conv_params": "(kernel_size * kernel_size * in_channels + 1) * filters",
+}
 
 
-@pytest.mark.parametrize("name,answer,hint", MISTAKES, ids=[f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)])
-def test_typical_mistake_is_rejected_with_a_specific_hint(name, answer, hint, capsys):
-    result = check(name, answer)
-    out = capsys.readouterr().out
-    assert not result, out
-    assert hint.lower() in out.lower(), out
-    assert out.count("✗") == 1, out  # one piece of feedback, not two
-
-
-def test_each_checker_has_at_least_two_named_mistakes():
+def test_every_checker_has_two_named_mistakes_and_a_giveaway():
     counts = {name: sum(1 for m in MISTAKES if m[0] == name) for name in CHECKERS}
     assert min(counts.values()) >= 2, counts
+    assert set(GIVEAWAYS) == set(CHECKERS)
+
+
+@pytest.mark.parametrize("name,answer,nudge", MISTAKES, ids=MISTAKE_IDS)
+def test_first_wrong_answer_gets_a_nudge_only(name, answer, nudge, capsys):
+    result = check(name, answer)
+    out = capsys.readouterr().out
+    assert not result and result.tries == 1, out
+    assert nudge.lower() in out.lower(), out
+    assert out.count("✗") == 1, out  # one piece of feedback, not two
+    assert "Hint:" not in out and "solution(" not in out
+
+
+@pytest.mark.parametrize("name,answer,nudge", MISTAKES, ids=MISTAKE_IDS)
+def test_repeat_adds_a_stronger_hint_but_never_the_answer(name, answer, nudge, capsys):
+    outputs = []
+    for _ in range(3):
+        result = check(name, answer)
+        outputs.append(capsys.readouterr().out)
+    assert result.tries == 3
+    first, second, third = outputs
+    assert second.startswith(first.rstrip("\n")) and second != first
+    assert "Hint:" in second and f'exercises.solution("{name.removeprefix("check_")}")' in second
+    assert second == third
+    assert all(GIVEAWAYS[name] not in out for out in outputs), outputs[1]
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_solution_shows_the_answer_when_asked(name, capsys):
+    exercises.solution(name)
+    out = capsys.readouterr().out
+    assert out.startswith(f"One answer to {name}:") and GIVEAWAYS[name] in out
+
+
+def test_general_hint_when_a_mistake_has_no_hint_of_its_own(capsys):
+    for _ in range(2):
+        check("check_conv_params", lambda k, c, f: k * k * c * f + 1)
+    out = capsys.readouterr().out
+    assert "Hint: Count one filter first" in out
+
+
+# ---------------------------------------------------------------- tier state
+
+
+def test_tiers_are_per_checker_and_a_right_answer_starts_again(capsys):
+    assert check("check_relu", np.abs).tries == 1
+    assert check("check_softmax", np.exp).tries == 1  # another exercise has its own count
+    assert check("check_relu", np.abs).tries == 2
+    assert check("check_relu", ...).tries == 2  # the placeholder is not a try
+    assert check("check_relu", np.abs).tries == 3
+    assert check("check_relu", reference("relu")).tries == 0
+    assert check("check_relu", np.abs).tries == 1
+    assert "Hint:" not in capsys.readouterr().out.split("✓ Correct!")[-1]
+
+
+def test_reset_forgets_one_or_all():
+    check("check_relu", np.abs)
+    check("check_softmax", np.exp)
+    exercises.reset("relu")
+    assert check("check_relu", np.abs).tries == 1
+    assert check("check_softmax", np.exp).tries == 2
+    exercises.reset()
+    assert check("check_softmax", np.exp).tries == 1
+
+
+def test_same_answers_give_the_same_feedback():
+    first = [check("check_max_pool", lambda x: ops.avg_pool(x, 2)).message for _ in range(3)]
+    exercises.reset()
+    again = [check("check_max_pool", lambda x: ops.avg_pool(x, 2)).message for _ in range(3)]
+    assert first == again
+
+
+# ---------------------------------------------------------------- asking for answers and hints
+
+
+@pytest.mark.parametrize("spelling", ["relu", "check_relu", "ReLU", " relu "])
+def test_solution_accepts_the_name_with_or_without_check(spelling, capsys):
+    exercises.solution(spelling)
+    out = capsys.readouterr().out
+    assert "def my_relu(x):" in out and "np.maximum(x, 0)" in out
+
+
+def test_solution_of_a_value_exercise_shows_the_value(capsys):
+    exercises.solution("crop_shape")
+    assert "crop_shape = (50, 100, 3)" in capsys.readouterr().out
+
+
+def test_solution_suggests_a_near_name():
+    with pytest.raises(ValueError, match="did you mean 'relu'"):
+        exercises.solution("rleu")
+
+
+def test_solution_lists_the_names_for_an_unknown_one():
+    with pytest.raises(ValueError, match="name 'zebra' is not an exercise") as info:
+        exercises.solution("zebra")
+    assert all(name in str(info.value) for name in exercises.names())
+
+
+def test_solution_name_must_be_text():
+    with pytest.raises(TypeError, match="name must be a string"):
+        exercises.solution(3)
+
+
+def test_hint_prints_the_stronger_hint_only(capsys):
+    exercises.hint("check_dense")
+    out = capsys.readouterr().out
+    assert out.startswith("Hint for check_dense:") and GIVEAWAYS["check_dense"] not in out
+
+
+def test_names_follow_the_lessons():
+    assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
+    assert exercises.names()[-1] == "conv_params" and len(exercises.names()) == 17
+
+
+# ---------------------------------------------------------------- window positions come from ops.window
+
+
+def test_max_pool_names_the_window_of_the_first_wrong_cell(capsys):
+    def off_by_one(x):
+        out = ops.max_pool(x, 2)
+        out[1, 2] += 1
+        return out
+
+    check("check_max_pool", off_by_one)
+    top, left, height, width = ops.window(1, 2, 2, 2)
+    assert f"x[{top}:{top + height}, {left}:{left + width}]" in capsys.readouterr().out
+
+
+def test_conv2d_names_the_window_of_the_first_wrong_cell(capsys):
+    def off_by_one(image, kernel):
+        out = ops.conv2d(image, kernel)
+        out[2, 1] += 1
+        return out
+
+    check("check_conv2d", off_by_one)
+    top, left, height, width = ops.window(2, 1, (3, 3), 1)
+    assert f"image[{top}:{top + height}, {left}:{left + width}]" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- answers that are right another way
 
 
 def test_alternative_correct_answers_are_accepted():
@@ -248,6 +515,6 @@ def test_import_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, cnnlab.exercises, cnnlab.solutions; "
+    code = ("import sys, cnnlab.exercises; "
             "assert 'matplotlib' not in sys.modules and 'tensorflow' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

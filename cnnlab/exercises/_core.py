@@ -1,0 +1,411 @@
+"""What every checker shares: the result, the checker decorators, tiered hints.
+
+A checker body only judges. It receives an answer that is already known to be
+filled in (and, for a function exercise, callable), and it ends by returning
+or raising a :class:`Verdict` made with :func:`correct` or :func:`wrong`.
+The decorator does the rest: it knows the checker's name, screens
+placeholders, keeps anything the learner's code raises inside the feedback,
+picks the hint tier, caps the printed text and returns a :class:`Result`.
+
+Hint tiers, per exercise: the first wrong answer prints a nudge (what is
+wrong); a repeat, still wrong, adds a stronger hint; the answer itself is
+printed only by :func:`solution`. :func:`reset` forgets the attempts.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import textwrap
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import _validate as v
+from ._values import (
+    clip,
+    contains_ellipsis,
+    describe,
+    first_difference,
+    has_ellipsis,
+    numbers,
+    same,
+    shape_of,
+    shape_text,
+    short,
+)
+
+CORRECT, WRONG, UNANSWERED, ERROR = "correct", "wrong", "unanswered", "error"
+
+#: the most characters one piece of feedback prints
+MAX_MESSAGE = 1500
+_MAX_NUDGE = 900
+
+_PREFIX = {CORRECT: "✓ Correct! ", WRONG: "✗ Not yet. ", UNANSWERED: "Not answered yet: ",
+           ERROR: "✗ Your code raised an error. "}
+
+
+class Result:
+    """What a checker found. Truthy only when the answer is right.
+
+    Attributes
+    ----------
+    name : str
+        The checker, e.g. ``"check_relu"``.
+    status : {"correct", "wrong", "unanswered", "error"}
+        ``"error"`` means the learner's code raised an exception.
+    message : str
+        The feedback that was printed (at most :data:`MAX_MESSAGE` characters).
+    tries : int
+        Wrong answers in a row to this exercise, this one included (0 when right).
+    """
+
+    __slots__ = ("message", "name", "status", "tries")
+
+    def __init__(self, name: str, status: str, message: str, tries: int = 0):
+        self.name = name
+        self.status = status
+        self.message = message
+        self.tries = tries
+
+    def __bool__(self) -> bool:
+        return self.status == CORRECT
+
+    @property
+    def answered(self) -> bool:
+        """False while the placeholder is still in place."""
+        return self.status != UNANSWERED
+
+    def __repr__(self) -> str:
+        return f"<{self.name}: {self.status}>"
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _ipython_display_(self):
+        """Show nothing: the checker has already printed its feedback."""
+
+
+class Verdict(Exception):
+    """A checker's finding. Returned or raised, it ends the check.
+
+    ``hint`` is the stronger hint for a repeated wrong answer; None means the
+    exercise's own hint.
+    """
+
+    def __init__(self, status: str, text: str, hint: str | None = None):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+        self.hint = hint
+
+
+def correct(text: str) -> Verdict:
+    """The answer is right; ``text`` says why it works."""
+    return Verdict(CORRECT, text)
+
+
+def wrong(nudge: str, hint: str | None = None) -> Verdict:
+    """The answer is wrong: ``nudge`` says what is wrong, ``hint`` how to get closer."""
+    return Verdict(WRONG, nudge, hint)
+
+
+def unanswered(text: str) -> Verdict:
+    """The placeholder is still there; ``text`` says what to put instead."""
+    return Verdict(UNANSWERED, text)
+
+
+class Mistake(NamedTuple):
+    """A typical wrong answer: ``make(*inputs)`` computes it, ``nudge`` and ``hint`` explain it."""
+
+    make: Callable
+    nudge: str
+    hint: str | None = None
+
+
+# ---------------------------------------------------------------- running the learner's code
+
+
+def fn_name(fn) -> str:
+    """The learner's function name for messages (``"my_relu"``)."""
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) else "your function"
+
+
+def call(fn, *args, advice: Sequence[tuple[str, str]] = ()):
+    """Return ``fn(*args)``; raise a :class:`Verdict` for a placeholder or any exception.
+
+    ``advice`` pairs a text found in the error message with a sentence that
+    explains it. Every exception but ``KeyboardInterrupt`` (so a learner can
+    still stop a cell) becomes feedback, ``SystemExit`` included.
+    """
+    label = f"{fn_name(fn)}()"
+    try:
+        value = fn(*args)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the learner's code may raise anything; it must not end the cell
+        text = describe(exc)
+        if "ellipsis" in text.lower() or has_ellipsis(fn):
+            raise unanswered(f"replace the `...` in {label} with your code (for now it stops with "
+                             f"{clip(text, 120)}).") from None
+        tip = next((tip for needle, tip in advice if needle.lower() in text.lower()), None)
+        where = ", ".join(short(a) for a in args)
+        raise Verdict(ERROR, f"{label} stopped with {text} when called with ({where})."
+                      + (f"\n{tip}" if tip else "")) from None
+    if value is Ellipsis or (value is None and has_ellipsis(fn)):
+        raise unanswered(f"replace the `...` in {label} with your code.")
+    if value is None:
+        raise unanswered(f"{label} returns None. Did you forget the `return` line?")
+    return value
+
+
+def call_cases(fn, cases: Sequence[tuple], convert: Callable, expected: str, advice=()) -> list:
+    """``convert(fn(*case))`` for every case; a result ``convert`` rejects (None) is wrong."""
+    results = []
+    for case in cases:
+        raw = call(fn, *case, advice=advice)
+        value = convert(raw)
+        if value is None:
+            raise wrong(f"{fn_name(fn)}{case} should return {expected}, got {short(raw)}.")
+        results.append(value)
+    return results
+
+
+# ---------------------------------------------------------------- comparing with the reference
+
+
+def diagnose(got, mistakes: Sequence[Mistake], *inputs, atol: float = 1e-6) -> Verdict | None:
+    """The verdict of the first mistake whose result ``make(*inputs)`` equals ``got``."""
+    for mistake in mistakes:
+        try:
+            candidate = mistake.make(*inputs)
+        except Exception:  # a mistake that does not apply to these inputs
+            continue
+        if same(got, candidate, atol=atol):
+            return wrong(mistake.nudge, mistake.hint)
+    return None
+
+
+def compare_array(got, expected, mistakes: Sequence[Mistake] = (), inputs: tuple = (), *,
+                  context: str = "", explain: Callable[[tuple], str] | None = None,
+                  atol: float = 1e-6) -> Verdict | None:
+    """None when ``got`` equals ``expected``; else the mistake, the wrong shape or the first wrong value.
+
+    ``context`` starts the sentence (``"For a (6, 7) image, "``); ``explain(index)``
+    adds what the first wrong entry should have been made of.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if same(got, expected, atol=atol):
+        return None
+    if (found := diagnose(got, mistakes, *inputs, atol=atol)) is not None:
+        return found
+    arr = numbers(got, expected.shape)
+    if arr is None:
+        return wrong(f"{context}the result should have shape {expected.shape}, got {shape_text(got)}.")
+    index, text = first_difference(arr, expected)
+    return wrong(f"{context}the shape is right but not every value: {text}."
+                 + (f" {explain(index)}" if explain is not None else ""))
+
+
+def compare_cases(got: list, cases: Sequence[tuple], reference: Callable,
+                  mistakes: Sequence[Mistake] = (), explain: Callable[[tuple], str] | None = None
+                  ) -> Verdict | None:
+    """None when ``got[i] == reference(*cases[i])`` for all; else the mistake or the first wrong case."""
+    answers = [reference(*case) for case in cases]
+    if got == answers:
+        return None
+    for mistake in mistakes:
+        try:
+            if [mistake.make(*case) for case in cases] == got:
+                return wrong(mistake.nudge, mistake.hint)
+        except Exception:  # a mistake that does not apply to these cases
+            continue
+    case, right, value = next((c, a, g) for c, a, g in zip(cases, answers, got) if a != g)
+    return wrong(f"{reference.__name__}{case} should be {right}, yours gives {value}."
+                 + (f" {explain(case)}" if explain is not None else ""))
+
+
+# ---------------------------------------------------------------- the exercises and their tiers
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its checker, reference answer and stronger hint.
+
+    For a value exercise ``answer`` is a function of no arguments, named like
+    the lesson's variable, that returns the reference value.
+    """
+
+    checker: str
+    answer: Callable
+    hint: str
+    expects: str | None  # what to write instead of `...`; None for a function exercise
+
+    @property
+    def name(self) -> str:
+        return self.checker.removeprefix("check_")
+
+    def reference(self):
+        """The reference answer as a learner would pass it (the function, or the value)."""
+        return self.answer if self.expects is None else self.answer()
+
+    def screen(self, answer) -> Verdict | None:
+        """A verdict for a placeholder or the wrong kind of answer; None means judge it."""
+        if self.expects is None:
+            if answer is None or answer is Ellipsis:
+                return unanswered(f"write {self.answer.__name__}{inspect.signature(self.answer)} "
+                                  "and pass it here.")
+            if not callable(answer):
+                return wrong(f"Pass the function itself (its name, without brackets), not "
+                             f"{short(answer)}.")
+            return None
+        if answer is Ellipsis:
+            return unanswered(f"replace the `...` with {self.expects}.")
+        if answer is None:
+            return unanswered(f"replace `None` with {self.expects}.")
+        if contains_ellipsis(answer):
+            return unanswered(f"replace every `...` with a number ({self.expects}).")
+        return None
+
+    def shown_answer(self) -> str:
+        """The reference answer as text: a function's source, or ``name = value`` with its docstring."""
+        if self.expects is None:
+            return textwrap.dedent(inspect.getsource(self.answer)).strip()
+        value, start = self.answer(), f"{self.answer.__name__} = "
+        if isinstance(value, np.ndarray):
+            text = start + "np.array(" + np.array2string(value, separator=", ", prefix=start + "np.array(") + ")"
+        else:
+            text = start + repr(value)
+        why = inspect.getdoc(self.answer)
+        return text + (f"\n# {why}" if why else "")
+
+
+#: short name ("relu") -> exercise, in the order the lessons ask them
+EXERCISES: dict[str, Exercise] = {}
+_wrong_in_a_row: dict[str, int] = {}
+
+
+def checks_function(answer: Callable, *, hint: str):
+    """Make a checker of a function exercise; ``answer`` is the reference function beside it."""
+    return functools.partial(_register, answer=answer, hint=hint, expects=None)
+
+
+def checks_value(answer: Callable, *, hint: str, expects: str):
+    """Make a checker of a value exercise; ``answer()`` returns the reference value.
+
+    ``expects`` completes "replace the `...` with ..." (``"a whole number"``).
+    """
+    return functools.partial(_register, answer=answer, hint=hint, expects=expects)
+
+
+def _register(body: Callable, *, answer, hint, expects):
+    exercise = Exercise(body.__name__, answer, hint, expects)
+    EXERCISES[exercise.name] = exercise
+
+    @functools.wraps(body)
+    def checker(answer) -> Result:
+        return _report(exercise, _judge(exercise, body, answer))
+
+    return checker
+
+
+def _judge(exercise: Exercise, body: Callable, answer) -> Verdict:
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            verdict = exercise.screen(answer) or body(answer)
+    except Verdict as raised:
+        verdict = raised
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the answer broke the check itself (a strange object): say so, never raise
+        verdict = Verdict(ERROR, f"The check could not run your answer ({describe(exc)}).")
+    if not isinstance(verdict, Verdict):
+        verdict = Verdict(ERROR, f"The check could not judge your answer ({short(verdict)}).")
+    return verdict
+
+
+def _report(exercise: Exercise, verdict: Verdict) -> Result:
+    tries = _count_try(exercise.name, verdict.status)
+    message = _PREFIX[verdict.status] + clip(verdict.text, _MAX_NUDGE)
+    if tries >= 2:
+        message += (f"\nHint: {verdict.hint or exercise.hint}\nStill stuck? "
+                    f'exercises.solution("{exercise.name}") shows one answer.')
+    message = clip(message, MAX_MESSAGE)
+    print(message)
+    return Result(exercise.checker, verdict.status, message, tries)
+
+
+def _count_try(name: str, status: str) -> int:
+    """Wrong answers in a row for ``name``: a right answer starts again, a placeholder does not count."""
+    if status == CORRECT:
+        _wrong_in_a_row.pop(name, None)
+        return 0
+    if status == UNANSWERED:
+        return _wrong_in_a_row.get(name, 0)
+    _wrong_in_a_row[name] = _wrong_in_a_row.get(name, 0) + 1
+    return _wrong_in_a_row[name]
+
+
+# ---------------------------------------------------------------- what a learner may ask for
+
+
+def names() -> list[str]:
+    """The exercises' names, as :func:`solution` and :func:`hint` take them, in lesson order."""
+    return list(EXERCISES)
+
+
+def _find(name) -> Exercise:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string such as 'relu', got {type(name).__name__}")
+    key = name.strip().lower().removeprefix("check_")
+    if key not in EXERCISES:
+        guess = v.closest(key, list(EXERCISES))
+        suggestion = f"did you mean {guess!r}? " if guess else ""
+        raise ValueError(f"name {clip(name, 60)!r} is not an exercise; {suggestion}"
+                         f"the exercises are: {', '.join(EXERCISES)}")
+    return EXERCISES[key]
+
+
+def solution(name: str) -> None:
+    """Print the reference answer of an exercise.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, with or without ``check_``: ``"relu"`` or ``"check_relu"``.
+
+    Examples
+    --------
+    >>> from cnnlab import exercises
+    >>> exercises.solution("relu")  # doctest: +ELLIPSIS
+    One answer to check_relu:
+    def my_relu(x):
+    ...
+    """
+    exercise = _find(name)
+    print(f"One answer to {exercise.checker}:\n{exercise.shown_answer()}")
+
+
+def hint(name: str) -> None:
+    """Print the stronger hint of an exercise without giving the answer away.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, with or without ``check_``: ``"relu"`` or ``"check_relu"``.
+    """
+    exercise = _find(name)
+    print(f"Hint for {exercise.checker}: {exercise.hint}")
+
+
+def reset(name: str | None = None) -> None:
+    """Forget the wrong answers so far, of one exercise or (``name=None``) of all."""
+    if name is None:
+        _wrong_in_a_row.clear()
+    else:
+        _wrong_in_a_row.pop(_find(name).name, None)

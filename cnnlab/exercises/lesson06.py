@@ -1,0 +1,153 @@
+"""Lesson 06, full connection: a Dense layer, a safe softmax, a Conv2D's parameter count."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._core import (
+    ERROR,
+    Mistake,
+    Verdict,
+    call,
+    call_cases,
+    checks_function,
+    compare_array,
+    compare_cases,
+    correct,
+    wrong,
+)
+from ._values import as_int
+
+# ---------------------------------------------------------------- exercise 1: a Dense layer
+
+
+def my_dense(x, weights, bias):
+    """Weighted sums of all inputs for every unit, plus each unit's bias."""
+    return x @ weights + bias
+
+
+_DENSE_MISTAKES = [
+    Mistake(lambda v, w, b: v @ w, "You forgot the bias.", "Add each unit's bias after the weighted sum."),
+    Mistake(lambda v, w, b: v @ w - b, "Add the bias, do not subtract it."),
+    Mistake(lambda v, w, b: v @ w + b.sum(), "Each unit has its own bias.", "Add the vector `bias`, not its "
+                                                                            "sum."),
+    Mistake(lambda v, w, b: (v + b.mean()) @ w, "The bias is added after the weighted sum, once per unit."),
+    Mistake(lambda v, w, b: np.maximum(v @ w + b, 0), "No activation here: a Dense layer's own work is just "
+                                                      "the weighted sums plus the biases."),
+]
+_DENSE_ADVICE = [
+    ("matmul", "weights has shape (n_in, n_out), as Keras stores it: the input goes on the left, x @ weights."),
+    ("could not be broadcast", "* multiplies number by number. For the weighted sums of every unit use the "
+                               "matrix product, @."),
+    ("aligned", "weights has shape (n_in, n_out): x @ weights, with x on the left."),
+]
+
+
+def _dense_verdict(answer, x, w, b) -> Verdict | None:
+    got = call(answer, x.copy(), w.copy(), b.copy(), advice=_DENSE_ADVICE)
+    return compare_array(got, my_dense(x, w, b), _DENSE_MISTAKES, (x, w, b),
+                         context=f"With x of shape {x.shape} and weights {w.shape}, ")
+
+
+@checks_function(my_dense, hint="Every output unit takes a weighted sum of all inputs (one column of "
+                                "weights) and adds its own bias; the matrix product does all units, and all "
+                                "rows of a batch, at once.")
+def check_dense(answer):
+    """Lesson 06: ``my_dense(x, weights, bias)`` = ``x @ weights + bias`` for one vector or a batch."""
+    rng = np.random.default_rng(7)
+    x, batch = np.round(rng.normal(size=4), 1), np.round(rng.normal(size=(2, 4)), 1)
+    w, b = np.round(rng.normal(size=(4, 3)), 1), np.array([0.5, -1.0, 2.0])
+    if (verdict := _dense_verdict(answer, x, w, b)) is not None:
+        return verdict
+    try:
+        verdict = _dense_verdict(answer, batch, w, b)
+    except Verdict as failed:
+        if failed.status != ERROR:
+            raise
+        return wrong(f"It works for one input vector but fails for a batch of them, shape (N, n_in): "
+                     f"{failed.text}")
+    return verdict or correct("Every unit takes a weighted sum of all inputs and adds its bias: the same "
+                              "numbers as ops.dense and Keras's Dense.")
+
+
+# ---------------------------------------------------------------- exercise 2: a safe softmax
+
+
+def my_softmax(z):
+    """Probabilities from scores; subtracting the max avoids overflow."""
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+SOFTMAX_CASES = (np.array([2.0, 1.0, 0.1]), np.array([-3.0, 0.0, 3.0, 1.0]), np.array([1000.0, 1001.0, 1002.0]),
+                 np.array([-1000.0, 0.0, 1000.0]))
+
+_SHIFT = ("Subtract the largest score, z.max(), from every score first: the result does not change, and the "
+          "largest exponent becomes exp(0) = 1.")
+_SOFTMAX_MISTAKES = [
+    Mistake(lambda v: v / v.sum(), "You forgot the exponential.",
+            "Softmax takes np.exp of every score, then divides by the sum of those exponentials."),
+    Mistake(np.exp, "The numbers do not add up to 1.", "Divide by the sum of the exponentials."),
+    Mistake(lambda v: np.exp(v) / np.exp(v).max(), "You divided by the largest value.",
+            "Divide by the sum: the probabilities must add up to 1."),
+    Mistake(lambda v: 1 / (1 + np.exp(-v)), "That is the sigmoid of each score on its own.",
+            "Softmax makes the scores compete: each exponential is divided by the sum of all of them."),
+    Mistake(lambda v: np.eye(v.size)[np.argmax(v)], "That is a hard one-hot answer.",
+            "Softmax gives every class a probability."),
+    Mistake(lambda v: (v - v.max()) / (v - v.max()).sum(), "Subtracting the max is right, but the "
+                                                           "exponential is missing.",
+            "Take np.exp of the shifted scores before dividing by their sum."),
+]
+
+
+@checks_function(my_softmax, hint="Exponentials of the scores, divided by their sum; to keep np.exp from "
+                                  "overflowing, shift all scores by the same amount first (the result does "
+                                  "not change).")
+def check_softmax(answer):
+    """Lesson 06: ``my_softmax(z)`` for a 1-D vector of scores, safe for large scores."""
+    got = [call(answer, z.copy()) for z in SOFTMAX_CASES]
+    ok = [compare_array(g, my_softmax(z)) is None for g, z in zip(got, SOFTMAX_CASES)]
+    if all(ok):
+        return correct("Positive numbers that add up to 1, and no overflow even for scores like 1000, thanks "
+                       "to subtracting the largest score first.")
+    if ok[0] and ok[1] and not ok[2]:
+        return wrong("Right for small scores, but for [1000, 1001, 1002] np.exp overflows to infinity and "
+                     "you get nan.", _SHIFT)
+    if ok[0] and ok[1]:
+        return wrong("Almost: for [-1000, 0, 1000] it overflows: subtract the largest score, not the "
+                     "smallest.")
+    first = ok.index(False)
+    z = SOFTMAX_CASES[first]
+    return compare_array(got[first], my_softmax(z), _SOFTMAX_MISTAKES, (z,), context=f"For z = {z.tolist()}, ")
+
+
+# ---------------------------------------------------------------- exercise 3: a Conv2D's parameters
+
+
+def conv_params(kernel_size, in_channels, filters):
+    """Weights and biases of a Conv2D layer with square kernels."""
+    return (kernel_size * kernel_size * in_channels + 1) * filters
+
+
+CONV_PARAM_CASES = ((3, 1, 32), (3, 3, 16), (5, 16, 8), (1, 64, 10), (3, 32, 64))
+
+_CONV_PARAM_MISTAKES = [
+    Mistake(lambda k, c, f: k * k * c * f, "You forgot the biases.", "Every filter has one bias."),
+    Mistake(lambda k, c, f: (k * k + 1) * f, "Each filter sees every input channel.",
+            "It holds k x k weights per input channel."),
+    Mistake(lambda k, c, f: k * k * c * f + 1, "There is one bias per filter, not one for the whole layer."),
+    Mistake(lambda k, c, f: 2 * k * k * c * f, "There is one bias per filter, not one per weight."),
+    Mistake(lambda k, c, f: (k * c + 1) * f, "A k x k kernel has k * k weights per channel, not k."),
+    Mistake(lambda k, c, f: (k * k * f + 1) * c, "Filters and input channels are swapped.",
+            "Each of the F filters spans all C input channels and has its own bias."),
+]
+
+
+@checks_function(conv_params, hint="Count one filter first: a k x k grid of weights for every input channel, "
+                                   "plus one bias. There are F such filters; the image size does not matter.")
+def check_conv_params(answer):
+    """Lesson 06: ``conv_params(kernel_size, in_channels, filters)`` of a Conv2D with biases."""
+    got = call_cases(answer, CONV_PARAM_CASES, as_int, "a whole number")
+    verdict = compare_cases(got, CONV_PARAM_CASES, conv_params, _CONV_PARAM_MISTAKES)
+    return verdict or correct("Each filter has k x k x C weights plus one bias: (k*k*C + 1) * F. The image "
+                              "size does not appear: the same weights slide everywhere.")
