@@ -1,17 +1,32 @@
 """The one place cnnlab asks whether the network can be used.
 
-Everything online in the course is optional; these two helpers keep every
+Everything online in the course is optional; these helpers keep every
 attempt short and let ``CNNLAB_OFFLINE=1`` switch attempts off entirely.
+:func:`fetch` is the one way cnnlab downloads bytes: it has a total deadline
+(not a per-read timeout, which a server sending one byte every few seconds
+would stretch forever) and a size cap.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
 import socket
+import ssl
 import threading
 import time
+import urllib.parse
 
-__all__ = ["DOWNLOAD_HOST", "offline_forced", "reachable"]
+__all__ = ["DOWNLOAD_HOST", "FETCH_DEADLINE", "MAX_DOWNLOAD_BYTES", "fetch", "offline_forced", "reachable"]
+
+FETCH_DEADLINE = 5.0
+"""Seconds :func:`fetch` may take in total: connecting, redirects, headers and body."""
+
+MAX_DOWNLOAD_BYTES = 32 * 2**20
+"""Largest body :func:`fetch` accepts (32 MiB): far more than any photo needs."""
+
+_MAX_REDIRECTS = 5
+_CHUNK = 64 * 1024
 
 #: where ``keras.datasets.mnist`` downloads the full MNIST from
 DOWNLOAD_HOST = ("storage.googleapis.com", 443)
@@ -53,3 +68,134 @@ def reachable(host: str = DOWNLOAD_HOST[0], port: int = DOWNLOAD_HOST[1], timeou
     answer = bool(result and result[0])
     _answers[key] = (time.monotonic(), answer)
     return answer
+
+
+def fetch(url: str, *, deadline: float = FETCH_DEADLINE, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+    """Download ``url`` (http or https) within ``deadline`` seconds in total and at most ``max_bytes``.
+
+    Parameters
+    ----------
+    url : str
+        An ``http://`` or ``https://`` address; up to five redirects are followed.
+    deadline : float
+        Total seconds for everything. The download runs in a daemon thread;
+        when time is up its socket is shut down, so nothing keeps the caller.
+    max_bytes : int
+        Refused when ``Content-Length`` says more, and stopped as soon as more
+        arrive.
+
+    Returns
+    -------
+    bytes
+        The body.
+
+    Raises
+    ------
+    ConnectionError
+        With one sentence: offline mode, timeout, too large, HTTP error,
+        unreachable host. Never ``IncompleteRead`` or a raw socket error.
+    """
+    if offline_forced():
+        raise ConnectionError(f"Not downloading {url} because CNNLAB_OFFLINE is set; "
+                              f"use a bundled photo such as images.load('cat') or a file on disk.")
+    job = _Download(url, max_bytes, deadline)
+    worker = threading.Thread(target=job.run, daemon=True)
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        job.cancel()
+        raise ConnectionError(f"Gave up on {url} after {deadline:g} s in total (the server is too slow "
+                              f"or does not answer); try a file on disk or a bundled photo.")
+    if job.error is not None:
+        raise ConnectionError(f"Could not download {url}: {job.error}; you may be offline, so try a bundled "
+                              f"photo such as images.load('cat') or a file on disk.")
+    return job.body
+
+
+class _Download:
+    """One GET with redirects, run by :func:`fetch` in a thread; ``cancel`` unblocks it."""
+
+    def __init__(self, url: str, max_bytes: int, timeout: float):
+        self.url, self.max_bytes, self.timeout = url, max_bytes, timeout
+        self.body: bytes = b""
+        self.error: str | None = None
+        self._connection: http.client.HTTPConnection | None = None
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+        connection = self._connection
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a recv() blocked in the worker
+            except OSError:
+                pass
+
+    def run(self) -> None:
+        try:
+            self.body = self._get(self.url)
+        except _TooLarge as exc:
+            self.error = str(exc)
+        except (OSError, http.client.HTTPException, ValueError, UnicodeError) as exc:
+            self.error = "the download was stopped" if self._cancelled else _reason(exc)
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+
+    def _get(self, url: str) -> bytes:
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = self._request(url)
+            if response.status in (301, 302, 303, 307, 308):
+                location = response.getheader("Location")
+                if not location:
+                    raise ValueError(f"a redirect ({response.status}) without a Location")
+                url = urllib.parse.urljoin(url, location)
+                self._connection.close()
+                continue
+            if response.status != 200:
+                raise ValueError(f"the server answered {response.status} {response.reason}")
+            return self._body(response)
+        raise ValueError(f"more than {_MAX_REDIRECTS} redirects")
+
+    def _request(self, url: str) -> http.client.HTTPResponse:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{url!r:.80} is not an http(s) address")
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=self.timeout,
+                                                     context=ssl.create_default_context())
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+        self._connection = connection
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("GET", path, headers={"User-Agent": "cnnlab", "Accept-Encoding": "identity"})
+        return connection.getresponse()
+
+    def _body(self, response: http.client.HTTPResponse) -> bytes:
+        declared = response.getheader("Content-Length")
+        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_bytes:
+            raise _TooLarge(f"it is {int(declared):,} bytes, more than the {self.max_bytes:,} allowed")
+        chunks, total = [], 0
+        while True:
+            chunk = response.read1(_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > self.max_bytes:
+                raise _TooLarge(f"it is more than the {self.max_bytes:,} bytes allowed")
+            chunks.append(chunk)
+
+
+class _TooLarge(Exception):
+    """The body is bigger than the cap."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, one-line reason for a network failure."""
+    if isinstance(exc, http.client.IncompleteRead):
+        return "the server closed the connection before sending everything"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return "the server did not answer in time"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]

@@ -9,6 +9,7 @@ traces.
 
 from __future__ import annotations
 
+import difflib
 import numbers
 from collections.abc import Iterable, Sequence
 
@@ -16,7 +17,11 @@ import numpy as np
 
 __all__ = [
     "array",
+    "axis",
+    "boolean",
     "choice",
+    "closest",
+    "did_you_mean",
     "finite_number",
     "ndim_text",
     "padding",
@@ -165,14 +170,85 @@ def padding(value, name: str = "padding") -> str | int:
     raise TypeError(f'{name} must be "valid", "same" or a non-negative int, got {type(value).__name__} {value!r}')
 
 
+def closest(value: str, choices: Sequence[str]) -> str | None:
+    """The one of ``choices`` that ``value`` is most likely a typo of, or ``None``.
+
+    Examples
+    --------
+    >>> closest("sobelx", ["sobel_x", "sobel_y", "identity"])
+    'sobel_x'
+    >>> closest("zzz", ["cat", "dog"]) is None
+    True
+    """
+    matches = _best_matches(value, choices)
+    return matches[0] if matches else None
+
+
+def _best_matches(value, choices: Sequence[str]) -> list[str]:
+    """The choices most similar to ``value`` (all of them when tied), best first."""
+    if not isinstance(value, str) or len(value) > 100:  # difflib is quadratic: keep it short
+        return []
+    matches = difflib.get_close_matches(value.lower(), list(choices), n=3, cutoff=0.6)
+    if not matches:
+        return []
+    score = [difflib.SequenceMatcher(None, value.lower(), m).ratio() for m in matches]
+    order = list(choices)
+    return sorted((m for m, r in zip(matches, score) if r == score[0]), key=order.index)
+
+
+def did_you_mean(value, choices: Sequence[str]) -> str | None:
+    """``"did you mean 'cat'?"`` (or ``'sobel_x' or 'sobel_y'`` when tied), ``None`` if nothing is close.
+
+    Examples
+    --------
+    >>> did_you_mean("sobel", ["sobel_x", "sobel_y", "identity"])
+    "did you mean 'sobel_x' or 'sobel_y'?"
+    """
+    matches = _best_matches(value, choices)
+    return f"did you mean {' or '.join(map(repr, matches))}?" if matches else None
+
+
 def choice(value, name: str, choices: Sequence[str]) -> str:
-    """Return ``value`` if it is one of ``choices``; the message lists them."""
+    """Return ``value`` if it is one of ``choices``.
+
+    A near miss gets ``did you mean 'cat'?``; anything else lists the choices.
+
+    Examples
+    --------
+    >>> choice("max", "mode", ("max", "avg"))
+    'max'
+    """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, one of {', '.join(map(repr, choices))}; "
                         f"got {type(value).__name__}")
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+        hint = did_you_mean(value, choices)
+        if hint is not None:
+            raise ValueError(f"{name} must be one of the {len(choices)} known names; got {value!r}: {hint}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r:.60}")
     return value
+
+
+def boolean(value, name: str) -> bool:
+    """Return ``value`` if it is ``True`` or ``False`` (NumPy booleans too), never a truthy string."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r:.40}")
+
+
+def axis(value, name: str, ndim: int) -> int:
+    """Return ``value`` as an axis index valid for an array of ``ndim`` dimensions.
+
+    Examples
+    --------
+    >>> axis(-1, "axis", 2)
+    -1
+    """
+    if not _is_int(value):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r:.40}")
+    if not -ndim <= value < ndim:
+        raise ValueError(f"{name} must be an int in [{-ndim}, {ndim - 1}], got {value}")
+    return int(value)
 
 
 def finite_number(value, name: str) -> float:

@@ -20,16 +20,22 @@ Environment variables
     ``load_mnist("full")`` raises ``ConnectionError`` instead of downloading.
     CI sets it.
 
-TensorFlow is imported only inside :func:`load_mnist` when it has to download,
-never when this module is imported.
+TensorFlow is never imported here. Hostile files are expected: the Keras cache
+is validated (shapes, dtypes, values) before it is trusted, and
+:func:`to_image_folder` writes only into folders it made, never through a
+symbolic link.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
 import os
 import shutil
-import socket
+import stat
+import struct
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +45,7 @@ from . import _net
 from . import _validate as v
 
 __all__ = [
+    "DamagedCacheError",
     "FACE_CLASSES",
     "MNIST_CLASSES",
     "NETWORK_TIMEOUT",
@@ -181,36 +188,119 @@ def _keras_cache_files() -> list[Path]:
     return [Path(home) / "datasets" / "mnist.npz"]
 
 
+class DamagedCacheError(ValueError):
+    """The cached ``mnist.npz`` exists but is not the full MNIST (truncated, wrong shapes ...)."""
+
+
+#: what a real ``mnist.npz`` holds: array name -> (shape, largest value)
+MNIST_FULL_ARRAYS = {
+    "x_train": ((60000, 28, 28), 255),
+    "y_train": ((60000,), 9),
+    "x_test": ((10000, 28, 28), 255),
+    "y_test": ((10000,), 9),
+}
+
+
+def _npz_member(archive, key: str, shape: tuple, path: Path) -> np.ndarray:
+    """One uint8 array of the npz, its header checked before its data is read."""
+    import zipfile
+
+    try:
+        info = archive.getinfo(f"{key}.npy")
+    except KeyError:
+        raise DamagedCacheError(f"it has no {key!r} array") from None
+    expected = math.prod(shape)
+    if info.file_size > expected + 4096:  # header plus data: a bigger member is not this array
+        raise DamagedCacheError(f"its {key!r} is {info.file_size:,} bytes, expected about {expected:,}")
+    with archive.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        found_shape, fortran, dtype = read_header(member)
+        if tuple(found_shape) != shape or dtype != np.uint8:
+            raise DamagedCacheError(f"its {key!r} is {dtype} {tuple(found_shape)}, expected uint8 {shape}")
+        data = member.read(expected)
+    if len(data) != expected:
+        raise zipfile.BadZipFile(f"its {key!r} is cut short")
+    array = np.frombuffer(data, np.uint8).reshape(shape, order="F" if fortran else "C")
+    return np.ascontiguousarray(array)
+
+
 @functools.lru_cache(maxsize=2)
-def _read_npz(path: str):
-    with np.load(path, allow_pickle=False) as f:
-        return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+def _read_npz(path: str, _stamp: tuple):
+    """The four MNIST arrays of a Keras ``mnist.npz``, validated; ``_stamp`` (size, mtime) keys the cache."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            arrays = {key: _npz_member(archive, key, shape, Path(path))
+                      for key, (shape, _) in MNIST_FULL_ARRAYS.items()}
+    except DamagedCacheError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, zlib.error, struct.error) as exc:
+        reason = " ".join(str(exc).split())[:120] or type(exc).__name__
+        raise DamagedCacheError(f"it is not a complete npz file ({reason})") from None
+    for key, (_, top) in MNIST_FULL_ARRAYS.items():
+        if int(arrays[key].max()) > top:
+            raise DamagedCacheError(f"its {key!r} holds values above {top}")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
 def _mnist_cached():
-    """The full MNIST from the Keras cache, or ``None`` when it is not there."""
+    """The full MNIST from the Keras cache, or ``None`` when it is not there.
+
+    Raises
+    ------
+    DamagedCacheError
+        The file is there but is not the full MNIST; the message names it.
+    """
     for path in _keras_cache_files():
-        if path.is_file():
-            try:
-                return _read_npz(str(path))
-            except (OSError, ValueError, KeyError):  # a broken or partial download
-                continue
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            raise DamagedCacheError(f"The cached full MNIST at {path} is not a regular file")
+        try:
+            return _read_npz(str(path), (info.st_size, info.st_mtime_ns))
+        except DamagedCacheError as exc:
+            raise DamagedCacheError(f"The cached full MNIST at {path} is damaged or not MNIST: {exc}") from None
     return None
 
 
-def _download_mnist():
-    """``keras.datasets.mnist.load_data()`` with a short socket timeout."""
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(NETWORK_TIMEOUT)
-    try:
-        import keras
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+"""Where ``keras.datasets.mnist.load_data()`` downloads ``mnist.npz`` from."""
 
-        return keras.datasets.mnist.load_data()
-    except Exception as exc:  # urllib errors arrive wrapped in a plain Exception
-        raise ConnectionError(f"Downloading the full MNIST failed ({exc}); "
-                              f'use load_mnist("offline") for the 5,000-digit subset.') from exc
-    finally:
-        socket.setdefaulttimeout(old)
+_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"  # Keras' own check
+_MNIST_MAX_BYTES = 16 * 2**20  # the file is 11,490,434 bytes
+DOWNLOAD_DEADLINE = 60.0
+"""Seconds the full MNIST download (11 MB) may take in total."""
+
+
+def _download_mnist():
+    """Download ``mnist.npz`` (total deadline, size cap, checksum) into the Keras cache and read it."""
+    import hashlib
+    import tempfile
+
+    payload = _net.fetch(MNIST_URL, deadline=DOWNLOAD_DEADLINE, max_bytes=_MNIST_MAX_BYTES)
+    if hashlib.sha256(payload).hexdigest() != _MNIST_SHA256:
+        raise ConnectionError(f"The full MNIST downloaded from {MNIST_URL} does not match its checksum; "
+                              f'use load_mnist("offline") for the 5,000-digit subset.')
+    target = _keras_cache_files()[0]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A new file beside the target, then an atomic rename: never a half-written cache, and a
+    # symlink at the target is replaced, not written through.
+    handle, temporary = tempfile.mkstemp(prefix=".mnist-", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.replace(temporary, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    info = os.stat(target)
+    return _read_npz(str(target), (info.st_size, info.st_mtime_ns))
 
 
 def _mnist_full(probe: bool):
@@ -262,6 +352,10 @@ def load_mnist(source="auto"):
     ------
     ConnectionError
         ``source="full"`` and the data are neither cached nor downloadable.
+    DamagedCacheError
+        ``source="full"`` and the cached ``mnist.npz`` is damaged or is not
+        MNIST (shapes, dtypes and values are checked); a ``ValueError``.
+        ``"auto"`` falls back to the offline subset instead, naming the file.
 
     Examples
     --------
@@ -278,10 +372,13 @@ def load_mnist(source="auto"):
         return _copy(_mnist_full(probe=not _net.offline_forced()))
     try:
         return _copy(_mnist_full(probe=not _net.offline_forced()))
+    except DamagedCacheError as exc:
+        print(f"{str(exc).rstrip('.')}, so using the offline subset of 5,000 real digits "
+              f"(4,000 train / 1,000 test); delete that file to download it again.")
     except ConnectionError:
         print("Full MNIST is neither cached nor downloadable, so using the offline subset "
               "of 5,000 real digits (4,000 train / 1,000 test).")
-        return _copy(_mnist_offline())
+    return _copy(_mnist_offline())
 
 
 # ---------------------------------------------------------------- faces
@@ -541,26 +638,100 @@ def _cap(labels: np.ndarray, limit) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 
+MARKER_NAME = ".cnnlab-image-folder"
+"""File that :func:`to_image_folder` leaves in every folder it makes; only such folders are rewritten."""
+
+_MARKER_TEXT = "Made by cnnlab.datasets.to_image_folder; cnnlab may replace train/ and validation/ here.\n"
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def _write_pngs(folder: Path, images: np.ndarray, labels: np.ndarray, names) -> None:
+    """PNG files in fresh class folders under a fresh ``folder``; never through a link."""
     from PIL import Image
 
+    os.mkdir(folder)  # fails if anything (a link too) appeared since the checks
     for name in names:
-        (folder / name).mkdir(parents=True, exist_ok=True)
+        os.mkdir(folder / name)
     for i, (image, label) in enumerate(zip(images, labels)):
-        Image.fromarray(image).save(folder / names[int(label)] / f"{i:05d}.png", compress_level=1)
+        target = folder / names[int(label)] / f"{i:05d}.png"
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as out:
+            Image.fromarray(image).save(out, format="PNG", compress_level=1)
+
+
+def _lstat(path: Path):
+    """``os.lstat`` or ``None`` when nothing is there (a link is reported as a link)."""
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _check_ancestors(path: Path) -> None:
+    """Every existing folder above ``path`` must be a folder: a file there fails now, not halfway."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"directory {str(path)!r} is below {str(parent)!r}, which is a file, "
+                                 f"not a folder")
+            return
+        if parent.is_symlink():
+            raise ValueError(f"directory {str(path)!r} is below {str(parent)!r}, a broken symbolic link")
+
+
+def _is_ours(path: Path) -> bool:
+    """Whether ``path`` holds the marker file that :func:`to_image_folder` writes (a real file)."""
+    info = _lstat(path / MARKER_NAME)
+    return info is not None and stat.S_ISREG(info.st_mode)
 
 
 def _check_directory(directory, overwrite: bool) -> Path:
+    """The target folder, checked before any data is loaded (see :func:`to_image_folder`)."""
     if not isinstance(directory, (str, os.PathLike)):
         raise TypeError(f"directory must be a str or pathlib.Path, got {type(directory).__name__}")
-    path = Path(directory).expanduser()
-    if path.exists() and not path.is_dir():
+    text = os.fspath(directory)
+    if isinstance(text, bytes) or not text.strip() or "\0" in text:
+        raise ValueError(f"directory must name a folder, got {text!r:.80}")
+    path = Path(text).expanduser()
+    _check_ancestors(path)
+    info = _lstat(path)
+    if info is None:
+        return path
+    if stat.S_ISLNK(info.st_mode):
+        raise ValueError(f"directory {str(path)!r} is a symbolic link; cnnlab writes only into real "
+                         f"folders, so pass the folder it points to or a new one")
+    if not stat.S_ISDIR(info.st_mode):
         raise ValueError(f"directory must be a folder, but {str(path)!r} is an existing file")
-    for sub in ("train", "validation"):
-        if (path / sub).exists() and not overwrite:
-            raise ValueError(f"directory {str(path)!r} already has a {sub!r} folder; "
+    if not _is_ours(path):
+        if any(path.iterdir()):
+            raise ValueError(f"directory {str(path)!r} already holds files and was not made by cnnlab; "
+                             f"choose a new or empty folder so nothing of yours is overwritten")
+        return path
+    parts = [(path / sub, _lstat(path / sub)) for sub in ("train", "validation")]
+    for part, info in parts:  # a link is refused whatever overwrite says
+        if info is not None and not stat.S_ISDIR(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a folder"
+            raise ValueError(f"directory {str(path)!r} has a {part.name!r} that is {kind}; cnnlab never "
+                             f"writes or deletes through it, so move it away first")
+    for part, info in parts:
+        if info is not None and not overwrite:
+            raise ValueError(f"directory {str(path)!r} already has a {part.name!r} folder; "
                              f"pass overwrite=True to replace it or choose an empty folder")
     return path
+
+
+def _prepare_directory(path: Path, overwrite: bool) -> None:
+    """Make ``path`` (with its marker) or empty its ``train`` / ``validation``, re-checking first."""
+    _check_directory(path, overwrite)
+    path.mkdir(parents=True, exist_ok=True)
+    if not _is_ours(path):
+        fd = os.open(path / MARKER_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o644)
+        with os.fdopen(fd, "w") as marker:
+            marker.write(_MARKER_TEXT)
+    for sub in ("train", "validation"):
+        if _lstat(path / sub) is not None:
+            # rmtree refuses a link at the top and unlinks links inside without following them
+            shutil.rmtree(path / sub)
 
 
 def _check_folder_args(dataset, per_class, validation_split, seed, source, overwrite):
@@ -594,7 +765,11 @@ def to_image_folder(directory, dataset="mnist", *, per_class=None, validation_sp
     Parameters
     ----------
     directory : str or pathlib.Path
-        Folder to write into; created if missing. Must not be a file.
+        Folder to write into: a new or empty one (created if missing, with
+        the marker file :data:`MARKER_NAME` in it), or one this function made
+        before. A folder holding other files, a file, a path below a file, a
+        symbolic link (also as ``train`` or ``validation`` inside) or ``""``
+        is refused with a ``ValueError`` before any data is loaded.
     dataset : {"mnist", "faces", "shapes"}
         ``"mnist"``: 28 x 28 grayscale digits (see ``source``).
         ``"faces"``: :func:`load_faces` as 25 x 25 grayscale PNGs.
@@ -614,8 +789,9 @@ def to_image_folder(directory, dataset="mnist", *, per_class=None, validation_sp
         Passed to :func:`load_mnist` when ``dataset="mnist"``. With ``"auto"``
         or ``"full"`` the train and test sets are pooled before splitting.
     overwrite : bool
-        Replace existing ``train/`` and ``validation/`` folders in ``directory``
-        (only those two are removed). Otherwise their presence is an error.
+        Replace existing ``train/`` and ``validation/`` folders in a folder
+        this function made (only those two are removed; links inside them are
+        removed, never followed). Otherwise their presence is an error.
 
     Returns
     -------
@@ -635,15 +811,14 @@ def to_image_folder(directory, dataset="mnist", *, per_class=None, validation_sp
     """
     dataset, per_class, validation_split, seed, source = _check_folder_args(
         dataset, per_class, validation_split, seed, source, overwrite)
-    path = _check_directory(directory, overwrite)
+    path = _check_directory(directory, overwrite)  # before any data is loaded
     x, y, names = _dataset_pool(dataset, source, per_class, seed)
     parts = {"train": (x, y)}
     if validation_split > 0:
         n_val = max(1, round(validation_split * len(y)))
         (x_tr, y_tr), (x_va, y_va) = split(x, y, test_size=n_val, seed=seed)
         parts = {"train": (x_tr, y_tr), "validation": (x_va, y_va)}
-    for sub in ("train", "validation"):
-        shutil.rmtree(path / sub, ignore_errors=True)
+    _prepare_directory(path, overwrite)
     for sub, (images, labels) in parts.items():
         keep = _cap(labels, _part_cap(per_class, validation_split, sub))
         _write_pngs(path / sub, images[keep], labels[keep], names)

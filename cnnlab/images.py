@@ -2,7 +2,9 @@
 
 The photos are the ones scikit-image ships inside its wheel; they are read
 straight from its data folder, so nothing is ever downloaded. A learner's
-own picture can be loaded from a file path or a URL (with a short timeout).
+own picture can be loaded from a file path or a URL (5 s in total, 32 MiB at
+most; never with ``CNNLAB_OFFLINE=1``). Whatever the file holds, its size is
+read from its header and checked before any pixel is decoded.
 
 Examples
 --------
@@ -17,15 +19,19 @@ from __future__ import annotations
 
 import io
 import os
-import urllib.error
-import urllib.request
+import re
+import stat
+import struct
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
 
+from . import _net
 from . import _validate as v
 
-__all__ = ["PHOTOS", "describe", "grayscale", "load", "names", "resize", "to_float", "to_uint8"]
+__all__ = ["MAX_FILE_BYTES", "MAX_PIXELS", "PHOTOS", "describe", "grayscale", "load", "names", "resize", "to_float", "to_uint8"]
 
 #: friendly name -> (file in scikit-image's data folder, what is in it)
 PHOTOS: dict[str, tuple[str, str]] = {
@@ -44,7 +50,14 @@ PHOTOS: dict[str, tuple[str, str]] = {
     "hubble": ("hubble_deep_field.jpg", "the Hubble deep field, colour, 872x1000"),
 }
 
-_URL_TIMEOUT_S = 5.0
+MAX_PIXELS = 50_000_000
+"""Largest picture :func:`load` decodes: 50 megapixels (150 MB as RGB), checked from the header."""
+
+MAX_FILE_BYTES = 256 * 2**20
+"""Largest image file :func:`load` opens (256 MiB)."""
+
+# What Pillow raises on broken files, besides its own UnidentifiedImageError (an OSError).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error, zlib.error)
 
 
 def names() -> list[str]:
@@ -71,33 +84,107 @@ def _data_dir() -> Path:
 
 
 def _decode(data, source: str) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
+    """Pixels of the image in ``data`` (a path or a binary file), size checked before decoding."""
+    from PIL import Image
 
     try:
-        with Image.open(data) as img:
-            img.load()
-            if img.mode in ("1", "L", "I;16", "I", "F"):
-                arr = np.asarray(img.convert("L"))
-            else:
-                arr = np.asarray(img.convert("RGB"))
-                if (arr == arr[:, :, :1]).all():  # a gray picture stored as colour
-                    arr = arr[:, :, 0]
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ValueError(f"name_or_path {source!r} is not an image file that Pillow can read ({exc})") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check the size ourselves
+            with Image.open(data) as img:
+                _check_pixels(img.size, source)
+                img.load()
+                arr = _to_uint8_pixels(img, source)
+    except Image.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        raise ValueError(f"name_or_path {source!r} is too large to load: {size}, more than the "
+                         f"{MAX_PIXELS:,} allowed") from None
+    except _DECODE_ERRORS as exc:
+        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise ValueError(f"name_or_path {source!r} is not an image file that Pillow can read, or it is "
+                         f"damaged ({reason})") from None
     return np.ascontiguousarray(arr, dtype=np.uint8)
 
 
+def _check_pixels(size: tuple[int, int], source: str) -> None:
+    """Refuse a picture whose header declares more than :data:`MAX_PIXELS` (a decompression bomb)."""
+    width, height = size
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"name_or_path {source!r} is too large to load: {width} x {height} = "
+                         f"{width * height:,} pixels, more than the {MAX_PIXELS:,} allowed")
+
+
+def _to_uint8_pixels(img, source: str) -> np.ndarray:
+    """``(H, W)`` or ``(H, W, 3)`` uint8 from any Pillow mode, deep images scaled to 0-255."""
+    if img.mode.startswith("I") or img.mode == "F":
+        return _scale_deep(np.asarray(img), img.mode, source)
+    if img.mode in ("1", "L"):
+        return np.asarray(img.convert("L"))
+    arr = np.asarray(img.convert("RGB"))
+    if (arr == arr[:, :, :1]).all():  # a gray picture stored as colour
+        arr = arr[:, :, 0]
+    return arr
+
+
+def _scale_deep(arr: np.ndarray, mode: str, source: str) -> np.ndarray:
+    """16-bit, 32-bit and float grayscale to uint8 by its range, never by clipping.
+
+    * 16-bit (``I;16*``, and ``I`` with values in 0-65535): ``round(v / 257)``,
+      so 65535 becomes 255 and the picture keeps its contrast;
+    * float in 0-1: ``round(v * 255)``; float in 0-255: rounded;
+    * anything else (negative values, 32-bit counts): stretched from its
+      minimum to its maximum.
+    """
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"name_or_path {source!r} holds NaN or infinite pixel values")
+    low, high = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
+    if mode.startswith("I") and low >= 0 and high <= 65535:
+        scaled = arr / 257.0
+    elif mode == "F" and low >= 0 and high <= 1:
+        scaled = arr * 255.0
+    elif mode == "F" and low >= 0 and high <= 255:
+        scaled = arr
+    else:
+        scaled = (arr - low) * (255.0 / (high - low)) if high > low else np.zeros_like(arr)
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
 def _load_url(url: str) -> np.ndarray:
-    try:
-        with urllib.request.urlopen(url, timeout=_URL_TIMEOUT_S) as response:
-            payload = response.read()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise ConnectionError(
-            f"Could not download {url} ({reason}); you may be offline, so try a bundled photo "
-            f"such as images.load('cat') or a file on disk."
-        ) from None
+    payload = _net.fetch(url)
     return _decode(io.BytesIO(payload), url)
+
+
+def _open_regular_file(path: Path, source: str):
+    """Open ``path`` for reading only if it is a regular file of sensible size (symlinks are followed).
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` on the open file, so a
+    FIFO or a device can neither hang the call nor be swapped in after the check.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ValueError(f"name_or_path {source!r} cannot be opened ({exc.strerror})") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, socket or device)"
+        raise ValueError(f"name_or_path {source!r} is {kind}; expected an image file")
+    if info.st_size > MAX_FILE_BYTES:
+        os.close(fd)
+        raise ValueError(f"name_or_path {source!r} is {info.st_size:,} bytes, more than the "
+                         f"{MAX_FILE_BYTES:,} an image file may have here")
+    return os.fdopen(fd, "rb")
+
+
+def _not_found(text: str) -> ValueError:
+    """The error for a name that is neither a photo nor a file; a near miss gets "did you mean"."""
+    hint = v.did_you_mean(text, names()) if os.sep not in text and "." not in text else None
+    if hint is not None:
+        return ValueError(f"name_or_path {text!r} is neither a bundled photo nor an existing file: {hint}")
+    return ValueError(f"name_or_path {text!r:.200} is neither a bundled photo ({', '.join(names())}) "
+                      f"nor an existing file")
 
 
 def load(name_or_path) -> np.ndarray:
@@ -107,13 +194,23 @@ def load(name_or_path) -> np.ndarray:
     ----------
     name_or_path : str or path-like
         One of :func:`names` (``"cat"``, ``"astronaut"`` ...), a path to an
-        image file, or an ``http(s)://`` URL (5 s timeout).
+        image file, or an ``http(s)://`` URL (5 s in total, at most 32 MiB,
+        refused when ``CNNLAB_OFFLINE=1``).
 
     Returns
     -------
     (H, W, 3) or (H, W) uint8 ndarray
         RGB for colour pictures (any alpha channel dropped), 2-D for grayscale
-    (also when a file stores a gray picture as three equal channels).
+        (also when a file stores a gray picture as three equal channels).
+        16-bit and float pictures are scaled to 0-255, not clipped.
+
+    Raises
+    ------
+    ValueError
+        Not a photo name nor a regular file (a folder, a pipe), more than
+        :data:`MAX_PIXELS` pixels, or a file Pillow cannot read.
+    ConnectionError
+        A URL that cannot be downloaded in time, is too large, or offline mode.
 
     Examples
     --------
@@ -132,15 +229,17 @@ def load(name_or_path) -> np.ndarray:
         return _decode(_data_dir() / PHOTOS[name_or_path][0], name_or_path)
     if name_or_path.startswith(("http://", "https://")):
         return _load_url(name_or_path)
+    if not name_or_path or "\0" in name_or_path:
+        raise ValueError(f"name_or_path must name a photo, a file or a URL, got {name_or_path!r:.80}")
     path = Path(name_or_path).expanduser()
-    if not path.exists():
-        raise ValueError(
-            f"name_or_path {name_or_path!r} is neither a bundled photo ({', '.join(names())}) "
-            f"nor an existing file"
-        )
-    if path.is_dir():
-        raise ValueError(f"name_or_path {name_or_path!r} is a folder, expected an image file")
-    return _decode(path, name_or_path)
+    try:
+        path.stat()  # follows symlinks; never opens, so a FIFO cannot block here
+    except FileNotFoundError:
+        raise _not_found(name_or_path) from None
+    except OSError as exc:
+        raise ValueError(f"name_or_path {name_or_path!r:.200} cannot be read ({exc.strerror})") from None
+    with _open_regular_file(path, name_or_path) as handle:
+        return _decode(handle, name_or_path)
 
 
 def _image(image, name: str = "image") -> np.ndarray:

@@ -26,6 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from . import _validate as v
 
 __all__ = [
+    "MAX_ELEMENTS",
     "avg_pool",
     "conv2d",
     "conv2d_loops",
@@ -46,6 +47,38 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- sizes
+
+MAX_ELEMENTS = 2**28
+"""Most numbers one result (or padded input) may hold: 2**28, 1 GiB as float32.
+
+Every function checks the size of what it is about to allocate against this
+first, so a typo such as ``padding=10**6`` is a clear ``ValueError`` naming
+the argument, not a ``MemoryError`` after the machine starts swapping.
+"""
+
+
+def _bytes_text(n_bytes: float) -> str:
+    """``1.5 GB`` style, for error messages."""
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n_bytes < 1000 or unit == "PB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    return f"{n_bytes:.1f} PB"  # pragma: no cover - the loop always returns
+
+
+def _check_size(shape, itemsize: int, blame: str, what: str) -> None:
+    """Raise ``ValueError`` naming ``blame`` when an array of ``shape`` would exceed :data:`MAX_ELEMENTS`.
+
+    ``shape`` holds Python ints, so the product cannot overflow.
+    """
+    count = math.prod(int(n) for n in shape)
+    if count > MAX_ELEMENTS:
+        dims = " x ".join(str(int(n)) for n in shape)
+        raise ValueError(
+            f"{blame} would make {what} of {dims} ({count:,} numbers, {_bytes_text(count * itemsize)}); "
+            f"the limit is {MAX_ELEMENTS:,} numbers, so use a smaller {blame.split('=')[0]}"
+        )
+
 
 
 def padding_amounts(n: int, k: int, stride: int = 1, padding="valid") -> tuple[int, int]:
@@ -195,6 +228,7 @@ def conv2d_params(kernel_size, in_channels: int, filters: int, use_bias: bool = 
     kh, kw = v.positive_pair(kernel_size, "kernel_size")
     in_channels = v.positive_int(in_channels, "in_channels")
     filters = v.positive_int(filters, "filters")
+    use_bias = v.boolean(use_bias, "use_bias")
     return (kh * kw * in_channels + int(bool(use_bias))) * filters
 
 
@@ -210,7 +244,8 @@ def dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
     """
     in_features = v.positive_int(in_features, "in_features")
     units = v.positive_int(units, "units")
-    return (in_features + int(bool(use_bias))) * units
+    use_bias = v.boolean(use_bias, "use_bias")
+    return (in_features + int(use_bias)) * units
 
 
 # ---------------------------------------------------------------- convolution
@@ -255,10 +290,14 @@ def pad(image, kernel_size=3, stride=1, padding="valid", value=0.0) -> np.ndarra
     padding : {"valid", "same"} or int
     value : float
         What the border is filled with (0 for convolution, ``-inf`` for max pooling).
+        On an integer image it must be a whole number the dtype can hold
+        (``value=300`` on uint8 is an error, not 44); an infinite value turns
+        an integer image into float32.
 
     Returns
     -------
     (H + top + bottom, W + left + right[, C]) ndarray
+        Always a new array, even when nothing is added.
 
     Examples
     --------
@@ -269,13 +308,44 @@ def pad(image, kernel_size=3, stride=1, padding="valid", value=0.0) -> np.ndarra
     kh, kw = v.positive_pair(kernel_size, "kernel_size")
     sh, sw = v.positive_pair(stride, "stride")
     padding = v.padding(padding)
-    top, bottom = padding_amounts(image.shape[0], kh, sh, padding)
-    left, right = padding_amounts(image.shape[1], kw, sw, padding)
-    widths = [(top, bottom), (left, right)] + [(0, 0)] * (image.ndim - 2)
+    value = _fill_value(value, image.dtype)
+    blame = f"kernel_size={kernel_size!r} with padding='same'" if padding == "same" else f"padding={padding!r}"
+    padded = _pad(image, (kh, kw), (sh, sw), padding, value, blame=blame)
+    return padded.copy() if padded is image else padded
+
+
+def _fill_value(value, dtype: np.dtype) -> float:
+    """Check that ``value`` is a number that ``dtype`` can hold exactly (or +-inf, see :func:`pad`)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"value must be a number, got {type(value).__name__} {value!r:.40}")
+    if np.isnan(value):
+        raise ValueError("value must be a number, got NaN")
+    if dtype.kind in "ui" and np.isfinite(value):
+        if value != int(value):
+            raise ValueError(f"value must be a whole number for an image of dtype {dtype}, got {value}; "
+                             f"convert the image to float first")
+        info = np.iinfo(dtype)
+        if not info.min <= int(value) <= info.max:
+            raise ValueError(f"value must be between {info.min} and {info.max} for an image of dtype "
+                             f"{dtype}, got {value}")
+    return value
+
+
+def _pad(image: np.ndarray, size, stride, padding, value=0.0, *, blame: str) -> np.ndarray:
+    """:func:`pad` on checked arguments; returns ``image`` itself when nothing is added.
+
+    The size of the result is checked against :data:`MAX_ELEMENTS` first, and
+    ``blame`` names the argument the error message points at.
+    """
+    top, bottom = padding_amounts(image.shape[0], size[0], stride[0], padding)
+    left, right = padding_amounts(image.shape[1], size[1], stride[1], padding)
     if top == bottom == left == right == 0:
         return image
+    shape = (image.shape[0] + top + bottom, image.shape[1] + left + right) + image.shape[2:]
+    _check_size(shape, max(image.dtype.itemsize, 4), blame, "a padded input")
     if not np.isfinite(value) and image.dtype.kind != "f":
         image = image.astype(np.float32)
+    widths = [(top, bottom), (left, right)] + [(0, 0)] * (image.ndim - 2)
     return np.pad(image, widths, mode="constant", constant_values=value)
 
 
@@ -291,8 +361,12 @@ def _prepare_conv(image, kernel, stride, padding):
                 f"kernel {which} ({k}) is larger than the image {which} ({n}) with "
                 f"padding={padding!r}; use a smaller kernel or padding='same'"
             )
+    out_h = output_size(img3.shape[0], kh, sh, padding)
+    out_w = output_size(img3.shape[1], kw, sw, padding)
+    blame = f"padding={padding!r}" if isinstance(padding, int) and padding > 0 else "image"
+    _check_size((out_h, out_w, k4.shape[3]), 4, blame, "a result")
     dtype = _compute_dtype(img3, k4)
-    padded = pad(img3.astype(dtype, copy=False), (kh, kw), (sh, sw), padding)
+    padded = _pad(img3.astype(dtype, copy=False), (kh, kw), (sh, sw), padding, blame=blame)
     return padded, k4.astype(dtype, copy=False), (sh, sw), np.ndim(kernel)
 
 
@@ -491,8 +565,7 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     z = v.array(z, "z")
     if z.ndim == 0:
         raise ValueError(f"z must have at least 1 dimension, got shape {z.shape}")
-    if not isinstance(axis, int) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis must be an int in [{-z.ndim}, {z.ndim - 1}], got {axis!r}")
+    axis = v.axis(axis, "axis", z.ndim)
     z = z.astype(_compute_dtype(z), copy=False)
     shifted = np.exp(z - z.max(axis=axis, keepdims=True))
     return shifted / shifted.sum(axis=axis, keepdims=True)
@@ -512,10 +585,13 @@ def _pool(x, size, stride, padding, mode):
         raise ValueError(
             f"size {(ph, pw)} is larger than x's height and width {x.shape[:2]} with padding='valid'"
         )
+    blame = f"size={(ph, pw) if ph != pw else ph} with padding='same'" if padding == "same" else "x"
+    _check_size((output_size(x.shape[0], ph, sh, padding), output_size(x.shape[1], pw, sw, padding))
+                + x.shape[2:], 4, blame, "a result")
     dtype = _compute_dtype(x)
     x = x.astype(dtype, copy=False)
     fill = -np.inf if mode == "max" else 0.0
-    padded = pad(x, (ph, pw), (sh, sw), padding, value=fill)
+    padded = _pad(x, (ph, pw), (sh, sw), padding, value=fill, blame=blame)
     out_h = (padded.shape[0] - ph) // sh + 1
     out_w = (padded.shape[1] - pw) // sw + 1
     # A window reduction is separable: reduce down the rows, then across the columns. That is
@@ -546,7 +622,7 @@ def _window_counts(shape, size, stride, padding, out_h, out_w, ndim, dtype):
     """How many real (unpadded) cells each window covers, as Keras divides by."""
     if padding == "valid":
         return dtype.type(size[0] * size[1])
-    ones = pad(np.ones(shape, dtype), size, stride, padding)
+    ones = _pad(np.ones(shape, dtype), size, stride, padding, blame="size")
     counts = sliding_window_view(ones, size)[::stride[0], ::stride[1]].sum(axis=(2, 3))
     counts = counts[:out_h, :out_w]
     return counts[:, :, None] if ndim == 3 else counts
@@ -619,6 +695,7 @@ def flatten(x) -> np.ndarray:
     Returns
     -------
     (H * W * C,) ndarray
+        A new array: changing it does not change ``x``.
 
     Examples
     --------
@@ -628,7 +705,7 @@ def flatten(x) -> np.ndarray:
     Introduced in lesson 05.
     """
     x = v.array(x, "x", (1, 2, 3))
-    return x.reshape(-1)
+    return x.flatten()
 
 
 def dense(x, weights, bias) -> np.ndarray:

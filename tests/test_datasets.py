@@ -27,6 +27,23 @@ def no_network(monkeypatch):
     assert attempts == [], "a socket was opened"
 
 
+@pytest.fixture
+def small_mnist(monkeypatch):
+    """A real-format ``mnist.npz`` is 60,000 + 10,000 digits; tests use 6 + 2 of the same form."""
+    monkeypatch.setattr(datasets, "MNIST_FULL_ARRAYS", {
+        "x_train": ((6, 28, 28), 255), "y_train": ((6,), 9), "x_test": ((2, 28, 28), 255), "y_test": ((2,), 9)})
+
+
+def write_cache(path, **replace):
+    """A small cache in Keras' format (see ``small_mnist``); ``replace`` swaps in bad arrays."""
+    x = np.full((6, 28, 28), 7, np.uint8)
+    arrays = {"x_train": x, "y_train": np.arange(6, dtype=np.uint8), "x_test": x[:2],
+              "y_test": np.array([3, 9], np.uint8)}
+    arrays.update(replace)
+    np.savez(path, **{k: val for k, val in arrays.items() if val is not None})
+    return path
+
+
 def test_offline_mnist_shapes_dtypes_and_labels(no_network):
     (x_train, y_train), (x_test, y_test) = datasets.load_mnist("offline")
     assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
@@ -95,10 +112,8 @@ def test_full_offline_raises_a_one_sentence_connection_error(monkeypatch, tmp_pa
     assert "\n" not in str(info.value)
 
 
-def test_full_reads_the_keras_cache(monkeypatch, tmp_path, no_network):
-    cache = tmp_path / "mnist.npz"
-    x = np.zeros((6, 28, 28), np.uint8)
-    np.savez(cache, x_train=x, y_train=np.arange(6, dtype=np.uint8), x_test=x[:2], y_test=np.zeros(2, np.uint8))
+def test_full_reads_the_keras_cache(monkeypatch, tmp_path, no_network, small_mnist):
+    cache = write_cache(tmp_path / "mnist.npz")
     monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
     (x_train, y_train), (x_test, _) = datasets.load_mnist("full")
     assert x_train.shape == (6, 28, 28) and y_train.tolist() == list(range(6)) and x_test.shape == (2, 28, 28)
@@ -247,13 +262,11 @@ def test_full_without_network_raises_connection_error_quickly(monkeypatch, tmp_p
     assert "\n" not in str(info.value) and str(tmp_path) in str(info.value)
 
 
-def test_auto_uses_the_keras_cache_silently(monkeypatch, tmp_path, capsys, no_network):
-    cache = tmp_path / "mnist.npz"
-    x = np.full((3, 28, 28), 7, np.uint8)
-    np.savez(cache, x_train=x, y_train=np.arange(3, dtype=np.uint8), x_test=x, y_test=np.arange(3, dtype=np.uint8))
+def test_auto_uses_the_keras_cache_silently(monkeypatch, tmp_path, capsys, no_network, small_mnist):
+    cache = write_cache(tmp_path / "mnist.npz")
     monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
     (x_train, _), _ = datasets.load_mnist("auto")
-    assert x_train.shape == (3, 28, 28) and capsys.readouterr().out == ""
+    assert x_train.shape == (6, 28, 28) and (x_train == 7).all() and capsys.readouterr().out == ""
 
 
 def test_keras_cache_location_follows_keras_home(monkeypatch, tmp_path):
@@ -401,3 +414,193 @@ def test_more_bad_input_names_the_argument(case):
         call()
     message = str(info.value)
     assert message.startswith(words[0]) and all(word in message for word in words), message
+
+
+# ---------------------------------------------------------------- hostile caches
+
+
+def _zip_cut_in_half(path):
+    write_cache(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+DAMAGED_CACHES = {
+    "truncated zip": _zip_cut_in_half,
+    "zero bytes": lambda path: path.write_bytes(b""),
+    "text, not a zip": lambda path: path.write_text("<html>503 Service Unavailable</html>"),
+    "x_train wrong shape": lambda path: write_cache(path, x_train=np.zeros((6, 32, 32), np.uint8)),
+    "x_train float": lambda path: write_cache(path, x_train=np.zeros((6, 28, 28), np.float32)),
+    "y_train int64": lambda path: write_cache(path, y_train=np.arange(6)),
+    "label 15": lambda path: write_cache(path, y_test=np.array([3, 15], np.uint8)),
+    "missing y_test": lambda path: write_cache(path, y_test=None),
+    "object array": lambda path: np.savez(path, x_train=np.array([None] * 6, dtype=object)),
+    "a folder": lambda path: path.mkdir(),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGED_CACHES), ids=list(DAMAGED_CACHES))
+def test_auto_falls_back_in_one_sentence_naming_a_damaged_cache(case, monkeypatch, tmp_path, capsys,
+                                                                 no_network, small_mnist):
+    monkeypatch.setenv("CNNLAB_OFFLINE", "1")
+    cache = tmp_path / "mnist.npz"
+    DAMAGED_CACHES[case](cache)
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    (x_train, y_train), (x_test, _) = datasets.load_mnist("auto")
+    assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and str(cache) in out and "offline" in out, out
+    with pytest.raises(ValueError, match="mnist.npz") as info:
+        datasets.load_mnist("full")
+    assert isinstance(info.value, datasets.DamagedCacheError) and "\n" not in str(info.value)
+
+
+def test_a_huge_member_is_refused_from_its_size_before_reading(monkeypatch, tmp_path, no_network, small_mnist):
+    cache = write_cache(tmp_path / "mnist.npz", x_train=np.zeros((6000, 28, 28), np.uint8))
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(np.lib.format, "read_magic", lambda fp: pytest.fail("read a member it should refuse"))
+    with pytest.raises(datasets.DamagedCacheError, match="x_train"):
+        datasets.load_mnist("full")
+
+
+def _npz_bytes(tmp_path):
+    return write_cache(tmp_path / "made.npz").read_bytes()
+
+
+def test_download_checks_the_checksum_and_replaces_the_cache_atomically(monkeypatch, tmp_path, small_mnist):
+    import hashlib
+
+    payload = _npz_bytes(tmp_path)
+    cache = tmp_path / "keras" / "datasets" / "mnist.npz"
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(_net, "fetch", lambda url, **kw: payload)
+    monkeypatch.setattr(datasets, "_MNIST_SHA256", hashlib.sha256(payload).hexdigest())
+    # the cache location is a symlink to a learner's file: it is replaced, the file is untouched
+    cache.parent.mkdir(parents=True)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("my notes")
+    cache.symlink_to(mine)
+    (x_train, _), _ = datasets._download_mnist()
+    assert x_train.shape == (6, 28, 28) and mine.read_text() == "my notes"
+    assert not cache.is_symlink() and cache.read_bytes() == payload
+    assert [p.name for p in cache.parent.iterdir()] == ["mnist.npz"]  # no partial file left
+
+
+def test_download_with_a_wrong_checksum_writes_nothing(monkeypatch, tmp_path, small_mnist):
+    cache = tmp_path / "datasets" / "mnist.npz"
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(_net, "fetch", lambda url, **kw: b"not mnist")
+    with pytest.raises(ConnectionError, match="checksum"):
+        datasets._download_mnist()
+    assert not cache.parent.exists()
+
+
+def test_download_uses_a_total_deadline_and_a_size_cap(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_fetch(url, *, deadline, max_bytes):
+        seen.update(url=url, deadline=deadline, max_bytes=max_bytes)
+        raise ConnectionError("no")
+
+    monkeypatch.setattr(_net, "fetch", fake_fetch)
+    with pytest.raises(ConnectionError):
+        datasets._download_mnist()
+    assert seen["url"].endswith("mnist.npz") and seen["deadline"] <= 60 and seen["max_bytes"] < 20 * 2**20
+
+
+# ---------------------------------------------------------------- hostile folders
+
+
+def _count_files(folder):
+    return sorted(p.name for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("part", ["train", "validation"])
+def test_a_symlinked_part_is_refused_and_its_target_untouched(tmp_path, part):
+    mine = tmp_path / "my_photos"
+    mine.mkdir()
+    (mine / "holiday.png").write_bytes(b"precious")
+    (mine / "00000.png").write_bytes(b"also precious")
+    root = datasets.to_image_folder(tmp_path / "d", "faces", per_class=4)
+    import shutil
+
+    shutil.rmtree(root / part)
+    (root / part).symlink_to(mine, target_is_directory=True)
+    before = {p.name: p.read_bytes() for p in mine.iterdir()}
+    for overwrite in (True, False):
+        with pytest.raises(ValueError, match="symbolic link"):
+            datasets.to_image_folder(root, "faces", per_class=2, overwrite=overwrite)
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
+
+
+def test_links_inside_an_old_part_are_removed_not_followed(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("keep")
+    root = datasets.to_image_folder(tmp_path / "d", "faces", per_class=4)
+    (root / "train" / "face" / "link").symlink_to(mine, target_is_directory=True)
+    datasets.to_image_folder(root, "faces", per_class=2, overwrite=True)
+    assert (mine / "keep.txt").read_text() == "keep"
+    assert not (root / "train" / "face" / "link").exists()
+
+
+def test_a_symlinked_directory_is_refused(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    with pytest.raises(ValueError, match="symbolic link"):
+        datasets.to_image_folder(tmp_path / "link", "faces", per_class=2)
+    assert list(real.iterdir()) == []
+
+
+def test_a_folder_with_files_not_made_by_cnnlab_is_refused(tmp_path):
+    (tmp_path / "train").mkdir()
+    (tmp_path / "train" / "thesis.png").write_bytes(b"mine")
+    (tmp_path / "notes.txt").write_text("mine")
+    before = _count_files(tmp_path)
+    for overwrite in (False, True):
+        with pytest.raises(ValueError, match="not made by cnnlab"):
+            datasets.to_image_folder(tmp_path, "faces", per_class=2, overwrite=overwrite)
+    assert _count_files(tmp_path) == before
+
+
+def test_a_new_folder_gets_the_marker_and_can_be_rewritten(tmp_path):
+    root = datasets.to_image_folder(tmp_path / "new" / "deep", "faces", per_class=4)
+    assert (root / datasets.MARKER_NAME).is_file()
+    datasets.to_image_folder(root, "faces", per_class=2, overwrite=True)
+    assert len(list(root.glob("*/*/*.png"))) == 4
+
+
+def _file(tmp_path):
+    (tmp_path / "f.txt").write_text("x")
+    return tmp_path / "f.txt"
+
+
+EARLY_REFUSALS = {
+    "empty string": (lambda tmp: "", "directory must name a folder"),
+    "blank string": (lambda tmp: "   ", "directory must name a folder"),
+    "a file": (lambda tmp: _file(tmp), "is an existing file"),
+    "below a file": (lambda tmp: _file(tmp) / "sub", "which is a file"),
+    "deep below a file": (lambda tmp: _file(tmp) / "a" / "b", "which is a file"),
+    "NUL in the name": (lambda tmp: str(tmp / "a\0b"), "directory must name a folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(EARLY_REFUSALS), ids=list(EARLY_REFUSALS))
+def test_the_target_is_checked_before_any_data_is_loaded(case, tmp_path, monkeypatch):
+    make, words = EARLY_REFUSALS[case]
+    target = make(tmp_path)
+    monkeypatch.setattr(datasets, "_dataset_pool", lambda *a: pytest.fail("loaded data before checking"))
+    before = _count_files(tmp_path)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=words):
+        datasets.to_image_folder(target, "mnist")
+    assert time.perf_counter() - start < 0.5
+    assert _count_files(tmp_path) == before
+
+
+def test_empty_string_never_writes_into_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError):
+        datasets.to_image_folder("", "faces", per_class=2)
+    assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,8 @@
 """cnnlab.images: bundled photos, files, URLs offline, conversions."""
 
+import os
 import socket
+import time
 
 import numpy as np
 import pytest
@@ -46,14 +48,149 @@ def test_load_a_file_drops_alpha(tmp_path):
     assert (loaded[..., 0] == 200).all()
 
 
-def test_url_fails_fast_with_one_sentence(monkeypatch):
-    def unreachable(*args, **kwargs):
-        raise OSError("network is unreachable")
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens there once the socket is closed
 
-    monkeypatch.setattr("urllib.request.urlopen", unreachable)
+
+def test_url_fails_fast_with_one_sentence(monkeypatch):
+    monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
     with pytest.raises(ConnectionError, match="offline") as info:
-        images.load("https://example.invalid/cat.png")
+        images.load(f"http://127.0.0.1:{_closed_port()}/cat.png")
     assert "\n" not in str(info.value)
+
+
+def test_offline_mode_makes_no_attempt_for_a_url(monkeypatch):
+    monkeypatch.setenv("CNNLAB_OFFLINE", "1")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tried the network while CNNLAB_OFFLINE=1")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    with pytest.raises(ConnectionError, match="CNNLAB_OFFLINE") as info:
+        images.load("https://example.invalid/cat.png")
+    assert str(info.value).count(". ") == 0 and "\n" not in str(info.value)
+
+
+# ---------------------------------------------------------------- deep and hostile files
+
+
+def _save(tmp_path, name, array, mode=None):
+    path = tmp_path / name
+    Image.fromarray(array, mode=mode).save(path)
+    return path
+
+
+def test_16_bit_png_is_scaled_not_clipped(tmp_path):
+    ramp = np.linspace(0, 65535, 64 * 64).round().astype(np.uint16).reshape(64, 64)
+    loaded = images.load(_save(tmp_path, "deep.png", ramp))
+    assert loaded.dtype == np.uint8 and loaded.shape == (64, 64)
+    np.testing.assert_array_equal(loaded, np.rint(ramp / 257).astype(np.uint8))
+    assert (loaded == 255).mean() < 0.01  # was 99.6 % before
+
+
+def test_dark_16_bit_png_stays_dark(tmp_path):
+    dark = np.full((8, 8), 1000, np.uint16)
+    assert images.load(_save(tmp_path, "dark.png", dark)).max() == 4  # 1000 / 257
+
+
+@pytest.mark.parametrize("low, high, expected_low, expected_high", [
+    (0.0, 1.0, 0, 255),        # float in 0-1: times 255
+    (0.25, 0.5, 64, 128),      # still 0-1: not stretched
+    (0.0, 200.0, 0, 200),      # already 0-255: kept
+    (-1.0, 1.0, 0, 255),       # anything else: stretched from min to max
+    (0.0, 4000.0, 0, 255),
+])
+def test_float_tiff_is_scaled_to_0_255(tmp_path, low, high, expected_low, expected_high):
+    ramp = np.linspace(low, high, 32 * 32, dtype=np.float32).reshape(32, 32)
+    loaded = images.load(_save(tmp_path, "float.tiff", ramp, mode="F"))
+    assert loaded.dtype == np.uint8
+    assert (int(loaded.min()), int(loaded.max())) == (expected_low, expected_high)
+    assert len(np.unique(loaded)) > 50  # a ramp, not 0s and 1s
+
+
+def test_float_tiff_with_nan_is_refused(tmp_path):
+    bad = np.zeros((4, 4), np.float32)
+    bad[1, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        images.load(_save(tmp_path, "nan.tiff", bad, mode="F"))
+
+
+@pytest.mark.parametrize("width, height", [(20000, 20000), (8000, 7000), (100_000, 600)])
+def test_decompression_bombs_are_refused_from_the_header(tmp_path, width, height):
+    path = tmp_path / "bomb.png"
+    Image.new("1", (width, height)).save(path)  # a few KB on disk
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="too large to load") as info:
+        images.load(path)
+    assert time.perf_counter() - start < 1
+    assert f"{width * height:,}" in str(info.value) and "bomb.png" in str(info.value)
+
+
+def _truncated(tmp_path):
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8)  # does not compress
+    path = _save(tmp_path, "cut.png", noise)
+    path.write_bytes(path.read_bytes()[:2000])
+    return path
+
+
+def _garbage_after_header(tmp_path):
+    path = _save(tmp_path, "noise.png", np.zeros((32, 32), np.uint8))
+    data = bytearray(path.read_bytes())
+    data[40:60] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe.png"
+    os.mkfifo(path)
+    return path
+
+
+def _link_to_fifo(tmp_path):
+    link = tmp_path / "link.png"
+    link.symlink_to(_fifo(tmp_path))
+    return link
+
+
+BAD_FILES = {
+    "truncated png": (_truncated, "damaged"),
+    "corrupt png": (_garbage_after_header, "damaged"),
+    "empty file": (lambda tmp: (tmp / "empty.png").write_bytes(b"") or tmp / "empty.png", "not an image"),
+    "fifo": (_fifo, "not a regular file"),
+    "symlink to a fifo": (_link_to_fifo, "not a regular file"),
+    "folder": (lambda tmp: tmp, "a folder"),
+    "device": (lambda tmp: "/dev/zero", "not a regular file"),
+    "broken symlink": (lambda tmp: (tmp / "gone").symlink_to(tmp / "nothing") or tmp / "gone", "neither"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES), ids=list(BAD_FILES))
+def test_bad_files_fail_fast_with_a_value_error_naming_the_path(tmp_path, case):
+    make, words = BAD_FILES[case]
+    path = make(tmp_path)
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=words) as info:
+        images.load(path)
+    assert time.perf_counter() - start < 1
+    assert str(path) in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_symlink_to_an_image_is_read(tmp_path):
+    target = _save(tmp_path, "real.png", np.full((3, 4), 9, np.uint8))
+    link = tmp_path / "link.png"
+    link.symlink_to(target)
+    assert images.load(link).tolist() == [[9] * 4] * 3
+
+
+def test_a_huge_file_is_refused_before_reading(tmp_path, monkeypatch):
+    path = _save(tmp_path, "ok.png", np.zeros((4, 4), np.uint8))
+    monkeypatch.setattr(images, "MAX_FILE_BYTES", 10)
+    with pytest.raises(ValueError, match="bytes"):
+        images.load(path)
 
 
 def test_grayscale_uses_luminance_weights():

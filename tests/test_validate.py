@@ -65,11 +65,59 @@ CASES = {
     "resize zero": (lambda: images.resize(RGB, 0), ValueError, ["max_size"]),
     "grayscale 5 channels": (lambda: images.grayscale(np.ones((4, 4, 5))), ValueError, ["image", "channels"]),
     "to_float int16": (lambda: images.to_float(np.ones((2, 2), np.int16)), TypeError, ["image", "uint8"]),
-    "kernel unknown": (lambda: kernels.get("sobel"), ValueError, ["name", "'sobel_x'", "'sobel'"]),
+    "kernel unknown": (lambda: kernels.get("sobel"), ValueError, ["name", "'sobel_x' or 'sobel_y'", "'sobel'"]),
     "kernel name int": (lambda: kernels.get(3), TypeError, ["name", "string"]),
     "typed kernel word": (lambda: kernels.parse("1 x; 2 3"), ValueError, ["kernel", "'x' is not a number"]),
     "typed kernel ragged": (lambda: kernels.parse("1 2; 3"), ValueError, ["kernel", "same number"]),
     "typed kernel empty": (lambda: kernels.parse(" ; "), ValueError, ["kernel", "empty"]),
+    # sizes are estimated before anything is allocated
+    "conv padding 10**6": (lambda: ops.conv2d(np.ones((4, 4)), np.ones((1, 1)), padding=10**6), ValueError,
+                           ["padding=1000000", "2000004 x 2000004", "TB", "limit"]),
+    "conv2d_loops padding": (lambda: ops.conv2d_loops(IMG, K3, padding=10**5), ValueError, ["padding=100000"]),
+    "conv 4-D kernel filters": (lambda: ops.conv2d(np.ones((600, 600)), np.ones((1, 1, 1, 1000))), ValueError,
+                                ["image", "600 x 600 x 1000", "limit"]),
+    "max_pool size same": (lambda: ops.max_pool(np.ones((4, 4)), 100000, padding="same"), ValueError,
+                           ["size=100000", "padding='same'", "GB"]),
+    "avg_pool size same": (lambda: ops.avg_pool(np.ones((4, 4)), (3, 10**9), padding="same"), ValueError,
+                           ["size=(3, 1000000000)"]),
+    "pad huge": (lambda: ops.pad(IMG, padding=10**5), ValueError, ["padding=100000", "padded input"]),
+    "pad same huge kernel": (lambda: ops.pad(IMG, 10**6, padding="same"), ValueError, ["kernel_size=1000000"]),
+    # values
+    "softmax axis True": (lambda: ops.softmax(np.ones(3), axis=True), TypeError, ["axis", "int", "bool"]),
+    "softmax axis float": (lambda: ops.softmax(np.ones(3), axis=0.0), TypeError, ["axis", "float"]),
+    "softmax axis str": (lambda: ops.softmax(np.ones(3), axis="last"), TypeError, ["axis", "str"]),
+    "pad value str": (lambda: ops.pad(IMG, padding=1, value="x"), TypeError, ["value", "number", "str"]),
+    "pad value None": (lambda: ops.pad(IMG, padding=1, value=None), TypeError, ["value", "NoneType"]),
+    "pad value bool": (lambda: ops.pad(IMG, padding=1, value=True), TypeError, ["value", "bool"]),
+    "pad value NaN": (lambda: ops.pad(IMG, padding=1, value=math.nan), ValueError, ["value", "NaN"]),
+    "pad 300 on uint8": (lambda: ops.pad(RGB, padding=1, value=300), ValueError, ["value", "0 and 255", "300"]),
+    "pad -1 on uint8": (lambda: ops.pad(RGB, padding=1, value=-1), ValueError, ["value", "0 and 255"]),
+    "pad 0.5 on ints": (lambda: ops.pad(np.ones((2, 2), int), padding=1, value=0.5), ValueError,
+                        ["value", "whole number", "int64"]),
+    "conv2d_params use_bias str": (lambda: ops.conv2d_params(3, 1, 2, use_bias="no"), TypeError,
+                                   ["use_bias", "True or False", "'no'"]),
+    "conv2d_params use_bias int": (lambda: ops.conv2d_params(3, 1, 2, use_bias=1), TypeError, ["use_bias"]),
+    "dense_params use_bias None": (lambda: ops.dense_params(3, 2, use_bias=None), TypeError, ["use_bias"]),
+    # typed kernels
+    "typed kernel 1e39": (lambda: kernels.parse("1e39 1"), ValueError, ["kernel", "'1e39'", "too large"]),
+    "typed kernel 1e400": (lambda: kernels.parse("1e400"), ValueError, ["kernel", "too large"]),
+    "typed kernel big fraction": (lambda: kernels.parse("1e38/1e-30"), ValueError, ["too large"]),
+    "typed kernel 1/0": (lambda: kernels.parse("1/0 1"), ValueError, ["kernel", "'1/0'", "zero"]),
+    "typed kernel nan": (lambda: kernels.parse("nan 1"), ValueError, ["kernel", "'nan' is not a number"]),
+    "typed kernel inf": (lambda: kernels.parse("inf"), ValueError, ["'inf' is not a number"]),
+    "typed kernel underscore": (lambda: kernels.parse("1_000"), ValueError, ["'1_000' is not a number"]),
+    "typed kernel hex": (lambda: kernels.parse("0x10"), ValueError, ["is not a number"]),
+    "typed kernel two slashes": (lambda: kernels.parse("1/2/3"), ValueError, ["'1/2/3' is not a number"]),
+    "typed kernel too long": (lambda: kernels.parse("1 " * 1001), ValueError, ["kernel", "2,002", "2,000"]),
+    "typed kernel not str": (lambda: kernels.parse(b"1 2"), TypeError, ["kernel", "bytes"]),
+    "kernel typo sobelx": (lambda: kernels.get("sobelx"), ValueError, ["name", "did you mean 'sobel_x'?"]),
+    "kernel typo read": (lambda: kernels.read("laplacain"), ValueError, ["kernel", "did you mean 'laplacian'?"]),
+    "kernel word read": (lambda: kernels.read("zzzz"), ValueError, ["kernel", "sobel_x", "identity"]),
+    "photo typo kat": (lambda: images.load("kat"), ValueError, ["name_or_path", "did you mean 'cat'?"]),
+    "photo typo astronot": (lambda: images.load("astronot"), ValueError, ["did you mean 'astronaut'?"]),
+    "photo empty": (lambda: images.load(""), ValueError, ["name_or_path"]),
+    "photo NUL": (lambda: images.load("a\0b"), ValueError, ["name_or_path"]),
+    "photo device": (lambda: images.load("/dev/null"), ValueError, ["name_or_path", "not a regular file"]),
 }
 
 
@@ -83,8 +131,26 @@ def test_bad_input_names_the_argument(case):
         assert word in message, f"{word!r} missing from {message!r}"
 
 
-def test_there_are_at_least_thirty_cases():
-    assert len(CASES) >= 30
+def test_there_are_at_least_eighty_cases():
+    assert len(CASES) >= 80
+
+
+def test_no_message_lists_every_name_when_a_near_miss_is_typed():
+    for call in (lambda: kernels.get("sobelx"), lambda: images.load("kat")):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert "did you mean" in str(info.value) and "horizontal_line" not in str(info.value)
+        assert "hubble" not in str(info.value)
+
+
+def test_did_you_mean_and_the_new_checks():
+    assert v.did_you_mean("kat", ["cat", "coffee"]) == "did you mean 'cat'?"
+    assert v.did_you_mean("qqqq", ["cat", "coffee"]) is None
+    assert v.did_you_mean("x" * 10_000, ["cat"]) is None  # long text: no quadratic matching
+    assert v.boolean(np.bool_(True), "flag") is True
+    assert v.axis(np.int64(-1), "axis", 3) == -1
+    with pytest.raises(ValueError, match="axis must be an int in \\[-1, 0\\]"):
+        v.axis(1, "axis", 1)
 
 
 def test_missing_file_and_non_image_file(tmp_path):
