@@ -8,12 +8,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
 
-from cnnlab import images, kernels, ops, plot  # noqa: E402
+from cnnlab import _colors, images, kernels, ops, plot
+from cnnlab.widgets import ConvolutionWidget, _frames
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +139,9 @@ def test_feature_maps_one_panel_per_channel():
     fig = plot.feature_maps(maps, limit=5)
     shown = [ax for ax in fig.axes if ax.images]
     assert len(shown) == 5 and shown[0].get_title() == "map 0"
-    assert np.allclose(shown[2].images[0].get_array(), maps[:, :, 2])
+    lo, hi = shown[2].images[0].get_clim()
+    assert (lo, hi) == _colors.limits(maps[:, :, 2])
+    np.testing.assert_array_equal(shown[2].images[0].get_array(), _colors.to_rgb_array(maps[:, :, 2], lo, hi))
     assert len(plot.feature_maps(maps[:, :, 0]).axes) == 1
 
 
@@ -239,3 +243,69 @@ def test_forward_pass_draws_one_column_per_stage():
 def test_importing_cnnlab_does_not_import_matplotlib():
     code = "import sys, cnnlab, cnnlab.ops; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ---------------------------------------------------------------- one colour convention with the widgets
+
+
+def drawn_cells(fig, ax, rows, cols):
+    """The colour at the centre of every cell of ``ax``'s image, from the rendered figure."""
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    box = ax.get_window_extent()
+    top, height = pixels.shape[0] - box.y1, box.height
+    ys = (top + (np.arange(rows) + 0.5) * height / rows).astype(int)
+    xs = (box.x0 + (np.arange(cols) + 0.5) * box.width / cols).astype(int)
+    return pixels[ys[:, None], xs[None, :]]
+
+
+def test_a_map_has_the_same_colours_in_plot_and_in_a_widget():
+    widget = ConvolutionWidget("cat", "sobel_x", max_size=24)
+    out = widget.output
+    fig = plot.show(out, size=8)
+    rows, cols = out.shape
+    from_plot = drawn_cells(fig, fig.axes[0], rows, cols)
+    png = np.asarray(Image.open(io.BytesIO(widget.to_png())).convert("RGB"))
+    geo = _frames.geometry(widget.scene)
+    (x0, y0), s = geo["output_origin"], geo["output_scale"]
+    from_widget = png[y0 + np.arange(rows)[:, None] * s + s // 2, x0 + np.arange(cols)[None, :] * s + s // 2]
+    assert (out < 0).any() and (out > 0).any()
+    np.testing.assert_array_equal(from_plot, from_widget)
+    assert fig.axes[0].images[0].get_clim() == (widget.meta["vmin"], widget.meta["vmax"])
+
+
+def test_the_colour_bar_is_the_same_mapping():
+    fmap = np.linspace(-3.0, 3.0, 500).reshape(20, 25)
+    fig = plot.show(fmap, colorbar=True)
+    image = fig.axes[0].images[0]
+    lo, hi = image.get_clim()
+    for value in (lo, -1.0, 0.0, 2.0, hi):
+        legend = np.round(np.array(image.cmap(image.norm(value))[:3]) * 255)
+        assert np.abs(legend - _colors.to_rgb(value, lo, hi)).max() <= 3, value
+
+
+def test_an_explicit_colour_map_is_still_matplotlibs():
+    fig = plot.show(np.arange(12.0).reshape(3, 4), cmap="viridis")
+    image = fig.axes[0].images[0]
+    assert image.get_cmap().name == "viridis" and image.get_array().shape == (3, 4)
+
+
+def test_windows_outlines_what_ops_window_says():
+    x = np.arange(49.0).reshape(7, 7)
+    fig = plot.windows(x, 3, 2)
+    inp = fig.axes[0]
+    out = ops.max_pool(x, 3, 2)
+    assert len(inp.patches) == out.size
+    for patch, (r, c) in zip(inp.patches, np.ndindex(*out.shape)):
+        top, left, h, w = ops.window(r, c, 3, 2)
+        x0, y0 = patch.get_xy()
+        assert left - 0.5 < x0 < left and top - 0.5 < y0 < top
+        assert w - 0.5 < patch.get_width() <= w and h - 0.5 < patch.get_height() <= h
+
+
+def test_conv_step_outlines_what_ops_window_says():
+    image = np.arange(49.0).reshape(7, 7)
+    fig = plot.conv_step(image, "sobel_x", 1, 2, stride=2, padding=1)
+    (patch,) = fig.axes[0].patches
+    top, left, h, w = ops.window(1, 2, 3, 2)
+    assert patch.get_xy() == (left - 0.5, top - 0.5) and (patch.get_height(), patch.get_width()) == (h, w)

@@ -1,0 +1,152 @@
+"""What every plot helper shares: figures and titles, and the colour convention of :mod:`cnnlab._colors`.
+
+A 2-D map is drawn as the RGB colours :func:`cnnlab._colors.to_rgb_array` gives
+it, with the limits :func:`cnnlab._colors.limits` picks: exactly the colours a
+widget gives the same values. The image also carries a matplotlib colour map
+and limits made from the same mapping, so a colour bar (the legend) reads right
+and ``image.get_clim()`` tells the limits.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
+
+from .. import _colors
+from .. import _validate as v
+
+#: name of the colour map of signed maps: blue negative, white zero, red positive
+DIVERGING = "cnnlab_diverging"
+#: name of the colour map of non-negative maps: black to white
+GRAY = "cnnlab_gray"
+#: the window outline, the widgets' colour
+HIGHLIGHT = "#{:02x}{:02x}{:02x}".format(*_colors.WINDOW_RGB)
+#: colours that tell windows or channels apart
+PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324")
+_CONVENTION = (None, DIVERGING, GRAY)
+_LEGEND_STEPS = 511
+
+
+def axes(ax, figsize):
+    """Return ``(fig, ax)``: a new figure unless the caller passed ``ax``."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    if not isinstance(ax, matplotlib.axes.Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    return ax.get_figure(root=True), ax
+
+
+def title(value, name: str = "title"):
+    """``value`` if it is a string or None."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+    return value
+
+
+def titles_for(titles, n: int, default=None) -> list:
+    """One title (or None) per picture."""
+    if titles is None:
+        return list(default) if default is not None else [None] * n
+    if isinstance(titles, str):
+        raise TypeError("titles must be a list of strings, one per picture, got a single string")
+    titles = list(titles)
+    if len(titles) != n:
+        raise ValueError(f"titles must have one entry per picture ({n}), got {len(titles)}")
+    return [None if t is None else str(t) for t in titles]
+
+
+def picture(arr: np.ndarray) -> np.ndarray:
+    """What ``imshow`` should draw: ``(H, W, 1)`` as 2-D, colour floats clipped to [0, 1]."""
+    if arr.ndim == 3:
+        if arr.shape[2] == 1:
+            return arr[:, :, 0]
+        if arr.dtype != np.uint8:
+            return np.clip(arr.astype(np.float32), 0, 1)
+    return arr
+
+
+def image_array(image, name: str = "image") -> np.ndarray:
+    """A checked photo or map: ``(H, W)``, ``(H, W, 1)``, ``(H, W, 3)`` or ``(H, W, 4)``."""
+    arr = v.array(image, name, (2, 3))
+    if arr.ndim == 3 and arr.shape[2] not in (1, 3, 4):
+        raise ValueError(f"{name} must be (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got shape {arr.shape}")
+    return arr
+
+
+def map_limits(arr: np.ndarray, vmin=None, vmax=None) -> tuple[float, float]:
+    """Colour limits: the given ones, ``(0, 255)`` for a uint8 photo, else :func:`cnnlab._colors.limits`."""
+    auto = (0.0, 255.0) if arr.dtype == np.uint8 else _colors.limits(arr)
+    return (auto[0] if vmin is None else float(vmin)), (auto[1] if vmax is None else float(vmax))
+
+
+def shared_limits(arrays) -> tuple[float, float]:
+    """One pair of limits for several maps, so that their colours compare."""
+    lo = min(float(np.min(a)) for a in arrays)
+    hi = max(float(np.max(a)) for a in arrays)
+    return _colors.limits(np.array([lo, hi]))
+
+
+def legend_cmap(vmin: float, vmax: float) -> ListedColormap:
+    """The colour map of the convention between ``vmin`` and ``vmax``, for colour bars."""
+    values = np.linspace(vmin, vmax, _LEGEND_STEPS)
+    name = DIVERGING if vmin < 0 else GRAY
+    return ListedColormap(_colors.to_rgb_array(values, vmin, vmax) / 255.0, name=name)
+
+
+def draw(ax, arr: np.ndarray, cmap=None, vmin=None, vmax=None, **kwargs):
+    """``imshow`` a photo or a map following the convention; returns the ``AxesImage``.
+
+    Colour photos are drawn as they are. A 2-D map is drawn as
+    ``_colors.to_rgb_array(arr, vmin, vmax)`` unless ``cmap`` names another matplotlib colour map.
+    """
+    arr = picture(arr)
+    kwargs.setdefault("interpolation", "nearest")
+    if arr.ndim == 3:
+        return ax.imshow(arr, **kwargs)
+    lo, hi = map_limits(arr, vmin, vmax)
+    if cmap not in _CONVENTION:
+        return ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, **kwargs)
+    image = ax.imshow(_colors.to_rgb_array(arr, lo, hi), **kwargs)
+    image.set_cmap(legend_cmap(lo, hi))
+    image.set_clim(lo, hi)
+    return image
+
+
+def text_colour(value: float, cmap, vmin: float, vmax: float) -> str:
+    """Black on light cells, white on dark ones."""
+    if cmap in _CONVENTION:
+        r, g, b = (c / 255 for c in _colors.to_rgb(value, vmin, vmax))
+    else:
+        span = (vmax - vmin) or 1.0
+        r, g, b, _ = plt.get_cmap(cmap)((value - vmin) / span)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def fmt_for(arr: np.ndarray, fmt):
+    """The format to write ``arr``'s numbers with: ``fmt``, else ``.0f`` / ``.1f`` / ``.2f``."""
+    if fmt is not None:
+        if not isinstance(fmt, str):
+            raise TypeError(f"fmt must be a format string such as '.2f', got {type(fmt).__name__}")
+        return fmt
+    if arr.dtype.kind in "ui" or np.all(np.mod(arr, 1) == 0):
+        return ".0f"
+    big = float(np.max(np.abs(arr)))
+    return ".1f" if big >= 10 else ".2f"
+
+
+def clean(ax):
+    """No ticks, no frame."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def box(ax, top, left, height, width, colour=HIGHLIGHT, lw=3.0, **kw):
+    """Outline cells ``[top, top+height) x [left, left+width)`` of an imshow."""
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False,
+                           edgecolor=colour, linewidth=lw, **kw))
