@@ -6,15 +6,35 @@ Examples
 ``python -m cnnlab lab``                       (JupyterLab on the lessons)
 ``python -m cnnlab demo``                      (the instructor demo in Voila, no code shown)
 ``python -m cnnlab gif conv --image cat --kernel sobel_x out.gif``
+``python -m cnnlab gif pool --image coins --force pool.gif``   (``--force`` replaces an existing GIF)
+
+A mistake in what was typed (an unknown photo, a damaged or huge image, a bad
+kernel, an existing output file) ends with exit status 2 and one ``error:``
+line, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+#: what a user's mistake can raise below; each becomes one ``error:`` line and exit status 2
+USER_ERRORS = (ValueError, TypeError, OSError, OverflowError, FloatingPointError, ConnectionError, MemoryError)
+
+#: a kernel whose feature map could exceed this cannot be drawn (float32 ends near 3.4e38)
+_LARGEST_MAP_VALUE = 1e30
+
+
+class _Parser(argparse.ArgumentParser):
+    """``argparse`` that reports a mistake in one line (exit status 2), without the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def lessons_dir() -> Path:
@@ -54,13 +74,99 @@ def _doctor(args) -> int:
 
 
 def _gif(args) -> int:
+    try:
+        target = _gif_target(args.path, args.force)
+        if args.gif_kind == "conv":
+            args.kernel = _gif_kernel(args.kernel)
+        _check_image(args.image)
+        written = _write_gif_atomically(args, target)
+    except USER_ERRORS as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    from PIL import Image
+
+    with Image.open(written) as gif:
+        frames = gif.n_frames
+    print(f"wrote {written} ({frames} frames, {written.stat().st_size / 1024:.0f} KB)")
+    return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _gif_target(path_text: str, force: bool) -> Path:
+    """Where the GIF goes: a ``.gif`` name; an existing file only with ``--force``; never a link."""
+    if not path_text.strip():
+        raise ValueError("path must name the .gif file to write")
+    path = Path(path_text).expanduser()
+    if path.suffix.lower() != ".gif":
+        raise ValueError(f"path must end in .gif, got {path_text!r}; nothing was written")
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None:
+        if stat.S_ISLNK(info.st_mode):
+            raise ValueError(f"{path_text!r} is a symbolic link; cnnlab does not write through links")
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path_text!r} exists and is not a regular file")
+        if not force:
+            raise ValueError(f"{path_text!r} already exists; pass --force to replace it")
+    if not path.parent.is_dir():
+        raise ValueError(f"the folder {str(path.parent)!r} for {path_text!r} does not exist")
+    return path
+
+
+def _gif_kernel(text: str):
+    """The ``--kernel`` text as an array (linear parsing), refused when its map would overflow."""
+    import numpy as np
+
+    from . import kernels
+
+    _, kernel = kernels.read(text, "--kernel")
+    bound = float(np.abs(kernel.astype(np.float64)).sum()) * 255.0
+    if bound > _LARGEST_MAP_VALUE:
+        raise ValueError(f"--kernel weights are too large: the feature map could reach {bound:.1e}, "
+                         f"more than the {_LARGEST_MAP_VALUE:.0e} a picture can show")
+    return kernel
+
+
+def _check_image(name: str) -> None:
+    """Fail fast, in one line, on a photo or file that cannot be shown (missing, a pipe, a bomb)."""
+    from . import images
+
+    if name not in images.names():
+        try:
+            images.load(name)
+        except (ValueError, TypeError) as exc:  # images.load calls its argument name_or_path
+            raise type(exc)(str(exc).replace("name_or_path", "--image", 1)) from None
+
+
+def _write_gif_atomically(args, target: Path) -> Path:
+    """Write into a new file beside ``target``, then rename: a failure leaves nothing half-written."""
     from . import animate
 
-    return animate.run_gif(args) or 0
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".gif", dir=target.parent)
+    os.close(handle)
+    common = {"max_size": args.max_size, "max_frames": args.frames, "fps": args.fps}
+    try:
+        if args.gif_kind == "conv":
+            animate.convolution_gif(args.image, args.kernel, temporary, args.stride, args.padding, **common)
+        else:
+            animate.pooling_gif(args.image, temporary, args.size, args.stride, args.mode, **common)
+        if not args.force and os.path.lexists(target):  # appeared while we were drawing
+            raise ValueError(f"{str(target)!r} already exists; pass --force to replace it")
+        os.replace(temporary, target)  # replaces a link itself, never its target
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cnnlab", description="Tools for the cnnlab CNN course.")
+    parser = _Parser(prog="cnnlab", description="Tools for the cnnlab CNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     lab = sub.add_parser("lab", help="open JupyterLab on the lessons")
@@ -80,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     from . import animate
 
     animate.add_gif_arguments(gif)
+    for action in gif._actions:
+        if isinstance(action, argparse._SubParsersAction):  # the conv and pool sub-commands
+            for kind in action.choices.values():
+                kind.add_argument("--force", action="store_true", help="replace the .gif if it exists")
     gif.set_defaults(func=_gif)
     return parser
 

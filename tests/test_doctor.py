@@ -1,5 +1,6 @@
 """cnnlab.doctor and the cnnlab command."""
 
+import os
 import re
 import socket
 import subprocess
@@ -71,3 +72,99 @@ def test_cli_finds_the_lessons_and_rejects_a_missing_demo(capsys, tmp_path):
     assert (cli.lessons_dir() / "00_welcome.ipynb").is_file()
     assert cli.main(["demo", str(tmp_path / "missing.ipynb")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- cnnlab gif: user errors
+
+
+def _bomb(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "bomb.png"
+    Image.new("1", (12000, 5000)).save(path)  # 60 megapixels, a few KB on disk
+    return str(path)
+
+
+def _fifo(tmp_path):
+    path = tmp_path / "pipe.png"
+    os.mkfifo(path)
+    return str(path)
+
+
+GIF_ERRORS = {
+    "not a .gif name": (lambda tmp: ["conv", str(tmp / "notes.txt")], "end in .gif"),
+    "no name": (lambda tmp: ["conv", ".gif"], "end in .gif"),
+    "missing folder": (lambda tmp: ["conv", str(tmp / "no" / "out.gif")], "does not exist"),
+    "unknown kernel": (lambda tmp: ["conv", "--kernel", "sobelx", str(tmp / "o.gif")], "did you mean 'sobel_x'"),
+    "kernel word": (lambda tmp: ["conv", "--kernel", "1 x; 2 3", str(tmp / "o.gif")], "'x' is not a number"),
+    "kernel 1e39": (lambda tmp: ["conv", "--kernel", "1e39", str(tmp / "o.gif")], "too large"),
+    "overflowing kernel": (lambda tmp: ["conv", "--kernel", "; ".join(["3e38 3e38 3e38"] * 3), str(tmp / "o.gif")],
+                           "too large"),
+    "long kernel text": (lambda tmp: ["conv", "--kernel", "1" * 1200 + "/" + "1" * 1200 + "x", str(tmp / "o.gif")],
+                         "at most 2,000 characters"),
+    "missing image": (lambda tmp: ["conv", "--image", str(tmp / "nope.png"), str(tmp / "o.gif")], "--image"),
+    "photo typo": (lambda tmp: ["conv", "--image", "kat", str(tmp / "o.gif")], "did you mean 'cat'"),
+    "bomb image": (lambda tmp: ["conv", "--image", _bomb(tmp), str(tmp / "o.gif")], "60,000,000 pixels"),
+    "fifo image": (lambda tmp: ["pool", "--image", _fifo(tmp), str(tmp / "o.gif")], "not a regular file"),
+    "huge padding": (lambda tmp: ["conv", "--padding", "1000000", "--max-size", "8", str(tmp / "o.gif")],
+                     "padding=1000000"),
+    "stride not a number": (lambda tmp: ["conv", "--stride", "x", str(tmp / "o.gif")], "--stride"),
+    "pool mode": (lambda tmp: ["pool", "--mode", "median", str(tmp / "o.gif")], "--mode"),
+}
+
+
+@pytest.mark.parametrize("case", list(GIF_ERRORS), ids=list(GIF_ERRORS))
+def test_gif_user_errors_exit_2_with_one_line_and_write_nothing(case, tmp_path, capsys):
+    argv = GIF_ERRORS[case][0](tmp_path)
+    before = sorted(tmp_path.iterdir())
+    start = time.perf_counter()
+    try:
+        code = cli.main(["gif", *argv])
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    assert time.perf_counter() - start < 5
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: ") and GIF_ERRORS[case][1] in err, err
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_gif_never_overwrites_without_force(tmp_path, capsys):
+    out = tmp_path / "slide.gif"
+    out.write_bytes(b"my slide")
+    argv = ["gif", "pool", "--frames", "2", "--max-size", "8", str(out)]
+    assert cli.main(argv) == 2
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"my slide"
+    assert cli.main([*argv, "--force"]) == 0
+    assert out.read_bytes()[:6] == b"GIF89a" and sorted(p.name for p in tmp_path.iterdir()) == ["slide.gif"]
+
+
+def test_gif_refuses_a_symlink_even_with_force(tmp_path, capsys):
+    mine = tmp_path / "thesis.txt"
+    mine.write_text("years of work")
+    link = tmp_path / "out.gif"
+    link.symlink_to(mine)
+    assert cli.main(["gif", "pool", "--frames", "2", "--max-size", "8", "--force", str(link)]) == 2
+    assert "symbolic link" in capsys.readouterr().err and mine.read_text() == "years of work"
+
+
+def test_a_failing_gif_leaves_the_old_file_and_no_temporary(tmp_path, capsys, monkeypatch):
+    from cnnlab import animate
+
+    out = tmp_path / "slide.gif"
+    out.write_bytes(b"old")
+
+    def fail(*args, **kwargs):
+        raise OverflowError("cannot convert float infinity to integer")
+
+    monkeypatch.setattr(animate, "pooling_gif", fail)
+    assert cli.main(["gif", "pool", "--force", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == "error: cannot convert float infinity to integer"
+    assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["slide.gif"]
+
+
+def test_gif_error_in_a_real_process_has_no_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cnnlab", "gif", "conv", "--kernel", "3e38", str(tmp_path / "o.gif")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
