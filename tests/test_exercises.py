@@ -154,7 +154,7 @@ def test_anything_the_learner_raises_stays_in_the_feedback(name, exc, capsys):
     result = check(name, broken)
     assert result.status == "error" and not result
     out = capsys.readouterr().out
-    assert type(exc).__name__ in out and "oops" in out
+    assert f"stopped with {type(exc).__name__}: " in out and "oops" in out
 
 
 def test_keyboard_interrupt_still_stops_the_cell():

@@ -33,7 +33,6 @@ from ._values import (
     has_ellipsis,
     numbers,
     same,
-    shape_of,
     shape_text,
     short,
 )
@@ -147,7 +146,7 @@ def call(fn, *args, advice: Sequence[tuple[str, str]] = ()):
         value = fn(*args)
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # the learner's code may raise anything; it must not end the cell
+    except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything, SystemExit too
         text = describe(exc)
         if "ellipsis" in text.lower() or has_ellipsis(fn):
             raise unanswered(f"replace the `...` in {label} with your code (for now it stops with "
@@ -178,14 +177,22 @@ def call_cases(fn, cases: Sequence[tuple], convert: Callable, expected: str, adv
 # ---------------------------------------------------------------- comparing with the reference
 
 
+_DOES_NOT_APPLY = object()
+
+
+def _attempt(make: Callable, *inputs):
+    """``make(*inputs)``, or ``_DOES_NOT_APPLY`` for a mistake these inputs cannot show."""
+    try:
+        return make(*inputs)
+    except Exception:  # noqa: BLE001 - e.g. a reshape that needs even sizes
+        return _DOES_NOT_APPLY
+
+
 def diagnose(got, mistakes: Sequence[Mistake], *inputs, atol: float = 1e-6) -> Verdict | None:
     """The verdict of the first mistake whose result ``make(*inputs)`` equals ``got``."""
     for mistake in mistakes:
-        try:
-            candidate = mistake.make(*inputs)
-        except Exception:  # a mistake that does not apply to these inputs
-            continue
-        if same(got, candidate, atol=atol):
+        candidate = _attempt(mistake.make, *inputs)
+        if candidate is not _DOES_NOT_APPLY and same(got, candidate, atol=atol):
             return wrong(mistake.nudge, mistake.hint)
     return None
 
@@ -219,11 +226,9 @@ def compare_cases(got: list, cases: Sequence[tuple], reference: Callable,
     if got == answers:
         return None
     for mistake in mistakes:
-        try:
-            if [mistake.make(*case) for case in cases] == got:
-                return wrong(mistake.nudge, mistake.hint)
-        except Exception:  # a mistake that does not apply to these cases
-            continue
+        candidates = [_attempt(mistake.make, *case) for case in cases]
+        if all(c is not _DOES_NOT_APPLY for c in candidates) and candidates == got:
+            return wrong(mistake.nudge, mistake.hint)
     case, right, value = next((c, a, g) for c, a, g in zip(cases, answers, got) if a != g)
     return wrong(f"{reference.__name__}{case} should be {right}, yours gives {value}."
                  + (f" {explain(case)}" if explain is not None else ""))
@@ -322,7 +327,7 @@ def _judge(exercise: Exercise, body: Callable, answer) -> Verdict:
         verdict = raised
     except KeyboardInterrupt:
         raise
-    except BaseException as exc:  # the answer broke the check itself (a strange object): say so, never raise
+    except BaseException as exc:  # noqa: BLE001 - a strange answer broke the check: say so, never raise
         verdict = Verdict(ERROR, f"The check could not run your answer ({describe(exc)}).")
     if not isinstance(verdict, Verdict):
         verdict = Verdict(ERROR, f"The check could not judge your answer ({short(verdict)}).")

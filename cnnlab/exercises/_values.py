@@ -42,7 +42,7 @@ def short(value) -> str:
         return f"an array of shape {value.shape}"
     try:
         text = _REPR.repr(value)
-    except Exception:  # a learner's object whose __repr__ fails
+    except Exception:  # noqa: BLE001 - a learner's object whose __repr__ fails
         text = f"a {type(value).__name__}"
     return clip(text, 80)
 
@@ -51,7 +51,7 @@ def describe(exc: BaseException) -> str:
     """``"KeyError: 'oops'"`` for an exception, clipped to 300 characters."""
     try:
         text = str(exc)
-    except Exception:  # an exception whose __str__ fails
+    except Exception:  # noqa: BLE001 - an exception whose __str__ fails
         text = ""
     name = type(exc).__name__
     return clip(f"{name}: {text}" if text else name, 300)
@@ -101,7 +101,7 @@ def numbers(value, shape: tuple[int, ...] | None = None) -> np.ndarray | None:
         if arr.dtype == object or arr.dtype.kind not in "biuf":
             return None
         return arr.astype(np.float64)
-    except Exception:  # ragged lists, objects that refuse conversion
+    except Exception:  # noqa: BLE001 - ragged lists, objects that refuse conversion
         return None
 
 
@@ -146,7 +146,7 @@ def as_number(value) -> float | None:
         return None
     try:
         return float(np.asarray(value, dtype=np.float64).reshape(()))
-    except Exception:  # not a number after all
+    except Exception:  # noqa: BLE001 - not a number after all
         return None
 
 

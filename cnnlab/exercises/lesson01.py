@@ -127,8 +127,8 @@ def check_grayscale(answer):
     image[0, :3] = [(255, 255, 255), (250, 10, 30), (10, 30, 250)]
     got = call(answer, image.copy(), advice=[
         ("matmul", "The image goes on the left of @: each pixel's 3 numbers meet the 3 weights."),
-        ("could not be broadcast", "Multiply the image by a list of 3 weights (one per channel), then sum "
-                                   "over the last axis."),
+        ("could not be broadcast", ("Multiply the image by a list of 3 weights (one per channel), then "
+                                    "sum over the last axis.")),
     ])
     shape = shape_of(got)
     if shape == image.shape[:2] + (1,):

@@ -40,8 +40,8 @@ def check_relu(answer):
     """Lesson 03: ``my_relu(x)`` keeps positive values and turns negative ones into 0."""
     x = np.array([[-2.5, -1.0, 0.0, 0.5], [3.0, -0.25, 2.0, -4.0], [0.75, 1.5, -3.0, 0.0]])
     original = x.copy()
-    got = call(answer, x, advice=[("truth value", "Python's max() compares whole arrays, not number by "
-                                                  "number.")])
+    advice = [("truth value", "Python's max() compares whole arrays, not number by number.")]
+    got = call(answer, x, advice=advice)
     verdict = compare_array(got, my_relu(original), _RELU_MISTAKES, (original,),
                             context=f"For x of shape {original.shape}, ")
     if verdict is not None:
@@ -111,10 +111,12 @@ def combined_kernel():
 
 
 _SHAPE_MISTAKES = {
-    (3, 3): ("A 3 x 3 kernel followed by another 3 x 3 kernel looks at a 5 x 5 patch of the image, so the "
-             "combined kernel is 5 x 5.", "Pad `first` with zeros on every side so every overlap is counted."),
-    (1, 1): ("A valid convolution of a 3 x 3 array with a 3 x 3 kernel leaves 1 x 1: pad `first` with zeros "
-             "so that every overlap is counted.", "Two zeros on every side give 5 x 5."),
+    (3, 3): (("A 3 x 3 kernel followed by another 3 x 3 kernel looks at a 5 x 5 patch of the image, so "
+              "the combined kernel is 5 x 5."),
+             "Pad `first` with zeros on every side so every overlap is counted."),
+    (1, 1): (("A valid convolution of a 3 x 3 array with a 3 x 3 kernel leaves 1 x 1: pad `first` with "
+              "zeros so that every overlap is counted."),
+             "Two zeros on every side give 5 x 5."),
 }
 
 

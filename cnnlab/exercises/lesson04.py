@@ -105,8 +105,8 @@ def _max_pool_mistakes(h, w):
 def check_max_pool(answer):
     """Lesson 04: ``my_max_pool(x)``: 2x2 windows, stride 2, leftover row/column dropped (Keras 'valid')."""
     rng = np.random.default_rng(6)
-    advice = [("cannot reshape", "That reshape only works when H and W are even. Drop the leftover row and "
-                                 "column first."),
+    advice = [("cannot reshape", ("That reshape only works when H and W are even. Drop the leftover row "
+                                  "and column first.")),
               ("out of bounds", "Loop only over full windows: H // 2 rows and W // 2 columns."),
               ("sequence", "One output cell gets one number: the largest of its window.")]
     for x in (rng.integers(0, 10, (4, 6)).astype(np.float64), np.round(rng.normal(size=(5, 7)), 1)):

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Mistake, call, call_cases, checks_function, checks_value, compare_array, compare_cases, correct
-from ._core import wrong
+from ._core import (
+    Mistake,
+    call,
+    call_cases,
+    checks_function,
+    checks_value,
+    compare_array,
+    compare_cases,
+    correct,
+    wrong,
+)
 from ._values import as_int, int_tuple, short
 
 # ---------------------------------------------------------------- exercise 1: the length
@@ -48,7 +57,7 @@ def check_flat_length(answer):
 
 def flat_index(row, col, channel, shape):
     """Position of stack[row, col, channel] in ops.flatten(stack)."""
-    height, width, channels = shape
+    width, channels = shape[1], shape[2]
     return (row * width + col) * channels + channel
 
 

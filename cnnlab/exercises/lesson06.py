@@ -37,8 +37,8 @@ _DENSE_MISTAKES = [
 ]
 _DENSE_ADVICE = [
     ("matmul", "weights has shape (n_in, n_out), as Keras stores it: the input goes on the left, x @ weights."),
-    ("could not be broadcast", "* multiplies number by number. For the weighted sums of every unit use the "
-                               "matrix product, @."),
+    ("could not be broadcast", ("* multiplies number by number. For the weighted sums of every unit use "
+                                "the matrix product, @.")),
     ("aligned", "weights has shape (n_in, n_out): x @ weights, with x on the left."),
 ]
 
