@@ -4,6 +4,7 @@ No front end here: the state a browser would receive is read with ``get_state()`
 and decoded with the same serializer. ``tests/browser/`` checks the drawing.
 """
 
+import dataclasses
 import io
 import json
 import re
@@ -16,7 +17,9 @@ from PIL import Image
 
 from cnnlab import _colors, images, kernels, ops
 from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget, _frames
+from cnnlab.widgets._inputs import load_image, load_map
 from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
+from cnnlab.widgets.scenes import activation_scene, convolution_scene, flatten_scene, pooling_scene
 from cnnlab.widgets.scenes._common import panel_scale
 
 RNG = np.random.default_rng(0)
@@ -545,3 +548,107 @@ def test_flatten_tiles_have_a_label_band_and_the_window_is_inside_its_tile():
         assert tuple(panel[top, left]) == tuple(colours[r, c, k])
     big = FlattenWidget(np.zeros((13, 13, 32)))
     assert 1 <= big.meta["label_rows"] <= 13
+
+
+# ---------------------------------------------------------------- scenes: pure, frozen, ops' numbers
+
+
+def _conv_scene(stride=(1, 1), padding="valid"):
+    return convolution_scene(load_image(SMALL_RGB, None), "laplacian", kernels.get("laplacian"), stride, padding, "G")
+
+
+def test_scene_functions_compute_ops_numbers_and_ops_windows():
+    scene = _conv_scene((2, 1), "same")
+    np.testing.assert_array_equal(scene.output, ops.conv2d(SMALL_RGB, kernels.get("laplacian"), (2, 1), "same"))
+    padded = ops.pad(SMALL_RGB.astype(np.float32), 3, (2, 1), "same")
+    for step in (0, 5, scene.steps - 1):
+        r, c = scene.position(step)
+        assert scene.window(step) == ops.window(r, c, 3, (2, 1))
+        top, left, h, w = ops.window(r, c, 3, (2, 1))
+        np.testing.assert_array_equal(scene.window_values(step), padded[top:top + h, left:left + w])
+    pool = pooling_scene(load_map(SIGNED, "feature_map", None), (3, 2), (1, 2), "avg", "same", 0)
+    np.testing.assert_array_equal(pool.output, ops.avg_pool(SIGNED, (3, 2), (1, 2), "same"))
+    assert pool.window(7) == ops.window(*pool.position(7), (3, 2), (1, 2))
+    act = activation_scene(load_map(SIGNED, "feature_map", None, dtype=np.float32), "relu", 0)
+    np.testing.assert_array_equal(act.output, ops.relu(SIGNED))
+    maps = RNG.normal(size=(3, 4, 5)).astype(np.float32)
+    flat = flatten_scene(load_map(maps, "maps", None))
+    np.testing.assert_array_equal(flat.output, ops.flatten(maps))
+
+
+def test_scene_functions_are_pure_and_scenes_are_frozen():
+    first, second = _conv_scene(), _conv_scene()
+    assert first is not second
+    np.testing.assert_array_equal(first.output, second.output)
+    assert first.meta() == second.meta()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.stride = (2, 2)
+    for arr in (first.output, first.kernel, first.parts, first.source.array):
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            arr[(0,) * arr.ndim] = 1
+
+
+def test_a_widget_never_changes_the_array_it_was_given():
+    given = SMALL.copy()
+    w = ConvolutionWidget(given, "sobel_x", max_size=None)
+    assert given.flags.writeable
+    np.testing.assert_array_equal(given, SMALL)
+    image = w.image
+    image[:] = 0                                               # a copy: the widget keeps its own
+    np.testing.assert_array_equal(w.image, SMALL)
+
+
+# ---------------------------------------------------------------- meta is derived from the scene
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionWidget(SMALL_RGB, "box_blur", stride=2),
+    lambda: PoolingWidget(SIGNED, size=3, stride=1),
+    lambda: ActivationWidget(SIGNED, "tanh"),
+    lambda: FlattenWidget(RNG.normal(size=(3, 3, 4))),
+], ids=["conv", "pool", "relu", "flatten"])
+def test_meta_is_the_scenes_and_python_never_reads_it_back(make):
+    w = make()
+    assert w.meta == w.scene.meta()
+    before = (w.to_png(1), repr(w), w.position(3), w.output, w.scale_note)
+    w.meta = {"kind": "nonsense", "stride": [9, 9], "ksize": [7, 7], "pad": [5, 5, 5, 5], "scale_note": "x"}
+    after = (w.to_png(1), repr(w), w.position(3), w.output, w.scale_note)
+    assert before[:3] == after[:3] and before[4] == after[4]
+    np.testing.assert_array_equal(before[3], after[3])
+    w.request("speed", 5)                                      # not a parameter: refused, meta untouched
+    assert w.meta["kind"] == "nonsense"
+
+
+def test_meta_style_carries_the_python_constants():
+    style = ConvolutionWidget(SMALL, "sobel_x").meta["style"]
+    assert style == {
+        "pending_rgb": [206, 232, 208], "negative_rgb": list(_colors.NEGATIVE_RGB),
+        "positive_rgb": list(_colors.POSITIVE_RGB), "white_rgb": [255, 255, 255],
+        "pad_rgb": [list(_colors.PAD_RGB[0]), list(_colors.PAD_RGB[1])], "gap_rgb": list(_colors.GAP_RGB),
+        "label_rgb": list(_colors.LABEL_RGB), "window_rgb": list(_colors.WINDOW_RGB),
+        "panel_px": 320, "max_speed": 1000.0, "max_listed": 81, "max_terms": 25,
+    }
+    assert list(_colors.PENDING_RGB) == style["pending_rgb"]
+    flat = [x for key in ("pending_rgb", "negative_rgb", "positive_rgb", "gap_rgb") for x in style[key]]
+    assert all(type(x) is int for x in flat)
+    json.dumps(style)                                          # plain JSON for the page
+
+
+# ---------------------------------------------------------------- the renderer takes a scene
+
+
+def test_the_renderer_draws_a_scene_as_the_widget_does():
+    w = PoolingWidget(SIGNED, size=2)
+    scene = w.scene
+    assert np.array_equal(np.asarray(_frames.frame(scene, 4)), np.asarray(w.frame(4)))
+    steps = _frames.gif_steps(scene.steps, 7)
+    assert steps[0] == 0 and steps[-1] == scene.steps - 1 and len(steps) == 7
+    pictures = _frames.frames(scene, steps, panel_px=200)
+    assert [p.size for p in pictures] == [_frames.geometry(scene, 200)["size"]] * 7
+    assert np.array_equal(np.asarray(pictures[2]), np.asarray(_frames.frame(scene, steps[2], 200)))
+    geo = _frames.geometry(scene)
+    (x, y), s = geo["input_origin"], geo["input_scale"]
+    top, left, _, _ = scene.window(4)
+    corner = np.asarray(w.frame(4))[y + top * s, x + left * s]
+    assert tuple(corner) == _colors.WINDOW_RGB                 # the outline is where ops.window says

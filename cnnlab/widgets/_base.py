@@ -1,4 +1,4 @@
-"""The anywidget side of every widget: synced traits, the set/ack protocol with the page, properties.
+"""The anywidget side of every widget: synced traits, properties and static frames of its scene.
 
 A widget here is an ``anywidget.AnyWidget``: leaving one last in a cell (or
 ``display(widget)``) shows it, and it can sit inside an ``ipywidgets.VBox``.
@@ -8,15 +8,7 @@ the scene's arrays (binary, see :mod:`._serialize`) and ``scene.meta()``, and
 hands the scene to the renderer (:mod:`._frames`) for ``frame`` and ``to_png``.
 The browser animates on its own.
 
-How a parameter change flows:
-
-* from Python, ``widget.stride = 2`` (or ``widget.set(stride=2, padding="same")``)
-  builds a new scene and raises ``ValueError`` / ``TypeError`` naming the argument
-  if anything is wrong; nothing changes then;
-* from a control in the browser, the page sends ``{"type": "set", "name": ..., "value": ...}``;
-  :meth:`AnimatedWidget.request` applies it, a bad value sets the ``error`` trait
-  (shown in the widget) and keeps the last good state, and the page gets
-  ``{"type": "ack", "ok": ..., "error": ...}`` back.
+The parameters and the page protocol are :mod:`._protocol`'s.
 """
 
 from __future__ import annotations
@@ -29,6 +21,7 @@ import traitlets
 
 from .. import _validate as v
 from . import _frames
+from ._protocol import PageProtocol
 from ._serialize import ARRAY
 from ._text import fmt, shape_text
 from .scenes._common import MAX_SPEED, PANEL_PX, Scene
@@ -53,7 +46,7 @@ def parameter(name: str, doc: str, read=None) -> property:
     return property(getter, setter, doc=doc)
 
 
-class AnimatedWidget(anywidget.AnyWidget):
+class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
     """Base of the animated widgets: the step, the play state, the speed and the error line.
 
     A subclass names its parameters in ``_params`` and implements ``_build(values)``:
@@ -77,8 +70,6 @@ class AnimatedWidget(anywidget.AnyWidget):
     input_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     output_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
 
-    _params: tuple[str, ...] = ()
-
     def __init__(self, values: dict, speed=None, **traits):
         self._loaded = None
         self._scene = self._build(values)
@@ -98,11 +89,6 @@ class AnimatedWidget(anywidget.AnyWidget):
         source = load(value, max_size)
         self._loaded = (value, max_size, source)
         return source
-
-    @staticmethod
-    def _state(scene: Scene) -> dict:
-        """Trait values for a scene: its arrays, its ``meta`` and its kind."""
-        return {**scene.wire(), "meta": scene.meta(), "kind": scene.kind}
 
     @property
     def scene(self) -> Scene:
@@ -128,56 +114,6 @@ class AnimatedWidget(anywidget.AnyWidget):
             raise ValueError(f"speed must be more than 0 and at most {MAX_SPEED:g} steps per second, "
                              f"got {value:g}")
         return value
-
-    # ------------------------------------------------------------ parameters and the page protocol
-
-    def set(self, **params) -> None:
-        """Change several parameters at once; raises (and changes nothing) on bad input.
-
-        Examples
-        --------
-        >>> w = ConvolutionWidget("camera", "sobel_x")      # doctest: +SKIP
-        >>> w.set(stride=2, padding="same")                 # doctest: +SKIP
-        """
-        unknown = sorted(set(params) - set(self._params))
-        if unknown:
-            raise TypeError(f"{type(self).__name__}.set() got unknown parameter(s) {', '.join(unknown)}; "
-                            f"known: {', '.join(self._params)}")
-        values = {**self._values, **params}
-        scene = self._build(values)
-        self._values = values
-        self._publish(scene)
-
-    def request(self, name: str, value) -> bool:
-        """Apply a value as a control in the browser does: never raises for bad values.
-
-        A rejected value sets :attr:`error` (shown in the widget) and keeps the
-        last good state; an accepted one clears it. Returns whether it was applied.
-        """
-        try:
-            if name not in self._params:
-                raise ValueError(f"{name} is not a parameter of {type(self).__name__}")
-            self.set(**{name: value})
-        except (ValueError, TypeError) as exc:
-            self.error = str(exc)
-            return False
-        return True
-
-    def _on_front_end_msg(self, _widget, content, _buffers):
-        if not isinstance(content, dict) or content.get("type") != "set":
-            return
-        ok = self.request(str(content.get("name")), content.get("value"))
-        self.send({"type": "ack", "ok": ok, "error": self.error})
-
-    def _publish(self, scene: Scene) -> None:
-        self._scene = scene
-        with self.hold_sync():
-            for name, value in self._state(scene).items():
-                if name.endswith("_data") and value is getattr(self, name):
-                    continue  # the same array object: the front end has it already
-                setattr(self, name, value)
-            self.step = min(self.step, scene.steps - 1)
-            self.error = ""
 
     # ------------------------------------------------------------ the animation
 
