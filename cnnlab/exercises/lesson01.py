@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Mistake, call, checks_function, checks_value, compare_array, correct, wrong
+from ._compare import Mistake, call, compare_array
+from ._core import checks_function, checks_value, correct, wrong
 from ._values import int_tuple, numbers, shape_of, shape_text, short
 
 # ---------------------------------------------------------------- exercise 1: a crop's shape

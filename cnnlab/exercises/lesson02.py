@@ -8,17 +8,8 @@ import numpy as np
 
 from .. import kernels as catalogue
 from .. import ops
-from ._core import (
-    Mistake,
-    call,
-    call_cases,
-    checks_function,
-    checks_value,
-    compare_array,
-    compare_cases,
-    correct,
-    wrong,
-)
+from ._compare import Mistake, call, call_cases, compare_array, compare_cases
+from ._core import checks_function, checks_value, correct, wrong
 from ._values import as_number, numbers, shape_of, window_text
 
 # ---------------------------------------------------------------- exercise 1: the output size

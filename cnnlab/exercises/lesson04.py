@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
-from ._core import Mistake, call, call_cases, checks_function, compare_array, compare_cases, correct, wrong
+from ._compare import Mistake, call, call_cases, compare_array, compare_cases
+from ._core import checks_function, correct, wrong
 from ._values import int_tuple, window_text
 
 # ---------------------------------------------------------------- exercise 1: the pooled shape

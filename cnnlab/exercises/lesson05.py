@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import (
-    Mistake,
-    call,
-    call_cases,
-    checks_function,
-    checks_value,
-    compare_array,
-    compare_cases,
-    correct,
-    wrong,
-)
+from ._compare import Mistake, call, compare_array, judge_cases
+from ._core import checks_function, checks_value, correct, wrong
 from ._values import as_int, int_tuple, short
 
 # ---------------------------------------------------------------- exercise 1: the length
@@ -87,10 +78,10 @@ _FLAT_INDEX_MISTAKES = [
                                   "every pixel takes C places.")
 def check_flat_index(answer):
     """Lesson 05: ``flat_index(row, col, channel, shape)``: where ``ops.flatten`` puts that entry."""
-    got = call_cases(answer, FLAT_INDEX_CASES, as_int, "one whole number")
-    verdict = compare_cases(got, FLAT_INDEX_CASES, flat_index, _FLAT_INDEX_MISTAKES)
-    return verdict or correct("(row * W + col) * C + channel: whole rows first, then pixels in a row, and the "
-                              "C channels of one pixel side by side.")
+    return judge_cases(answer, FLAT_INDEX_CASES, flat_index, _FLAT_INDEX_MISTAKES, convert=as_int,
+                       expected="one whole number",
+                       praise="(row * W + col) * C + channel: whole rows first, then pixels in a row, and "
+                              "the C channels of one pixel side by side.")
 
 
 # ---------------------------------------------------------------- exercise 3: channels first

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import (
-    ERROR,
-    Mistake,
-    Verdict,
-    call,
-    call_cases,
-    checks_function,
-    compare_array,
-    compare_cases,
-    correct,
-    wrong,
-)
+from ._compare import Mistake, call, compare_array, judge_cases
+from ._core import ERROR, Verdict, checks_function, correct, wrong
 from ._values import as_int
 
 # ---------------------------------------------------------------- exercise 1: a Dense layer
@@ -147,7 +137,7 @@ _CONV_PARAM_MISTAKES = [
                                    "plus one bias. There are F such filters; the image size does not matter.")
 def check_conv_params(answer):
     """Lesson 06: ``conv_params(kernel_size, in_channels, filters)`` of a Conv2D with biases."""
-    got = call_cases(answer, CONV_PARAM_CASES, as_int, "a whole number")
-    verdict = compare_cases(got, CONV_PARAM_CASES, conv_params, _CONV_PARAM_MISTAKES)
-    return verdict or correct("Each filter has k x k x C weights plus one bias: (k*k*C + 1) * F. The image "
+    return judge_cases(answer, CONV_PARAM_CASES, conv_params, _CONV_PARAM_MISTAKES, convert=as_int,
+                       expected="a whole number",
+                       praise="Each filter has k x k x C weights plus one bias: (k*k*C + 1) * F. The image "
                               "size does not appear: the same weights slide everywhere.")
