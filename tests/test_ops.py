@@ -1,9 +1,11 @@
 """cnnlab.ops against TensorFlow / Keras on random shapes (hypothesis)."""
 
+import time
+
 import numpy as np
 import pytest
 import tensorflow as tf  # the test extra installs it: these comparisons must never be skipped
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cnnlab import ops
@@ -223,3 +225,93 @@ def test_leaky_relu_slope_and_sigmoid_range():
     assert s.tolist() == [0.0, 0.5, 1.0]
     with pytest.raises(TypeError, match="alpha"):
         ops.leaky_relu(np.ones(2), alpha="0.1")
+
+
+# ---------------------------------------------------------------- hostile sizes and values
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    """A cap of 10,000 numbers, so the size checks can be tried without allocating gigabytes."""
+    monkeypatch.setattr(ops, "MAX_ELEMENTS", 10_000)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(h=st.integers(1, 80), w=st.integers(1, 80), k=st.integers(1, 5), padding=st.integers(0, 10**9),
+       filters=st.integers(1, 8))
+def test_conv2d_checks_the_size_before_allocating(small_cap, h, w, k, padding, filters):
+    out_h = ops.output_size(h, k, 1, padding) if h + 2 * padding >= k else 0
+    out_w = ops.output_size(w, k, 1, padding) if w + 2 * padding >= k else 0
+    padded = (h + 2 * padding) * (w + 2 * padding)
+    try:
+        result = ops.conv2d(np.ones((h, w)), np.ones((k, k, 1, filters)), padding=padding)
+    except ValueError as exc:
+        assert max(out_h * out_w * filters, padded) > 10_000 or min(out_h, out_w) == 0, str(exc)
+        if min(out_h, out_w) > 0:
+            assert str(exc).startswith(("padding=", "image")) and "limit" in str(exc)
+        return
+    assert result.shape == (out_h, out_w, filters) and out_h * out_w * filters <= 10_000
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(n=st.integers(1, 60), size=st.integers(1, 10**7), stride=st.one_of(st.none(), st.integers(1, 10**7)),
+       mode=st.sampled_from([ops.max_pool, ops.avg_pool]))
+def test_same_pooling_checks_the_padded_size_first(small_cap, n, size, stride, mode):
+    try:
+        result = mode(np.ones((n, n)), size, stride, padding="same")
+    except ValueError as exc:
+        assert str(exc).startswith(f"size={size} with padding='same'") and "limit" in str(exc)
+        return
+    assert result.shape == (ops.output_size(n, size, stride or size, "same"),) * 2
+
+
+@pytest.mark.parametrize("call, blame", [
+    (lambda: ops.conv2d(np.ones((4, 4)), np.ones((1, 1)), padding=10**6), "padding=1000000"),
+    (lambda: ops.max_pool(np.ones((4, 4)), 100000, padding="same"), "size=100000 with padding='same'"),
+    (lambda: ops.pad(np.ones((4, 4)), padding=10**9), "padding=1000000000"),
+    (lambda: ops.conv2d_loops(np.ones((4, 4)), np.ones((1, 1)), padding=10**6), "padding=1000000"),
+])
+def test_the_issue_cases_fail_at_once_with_the_size_they_would_take(call, blame):
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info:
+        call()
+    assert time.perf_counter() - start < 0.1
+    assert str(info.value).startswith(blame) and "numbers" in str(info.value) and "B" in str(info.value)
+
+
+def test_cap_is_a_documented_module_constant():
+    assert ops.MAX_ELEMENTS == 2**28 and "MAX_ELEMENTS" in ops.__all__
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: ops.flatten(x),
+    lambda x: ops.pad(x, padding="valid"),
+    lambda x: ops.pad(x, padding=0),
+    lambda x: ops.relu(x),
+])
+def test_results_never_alias_the_input(call):
+    x = np.arange(12.0).reshape(3, 4)
+    out = call(x)
+    assert not np.shares_memory(out, x)
+    out[...] = -7
+    assert x[0, 1] == 1.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(dtype=st.sampled_from([np.uint8, np.int8, np.uint16, np.int16, np.int32]),
+       value=st.one_of(st.integers(-2**40, 2**40), st.floats(-1e6, 1e6, allow_nan=False)))
+def test_pad_value_on_integer_images_is_exact_or_refused(dtype, value):
+    image = np.ones((2, 2), dtype)
+    info = np.iinfo(dtype)
+    fits = float(value).is_integer() and info.min <= value <= info.max
+    try:
+        out = ops.pad(image, padding=1, value=value)
+    except ValueError as exc:
+        assert not fits and str(exc).startswith("value must be")
+        return
+    assert fits and out.dtype == dtype and int(out[0, 0]) == value  # never wrapped, never truncated
+
+
+def test_pad_infinite_value_turns_integers_into_floats():
+    out = ops.pad(np.ones((2, 2), np.uint8), padding=1, value=-np.inf)
+    assert out.dtype == np.float32 and out[0, 0] == -np.inf and out[1, 1] == 1
