@@ -117,8 +117,8 @@ def first_difference(arr: np.ndarray, target) -> tuple[tuple[int, ...], str]:
     target = np.asarray(target, dtype=np.float64)
     bad = np.argwhere(~np.isclose(arr, target, atol=1e-6))
     index = tuple(int(i) for i in bad[0]) if len(bad) else ()
-    where = f"[{', '.join(map(str, index))}]" if index else " the result"
-    return index, f"at{where} the answer is {target[index]:.4g}, yours is {arr[index]:.4g}"
+    where = f"[{', '.join(map(str, index))}]" if index else "the result"
+    return index, f"at {where} the answer is {target[index]:.4g}, yours is {arr[index]:.4g}"
 
 
 def window_text(array_name: str, cell: tuple[int, ...], size, stride) -> str:

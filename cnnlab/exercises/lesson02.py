@@ -155,7 +155,7 @@ def _read_kernel(answer) -> np.ndarray:
         raise wrong(f"Use a small kernel, at most 7 x 7 (3 x 3 is typical), got shape {shape}.")
     k = numbers(answer, shape)
     if k is None:
-        raise wrong("A kernel holds numbers only.")
+        raise wrong("A kernel is a grid of numbers, every row as long as the others.")
     if not np.isfinite(k).all():
         raise wrong("Your kernel contains NaN or infinity.")
     return k
