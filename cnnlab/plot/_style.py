@@ -77,6 +77,12 @@ def image_array(image, name: str = "image") -> np.ndarray:
     return arr
 
 
+def stack_of_maps(maps, name: str = "maps") -> np.ndarray:
+    """A checked ``(H, W)`` or ``(H, W, C)`` map as ``(H, W, C)``."""
+    arr = v.array(maps, name, (2, 3))
+    return arr[:, :, None] if arr.ndim == 2 else arr
+
+
 def map_limits(arr: np.ndarray, vmin=None, vmax=None) -> tuple[float, float]:
     """Colour limits: the given ones, ``(0, 255)`` for a uint8 photo, else :func:`cnnlab._colors.limits`."""
     auto = (0.0, 255.0) if arr.dtype == np.uint8 else _colors.limits(arr)

@@ -376,9 +376,7 @@ def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_
 
     Introduced in lesson 02.
     """
-    arr = v.array(maps, "maps", (2, 3))
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
+    arr = st.stack_of_maps(maps)
     limit = v.positive_int(limit, "limit")
     n = min(arr.shape[2], limit)
     titles = st.titles_for(titles, arr.shape[2], [f"map {i}" for i in range(arr.shape[2])])[:n]

@@ -144,9 +144,7 @@ def flatten_order(maps, *, cell=0.42):
 
     Introduced in lesson 05.
     """
-    arr = v.array(maps, "maps", (2, 3))
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
+    arr = st.stack_of_maps(maps)
     h, w, c = arr.shape
     if arr.size > 48 or c > len(st.PALETTE):
         raise ValueError(f"maps must hold at most 48 numbers in at most {len(st.PALETTE)} channels to draw "

@@ -5,6 +5,12 @@ as binary buffers, and animates in the browser (play, pause, step, scrub,
 speed). Leave one last in a cell to show it; ``widget.to_png()`` and
 :mod:`cnnlab.animate` give static pictures and GIFs.
 
+How it is built, for each kind: the widget class checks its arguments once
+(:mod:`._inputs`), a pure function of :mod:`.scenes` computes an immutable scene
+from them with :mod:`cnnlab.ops`, the class publishes the scene (arrays via
+:mod:`._serialize`, ``meta`` from ``scene.meta()``, the page protocol in
+:mod:`._protocol`), and :mod:`._frames` draws the same scene as PNG or GIF frames.
+
 Examples
 --------
 >>> from cnnlab.widgets import ConvolutionWidget, PoolingWidget
