@@ -41,6 +41,10 @@ PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
+#: Lab extensions Voilà must not load: they are for JupyterLab's own shell, which Voilà 0.5 does not
+#: provide (each logs a console error there). `cnnlab demo` should pass the same list.
+VOILA_DENYLIST = ("@jupyter-notebook/lab-extension", "jupyterlab-jupytext")
+
 #: Chromium switches: no sandbox (containers), no GPU, and nothing that phones home on its own.
 #: ``--host-resolver-rules`` is a second fence behind the request routing: any host name other than
 #: loopback fails to resolve inside the browser.
@@ -186,8 +190,7 @@ class JupyterProcess:
                     "--Voila.token=",
                     f"--Voila.root_dir={self.root}",
                     "--show_tracebacks=True",
-                    # as `cnnlab demo` does: Voila 0.5 cannot load Notebook 7's lab extension
-                    '--VoilaConfiguration.extension_denylist=["@jupyter-notebook/lab-extension"]']
+                    f"--VoilaConfiguration.extension_denylist={json.dumps(list(VOILA_DENYLIST))}"]
         raise ValueError(f"kind must be 'lab' or 'voila', got {self.kind!r}")
 
     def start(self) -> JupyterProcess:

@@ -7,6 +7,7 @@ use them too without reaching into ``tests/``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cnnlab._servers import (  # noqa: F401 - re-exported for the tests
@@ -31,6 +32,23 @@ from cnnlab._servers import (  # noqa: F401 - re-exported for the tests
 )
 
 REPO = Path(__file__).resolve().parents[2]
+#: The widget notebook's file name in the servers' folder.
+NOTEBOOK = "widgets.ipynb"
+
+#: Console errors that are not ours and are understood; each is matched narrowly.
+BENIGN_CONSOLE_ERRORS = (
+    # Voilà's "lab" template links Font Awesome CSS from a CDN
+    # (share/jupyter/voila/templates/lab/index.html.j2); we abort that request on purpose (no network in
+    # the tests, nor in a classroom), and Chromium reports the aborted load as a console error.
+    lambda text, where: ("net::ERR_BLOCKED_BY_CLIENT" in text
+                         and re.search(r"/@fortawesome/fontawesome-free@[^/]*/css/(all|v4-shims)\.min\.css$",
+                                       where) is not None),
+)
+
+#: Requests the pages may try that we abort on purpose (the Font Awesome CSS above); anything else
+#: leaving loopback fails the tests.
+EXPECTED_BLOCKED = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/]*/css/"
+                              r"(all|v4-shims)\.min\.css$")
 
 #: Distinct colours and opaque pixels of a canvas (sampled on a grid of at most ~20,000 pixels).
 CANVAS_STATS_JS = """(canvas) => {

@@ -10,30 +10,16 @@ unless ``CNNLAB_REQUIRE_BROWSER=1`` (CI sets it): then they fail.
 from __future__ import annotations
 
 import os
-import re
 import time
 from dataclasses import dataclass
 
 import _servers as S
 import pytest
 
-NOTEBOOK = "widgets.ipynb"
+NOTEBOOK = S.NOTEBOOK
+EXPECTED_BLOCKED = S.EXPECTED_BLOCKED
+BENIGN_CONSOLE_ERRORS = S.BENIGN_CONSOLE_ERRORS
 ARTIFACTS = S.REPO / "tests" / "artifacts"
-
-#: Console errors that are not ours and are understood; each is matched narrowly.
-BENIGN_CONSOLE_ERRORS = (
-    # Voilà's "lab" template links Font Awesome CSS from a CDN
-    # (share/jupyter/voila/templates/lab/index.html.j2); we abort that request on purpose (no network in
-    # the tests, nor in a classroom), and Chromium reports the aborted load as a console error.
-    lambda text, where: ("net::ERR_BLOCKED_BY_CLIENT" in text
-                         and re.search(r"/@fortawesome/fontawesome-free@[^/]*/css/(all|v4-shims)\.min\.css$",
-                                       where) is not None),
-)
-
-#: Requests the pages may try that we abort on purpose (the Font Awesome CSS above); anything else
-#: leaving loopback fails the tests.
-EXPECTED_BLOCKED = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/]*/css/"
-                              r"(all|v4-shims)\.min\.css$")
 
 
 def _require_browser() -> None:

@@ -262,3 +262,61 @@ def test_no_console_errors_and_nothing_left_loopback(app):
     print(f"\n{app.kind}: {len(app.log.console)} console messages, "
           f"{sum(1 for k, _, _ in app.log.console if k == 'warning')} warnings, "
           f"blocked on purpose: {sorted(set(app.log.blocked))}")
+
+
+# --------------------------------------------------------------------------- a projector
+
+
+#: 1280x720 pixels at 150 % zoom: 853x480 CSS px drawn at 1.5 device pixels each.
+PROJECTOR = {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5}
+
+#: For each element: is it on screen and on top at its centre and near its four corners?
+#: (``elementFromPoint`` sees what covers it and what a scroller clips; overlays ignore the pointer.)
+IN_VIEW_JS = """(root, selectors) => selectors.map((selector) => {
+    const el = root.querySelector(selector);
+    if (!el) return [selector, 'missing'];
+    const r = el.getBoundingClientRect();
+    const inset = Math.min(3, r.width / 4, r.height / 4);
+    const points = [[r.left + r.width / 2, r.top + r.height / 2], [r.left + inset, r.top + inset],
+                    [r.right - inset, r.top + inset], [r.left + inset, r.bottom - inset],
+                    [r.right - inset, r.bottom - inset]];
+    const hidden = points.filter(([x, y]) => {
+        const hit = document.elementFromPoint(x, y);
+        return !hit || !(hit === el || el.contains(hit));
+    });
+    return [selector, hidden.length ? `covered or off screen at ${JSON.stringify(hidden.map((p) => p.map(Math.round)))}`
+                                    : 'visible', [r.left, r.top, r.width, r.height].map(Math.round)];
+})"""
+
+PROJECTOR_PARTS = ("canvas.cnnlab-input", "canvas.cnnlab-output", "button.cnnlab-play", "button.cnnlab-back",
+                   "button.cnnlab-forward", "input.cnnlab-scrub")
+
+
+@pytest.fixture
+def projector(app):
+    """The widget notebook again, in a page the size of a 1280x720 projector at 150 % zoom; in
+    JupyterLab with the side bar collapsed. (In JupyterLab it runs in the same kernel.)"""
+    context, log = S.new_guarded_context(app.context.browser, **PROJECTOR)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        S.open_notebook(page, app.server, S.NOTEBOOK, expect_widgets=len(S.WIDGETS))
+        if app.kind == "lab":
+            page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+        page.evaluate(S.TWO_FRAMES_JS)
+        yield page
+        assert not log.errors(0, S.BENIGN_CONSOLE_ERRORS), log.errors(0, S.BENIGN_CONSOLE_ERRORS)
+        assert not [u for u in log.blocked if not S.EXPECTED_BLOCKED.match(u)], log.blocked
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_projector_shows_input_output_and_controls_at_once(app, projector, kind, artifacts):
+    root = S.widget_root(projector, kind)
+    root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    projector.evaluate(S.TWO_FRAMES_JS)
+    seen = root.evaluate(IN_VIEW_JS, list(PROJECTOR_PARTS))
+    projector.screenshot(path=str(artifacts / f"projector-{app.kind}-{kind}.png"))
+    hidden = [s for s in seen if s[1] != "visible"]
+    assert not hidden, f"{app.kind}, {kind} widget at 1280x720 and 150 %: not all in view at once: {hidden}"

@@ -11,7 +11,7 @@ Each exported function is then checked against its Python counterpart on the sam
 * ``dotProduct``  adds up, as printed, to the total it is given;
 * ``slidingWindow`` / ``stepCell`` == ``ops.window`` / ``divmod``;
 * ``decodeArray`` reads back what ``_serialize.array_to_json`` sends;
-* ``style``       returns what Python sends and nothing of its own.
+* ``style``       returns what Python sends and nothing of its own, and names what is missing.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def meta():
 def test_module_loads_and_exports_what_the_tests_use(js):
     names = js("return Object.keys(m).sort();")
     assert {"default", "toRGB", "fmt", "weightText", "dotProduct", "decodeArray", "slidingWindow", "stepCell",
-            "style"} <= set(names)
+            "style", "STYLE_KEYS"} <= set(names)
     assert js("return typeof m.default.render;") == "function"
     source = WIDGET_JS.read_text()
     assert "requestAnimationFrame" in source and "cancelAnimationFrame" in source
@@ -132,13 +132,14 @@ def test_module_loads_and_exports_what_the_tests_use(js):
 
 
 def test_style_is_what_python_sends(js, meta):
-    assert "style" in meta, "Python must send the drawing constants in meta['style']"
-    fallback_keys = js("return Object.keys(m.style({})).sort();")
-    assert sorted(meta["style"]) == fallback_keys, "meta['style'] and widget.js disagree on the keys"
+    assert sorted(meta["style"]) == sorted(js("return m.STYLE_KEYS;")), "Python and widget.js disagree on the keys"
     assert js("return m.style(arg);", meta) == meta["style"]
     changed = {**meta, "style": {**meta["style"], "pending_rgb": [1, 2, 3], "max_terms": 7}}
     got = js("return m.style(arg);", changed)
-    assert got["pending_rgb"] == [1, 2, 3] and got["max_terms"] == 7   # Python's values win, always
+    assert got["pending_rgb"] == [1, 2, 3] and got["max_terms"] == 7   # nothing of its own
+    lacking = {**meta, "style": {k: v for k, v in meta["style"].items() if k != "window_rgb"}}
+    assert js("try { m.style(arg); return 'no error'; } catch (e) { return e.message; }", lacking) == \
+        "cnnlab: meta.style lacks window_rgb"
 
 
 def _limits_cases():

@@ -22,19 +22,19 @@
 //   render                 puts the parts together; returns the cleanup
 
 const MARGIN = 8;   // CSS px the overlay canvases reach beyond their canvas (widget.css: left/top -8px)
+const ZOOM_MS = 60;  // while playing, the numbers panel is rebuilt at most this often (about 16 per second)
 
 // ------------------------------------------------------------------ style and arithmetic
 
-// Colours and sizes from Python (`meta.style`, lists of ints for colours).
+// The colours and sizes to draw with, as Python sends them in `meta.style` (colours as [r, g, b]).
+export const STYLE_KEYS = ["pending_rgb", "negative_rgb", "positive_rgb", "white_rgb", "pad_rgb", "gap_rgb",
+  "label_rgb", "window_rgb", "panel_px", "max_speed", "max_listed", "max_terms"];
+
 export function style(meta) {
-  // Python versions that do not send `meta.style` yet get the values they used; remove once all do.
-  const fallback = {
-    pending_rgb: [206, 232, 208], negative_rgb: [33, 102, 172], positive_rgb: [178, 24, 43],
-    white_rgb: [255, 255, 255], pad_rgb: [[236, 236, 236], [214, 214, 214]], gap_rgb: [250, 236, 200],
-    label_rgb: [70, 50, 0], window_rgb: [255, 176, 0], panel_px: 320, max_speed: 1000,
-    max_listed: 81, max_terms: 25,
-  };
-  return { ...fallback, ...((meta && meta.style) || {}) };
+  const st = meta && meta.style;
+  const missing = STYLE_KEYS.filter((key) => !st || !(key in st));
+  if (missing.length) throw new Error(`cnnlab: meta.style lacks ${missing.join(", ")}`);
+  return st;
 }
 
 const cssColor = (rgb, alpha) => (alpha === undefined ? `rgb(${rgb.join(", ")})` : `rgba(${rgb.join(", ")}, ${alpha})`);
@@ -756,7 +756,9 @@ function createPainter(view, impl) {
   let colors = null;       // RGB of each output cell
   let outImage = null;
   let drawnUpTo = -1;
+  let stale = true;        // the output canvas was resized (cleared): copy all of it
   let zoomStep = -1;
+  let zoomTime = -Infinity;
   let inFit = null;        // overlay geometry (null until the canvases are laid out)
   let outFit = null;
   let shown = 0;
@@ -773,6 +775,7 @@ function createPainter(view, impl) {
     outImage = outCtx.createImageData(outCanvas.width, outCanvas.height);
     for (let i = 0; i < S.n; i++) paintCell(i, st.pending_rgb);
     drawnUpTo = -1;
+    stale = true;
     drawInput();
     describeScene();
     zoomStep = -1;
@@ -830,15 +833,20 @@ function createPainter(view, impl) {
     }
   }
 
-  // output cells up to `upTo` in their colours, later ones pending; only the cells that change
+  // output cells up to `upTo` in their colours, later ones pending; only the rows that change are
+  // copied to the canvas (all of them after a new scene)
   function drawOutput(upTo) {
-    if (upTo > drawnUpTo) {
-      for (let i = drawnUpTo + 1; i <= upTo; i++) paintCell(i, colors.subarray(i * 3, i * 3 + 3));
-    } else {
-      for (let i = upTo + 1; i <= drawnUpTo; i++) paintCell(i, S.st.pending_rgb);
-    }
+    const [from, to] = upTo > drawnUpTo ? [drawnUpTo + 1, upTo] : [upTo + 1, drawnUpTo];
+    for (let i = from; i <= to; i++) paintCell(i, i <= upTo ? colors.subarray(i * 3, i * 3 + 3) : S.st.pending_rgb);
     drawnUpTo = upTo;
-    outCtx.putImageData(outImage, 0, 0);
+    if (stale) {
+      stale = false;
+      outCtx.putImageData(outImage, 0, 0);
+    } else if (from <= to) {
+      const top = stepCell(from, S.cols)[0] * S.sOut;
+      const bottom = (stepCell(to, S.cols)[0] + 1) * S.sOut;
+      outCtx.putImageData(outImage, 0, 0, 0, top, outImage.width, bottom - top);
+    }
   }
 
   // The window on the input: a tinted fill, a dark line just inside and a ring outside its border,
@@ -868,19 +876,23 @@ function createPainter(view, impl) {
     outline(markCtx, rect, 3.5, 3, cssColor(S.st.window_rgb));
   }
 
-  function show(s) {
+  // Step `s`: the canvases always; the numbers panel at most every ZOOM_MS while `live` (playing),
+  // since rebuilding it is most of a frame's work and nobody reads 100 sums a second.
+  function show(s, live = false) {
     if (!S) return;
     shown = s;
     drawOutput(s);
     drawWindow(s);
     drawMarker(s);
-    if (zoomStep !== s) {
-      zoomStep = s;
-      impl.zoom(S, s, ui);
-      view.readout.textContent = `${s + 1} / ${S.steps}`;
-      view.scrub.value = String(s);
-      view.root.dataset.step = String(s);
-    }
+    if (zoomStep === s) return;
+    view.readout.textContent = `${s + 1} / ${S.steps}`;
+    view.scrub.value = String(s);
+    view.root.dataset.step = String(s);
+    const now = performance.now();
+    if (live && now - zoomTime < ZOOM_MS) return;
+    zoomStep = s;
+    zoomTime = now;
+    impl.zoom(S, s, ui);
   }
 
   function refit() {
@@ -948,9 +960,10 @@ function createPlayer(view, painter, commit) {
       pos = step;
       lastT = null;
       raf = requestAnimationFrame(tick);
-    } else if (raf) {
-      cancelAnimationFrame(raf);
+    } else {
+      if (raf) cancelAnimationFrame(raf);
       raf = 0;
+      painter.show(step);   // the numbers panel may lag while playing: catch up
     }
     if (sync) commit({ playing: on, step });
   }
@@ -963,7 +976,7 @@ function createPlayer(view, painter, commit) {
     lastT = t;
     const next = pos + (dt * speed) / 1000;
     const s = Math.min(Math.floor(next), last());
-    painter.show(s);
+    painter.show(s, true);
     step = s;
     pos = next;
     frames += 1;
