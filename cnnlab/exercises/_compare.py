@@ -34,12 +34,13 @@ def fn_name(fn) -> str:
     return name if isinstance(name, str) else "your function"
 
 
-def call(fn, *args, advice: Sequence[tuple[str, str]] = ()):
+def call(fn, *args, advice: Sequence[tuple[str, str]] = (), lead: str = ""):
     """Return ``fn(*args)``; raise a :class:`Verdict` for a placeholder or any exception.
 
     ``advice`` pairs a text found in the error message with a sentence that
-    explains it. Every exception but ``KeyboardInterrupt`` (so a learner can
-    still stop a cell) becomes feedback, ``SystemExit`` included.
+    explains it; ``lead`` starts the error feedback (``"It works for one vector
+    but not for a batch: "``). Every exception but ``KeyboardInterrupt`` (so a
+    learner can still stop a cell) becomes feedback, ``SystemExit`` included.
     """
     label = f"{fn_name(fn)}()"
     try:
@@ -53,7 +54,7 @@ def call(fn, *args, advice: Sequence[tuple[str, str]] = ()):
                              f"{clip(text, 120)}).") from None
         tip = next((tip for needle, tip in advice if needle.lower() in text.lower()), None)
         where = ", ".join(short(a) for a in args)
-        raise Verdict(ERROR, f"{label} stopped with {text} when called with ({where})."
+        raise Verdict(ERROR, f"{lead}{label} stopped with {text} when called with ({where})."
                       + (f"\n{tip}" if tip else "")) from None
     if value is Ellipsis or (value is None and has_ellipsis(fn)):
         raise unanswered(f"replace the `...` in {label} with your code.")
