@@ -24,12 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _validate as v
-from ._values import (
-    clip,
-    contains_ellipsis,
-    describe,
-    short,
-)
+from ._values import clip, contains_ellipsis, describe, short
 
 CORRECT, WRONG, UNANSWERED, ERROR = "correct", "wrong", "unanswered", "error"
 
@@ -186,6 +181,8 @@ def checks_value(answer: Callable, *, hint: str, expects: str):
 
 def _register(body: Callable, *, answer, hint, expects):
     exercise = Exercise(body.__name__, answer, hint, expects)
+    if exercise.name in EXERCISES:  # two checkers with one name: the second would hide the first
+        raise ValueError(f"a checker named {exercise.checker!r} exists already")
     EXERCISES[exercise.name] = exercise
 
     @functools.wraps(body)
