@@ -319,3 +319,94 @@ def test_decodeArray_rejects_what_python_never_sends(js):
     assert "without a binary buffer" in js(
         "try { m.decodeArray({shape: [1], dtype: 'uint8', buffer: [1]}); return 'no error'; }"
         " catch (e) { return e.message; }")
+
+
+# --------------------------------------------------------------------------- render, with a stand-in model
+
+#: A stand-in for the anywidget model (get/set/save_changes/on/off/send) holding ``arg.state``, with the
+#: widget rendered into the page; ``window.probe`` keeps what the tests look at afterwards.
+_MOUNT_JS = """
+const toView = (wire) => {
+  const bytes = new Uint8Array(wire.bytes);
+  return {shape: wire.shape, dtype: wire.dtype, buffer: new DataView(bytes.buffer)};
+};
+const state = {...arg.state};
+for (const name of arg.arrays) state[name] = toView(state[name]);
+const probe = {handlers: {}, sent: [], saved: [], state};
+probe.model = {
+  get: (name) => state[name],
+  set: (name, value) => { state[name] = value; },
+  save_changes: () => probe.saved.push({step: state.step, playing: state.playing, speed: state.speed}),
+  on: (name, fn) => { (probe.handlers[name] = probe.handlers[name] || []).push(fn); },
+  off: (name, fn) => { probe.handlers[name] = (probe.handlers[name] || []).filter((g) => g !== fn); },
+  send: (msg) => probe.sent.push(msg),
+};
+probe.fire = (name, ...args) => (probe.handlers[name] || []).forEach((fn) => fn(...args));
+const el = document.createElement('div');
+document.body.replaceChildren(el);
+probe.cleanup = m.default.render({model: probe.model, el});
+probe.root = el.querySelector('.cnnlab-widget');
+window.probe = probe;
+return new Promise((resolve) => requestAnimationFrame(() => resolve(probe.root.dataset.ready)));
+"""
+
+
+def _state_for_page(widget) -> tuple[dict, list[str]]:
+    """The widget's synced state as plain JSON, binary buffers as lists of bytes."""
+    state, arrays = {}, []
+    for name, value in widget.get_state().items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, dict) and "buffer" in value:
+            value = {"shape": value["shape"], "dtype": value["dtype"], "bytes": list(bytes(value["buffer"]))}
+            arrays.append(name)
+        state[name] = value
+    return state, arrays
+
+
+def _frame(js):
+    js("return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));")
+
+
+def test_render_draws_steps_sends_and_cleans_up(js):
+    from cnnlab.widgets import PoolingWidget
+
+    widget = PoolingWidget(RNG.normal(size=(7, 9)).astype(np.float32), size=2, stride=1, mode="max")
+    state, arrays = _state_for_page(widget)
+    assert js(_MOUNT_JS, {"state": state, "arrays": arrays}) == "true"
+    root = "window.probe.root"
+    assert js(f"return {root}.dataset.steps;") == str(widget.steps)
+
+    # the output canvas: cell 0 in its colour, cell 1 still pending
+    values = widget.output.reshape(-1)
+    st = widget.meta["style"]
+    pixel = ("const c = window.probe.root.querySelector('canvas.cnnlab-output'); const s = Number(c.dataset.scale);"
+             "const [r, col] = m.stepCell(arg, Number(window.probe.state.meta.grid[1]));"
+             "return Array.from(c.getContext('2d').getImageData(col * s + 1, r * s + 1, 1, 1).data).slice(0, 3);")
+    assert js(pixel, 0) == to_rgb_array(values[0], widget.meta["vmin"], widget.meta["vmax"]).tolist()
+    assert js(pixel, 1) == st["pending_rgb"]
+
+    # a step forward: drawn, the numbers panel shows the value, the model is told once
+    js(f"{root}.querySelector('button.cnnlab-forward').click();")
+    assert js(f"return {root}.dataset.step;") == "1"
+    assert js(pixel, 1) == to_rgb_array(values[1], widget.meta["vmin"], widget.meta["vmax"]).tolist()
+    assert py_fmt(values[1]) in js(f"return {root}.querySelector('.cnnlab-sum').textContent;")
+    assert js("return window.probe.saved;")[-1]["step"] == 1
+
+    # Python moves the step; a dropdown sends a "set" message and changes nothing by itself
+    js("window.probe.state.step = 5; window.probe.fire('change:step');")
+    assert js(f"return {root}.dataset.step;") == "5"
+    js(f"const s = {root}.querySelector('select.cnnlab-mode'); s.value = 'avg';"
+       "s.dispatchEvent(new Event('change'));")
+    assert js("return window.probe.sent;") == [{"type": "set", "name": "mode", "value": "avg"}]
+
+    # playing draws frames without telling the model per frame; cleanup stops everything
+    saves = len(js("return window.probe.saved;"))
+    js(f"{root}.querySelector('button.cnnlab-play').click();")
+    js("return new Promise((r) => setTimeout(r, 300));")
+    frames = int(js(f"const frames = {root}.dataset.frames; window.probe.cleanup(); return frames;"))
+    assert frames > 3 and len(js("return window.probe.saved;")) == saves + 1   # the press of Play only
+    assert js("return Object.values(window.probe.handlers).every((list) => list.length === 0);")
+    assert js("return document.body.querySelector('.cnnlab-widget');") is None
+    js("return new Promise((r) => setTimeout(r, 200));")
+    assert int(js(f"return {root}.dataset.frames;")) == frames, "the animation went on after cleanup"

@@ -742,6 +742,30 @@ function loadScene(model) {
   };
 }
 
+// texts and colour keys: under the output; under the input too when its colours differ (sigmoid,
+// tanh); the flatten widget's maps and vector share theirs, shown under the maps
+function describeScene(view, S) {
+  const { meta, st, input, output } = S;
+  const { inPanel, outPanel } = view;
+  const padded = (meta.pad || []).some((p) => p > 0);
+  inPanel.captionText.textContent = view.inLabel + (padded ? " + padding (checkered)" : "");
+  view.title.textContent = meta.title || "";
+  view.describe.textContent = meta.describe || "";
+  view.scaleNote.textContent = meta.scale_note || "";
+  outPanel.legend.hidden = true;
+  inPanel.legend.hidden = true;
+  const shared = meta.in_vmin === undefined || (meta.in_vmin === meta.vmin && meta.in_vmax === meta.vmax);
+  const kind = view.kind;
+  if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax, st);
+  else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax, st);
+  else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, st, "both maps:");
+  if (kind !== "convolution" && kind !== "flatten" && !shared) {
+    fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax, st);
+  }
+  view.root.dataset.steps = String(S.steps);
+  view.scrub.max = String(S.steps - 1);
+}
+
 // Draws one scene into the view: the input picture once, then any step (output cells up to it,
 // the window on the input, the ring on the output cell, the numbers panel).
 function createPainter(view, impl) {
@@ -777,7 +801,7 @@ function createPainter(view, impl) {
     drawnUpTo = -1;
     stale = true;
     drawInput();
-    describeScene();
+    describeScene(view, S);
     zoomStep = -1;
     refit();
   }
@@ -795,29 +819,6 @@ function createPainter(view, impl) {
     inCanvas.dataset.scale = String(S.sIn);
     inCtx.imageSmoothingEnabled = false;
     inCtx.drawImage(source, 0, 0, inCanvas.width, inCanvas.height);
-  }
-
-  // texts and colour keys: under the output; under the input too when its colours differ (sigmoid,
-  // tanh); the flatten widget's maps and vector share theirs, shown under the maps
-  function describeScene() {
-    const { meta, st, input, output } = S;
-    const padded = (meta.pad || []).some((p) => p > 0);
-    inPanel.captionText.textContent = view.inLabel + (padded ? " + padding (checkered)" : "");
-    view.title.textContent = meta.title || "";
-    view.describe.textContent = meta.describe || "";
-    view.scaleNote.textContent = meta.scale_note || "";
-    outPanel.legend.hidden = true;
-    inPanel.legend.hidden = true;
-    const shared = meta.in_vmin === undefined || (meta.in_vmin === meta.vmin && meta.in_vmax === meta.vmax);
-    const kind = view.kind;
-    if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax, st);
-    else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax, st);
-    else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, st, "both maps:");
-    if (kind !== "convolution" && kind !== "flatten" && !shared) {
-      fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax, st);
-    }
-    view.root.dataset.steps = String(S.steps);
-    view.scrub.max = String(S.steps - 1);
   }
 
   function paintCell(i, rgb) {
