@@ -36,7 +36,7 @@ def reference(name):
 
 def test_every_public_checker_is_registered_once():
     public = [n for n in exercises.__all__ if n.startswith("check_")]
-    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 17
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 20
 
 
 def test_every_name_the_lessons_use_exists():
@@ -224,6 +224,25 @@ def test_printed_text_is_capped(capsys):
 
 EMBOSS, SOBEL_X = exercises.combined_kernel_parts()
 
+def _sgd_in_place(w, g, lr):
+    w -= lr * g
+    return w
+
+
+def _split_twice(x, y, fraction, seed):
+    n_val = round(fraction * len(x))
+    return (x, y), (x[:n_val], y[:n_val])
+
+
+_UNSEEDED = np.random.default_rng()
+
+
+def _split_random_each_time(x, y, fraction, seed):
+    from cnnlab import datasets
+
+    return datasets.split(x, y, test_size=fraction, seed=int(_UNSEEDED.integers(1 << 30)))
+
+
 MISTAKES = [
     # lesson 01
     ("check_crop_shape", (50, 100), "colour image"),
@@ -302,6 +321,16 @@ MISTAKES = [
     ("check_conv_params", lambda k, c, f: k * k * c * f, "forgot the biases"),
     ("check_conv_params", lambda k, c, f: (k * k + 1) * f, "every input channel"),
     ("check_conv_params", lambda k, c, f: k * k * c * f + 1, "one bias per filter"),
+    # lesson 07
+    ("check_cross_entropy", lambda p, y: np.log(p[y]), "never negative"),
+    ("check_cross_entropy", lambda p, y: -np.log(p.max()), "largest probability"),
+    ("check_cross_entropy", lambda p, y: -np.log(p).sum(), "every class"),
+    ("check_sgd_step", lambda w, g, lr: w + lr * g, "uphill"),
+    ("check_sgd_step", lambda w, g, lr: w - g, "forgot the learning rate"),
+    ("check_sgd_step", _sgd_in_place, "in place"),
+    ("check_validation_split", lambda x, y, f, s: ((x[:80], y[:80]), (x[80:], y[80:])), "not balanced"),
+    ("check_validation_split", _split_twice, "both parts"),
+    ("check_validation_split", _split_random_each_time, "different split"),
 ]
 MISTAKE_IDS = [f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)]
 
@@ -324,6 +353,9 @@ GIVEAWAYS = {
     "check_dense": "x @ weights + bias",
     "check_softmax": "np.exp(z - np.max(z))",
     "check_conv_params": "(kernel_size * kernel_size * in_channels + 1) * filters",
+    "check_cross_entropy": "-np.log(probs[label])",
+    "check_sgd_step": "W - learning_rate * grad",
+    "check_validation_split": "datasets.split(x_train, y_train, test_size=fraction, seed=seed)",
 }
 
 
@@ -441,7 +473,7 @@ def test_hint_prints_the_stronger_hint_only(capsys):
 
 def test_names_follow_the_lessons():
     assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
-    assert exercises.names()[-1] == "conv_params" and len(exercises.names()) == 17
+    assert exercises.names()[-1] == "validation_split" and len(exercises.names()) == 20
 
 
 # ---------------------------------------------------------------- window positions come from ops.window

@@ -22,7 +22,7 @@ appears only when asked for with :func:`solution`::
     crop_shape = (50, 100, 3)
     ...
 
-One module per lesson (``lesson01`` ... ``lesson06``) holds its checkers, each
+One module per lesson (``lesson01`` ... ``lesson07``) holds its checkers, each
 next to its reference answer; ``_core`` holds what they share.
 """
 
@@ -35,6 +35,7 @@ from .lesson03 import check_combined_kernel, check_leaky_relu, check_relu, combi
 from .lesson04 import check_max_pool, check_pooled_shape
 from .lesson05 import check_channels_first, check_flat_index, check_flat_length
 from .lesson06 import check_conv_params, check_dense, check_softmax
+from .lesson07 import check_cross_entropy, check_sgd_step, check_validation_split
 
 __all__ = [
     "MAX_MESSAGE",
@@ -43,6 +44,7 @@ __all__ = [
     "check_combined_kernel",
     "check_conv2d",
     "check_conv_params",
+    "check_cross_entropy",
     "check_crop_shape",
     "check_dense",
     "check_edge_kernel",
@@ -55,7 +57,9 @@ __all__ = [
     "check_output_size",
     "check_pooled_shape",
     "check_relu",
+    "check_sgd_step",
     "check_softmax",
+    "check_validation_split",
     "combined_kernel_parts",
     "hint",
     "names",
