@@ -70,19 +70,20 @@ def reachable(host: str = DOWNLOAD_HOST[0], port: int = DOWNLOAD_HOST[1], timeou
     return answer
 
 
-def fetch(url: str, *, deadline: float = FETCH_DEADLINE, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = None) -> bytes:
     """Download ``url`` (http or https) within ``deadline`` seconds in total and at most ``max_bytes``.
 
     Parameters
     ----------
     url : str
         An ``http://`` or ``https://`` address; up to five redirects are followed.
-    deadline : float
-        Total seconds for everything. The download runs in a daemon thread;
-        when time is up its socket is shut down, so nothing keeps the caller.
-    max_bytes : int
+    deadline : float, optional
+        Total seconds for everything (default :data:`FETCH_DEADLINE`). The
+        download runs in a daemon thread; when time is up its socket is shut
+        down, so nothing keeps the caller.
+    max_bytes : int, optional
         Refused when ``Content-Length`` says more, and stopped as soon as more
-        arrive.
+        arrive (default :data:`MAX_DOWNLOAD_BYTES`).
 
     Returns
     -------
@@ -98,7 +99,10 @@ def fetch(url: str, *, deadline: float = FETCH_DEADLINE, max_bytes: int = MAX_DO
     if offline_forced():
         raise ConnectionError(f"Not downloading {url} because CNNLAB_OFFLINE is set; "
                               f"use a bundled photo such as images.load('cat') or a file on disk.")
-    job = _Download(url, max_bytes, deadline)
+    deadline = FETCH_DEADLINE if deadline is None else deadline
+    max_bytes = MAX_DOWNLOAD_BYTES if max_bytes is None else max_bytes
+    # The sockets' own timeout is a backstop only: the join below decides, and cancel() ends the worker.
+    job = _Download(url, max_bytes, deadline + 1.0)
     worker = threading.Thread(target=job.run, daemon=True)
     worker.start()
     worker.join(deadline)
