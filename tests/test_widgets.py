@@ -245,7 +245,8 @@ BAD = [
     (lambda: ConvolutionWidget("no_such_photo", "sobel_x"), ValueError, "image"),
     (lambda: ConvolutionWidget(_photo_with_nan(), "sobel_x"), ValueError, "image"),
     (lambda: ConvolutionWidget(np.zeros(5), "sobel_x"), ValueError, "image"),
-    (lambda: ConvolutionWidget(np.zeros((8, 8, 2)), "sobel_x"), ValueError, "image"),
+    (lambda: ConvolutionWidget(np.zeros((8, 8, 2)), np.ones((3, 3, 3))), ValueError, "kernel"),
+    (lambda: ConvolutionWidget(np.zeros((2, 8, 8, 2)), "sobel_x"), ValueError, "image"),
     (lambda: ConvolutionWidget(SMALL, "sobelx"), ValueError, "kernel"),
     (lambda: ConvolutionWidget(SMALL, "1 x; 2 3"), ValueError, "kernel"),
     (lambda: ConvolutionWidget(SMALL, "1 2; 3"), ValueError, "kernel"),
@@ -507,7 +508,8 @@ def test_widgets_send_pythons_limits_and_they_brighten_a_real_feature_map():
 
 
 def test_kernel_denominator_and_text():
-    from cnnlab.widgets.convolution import kernel_denominator, kernel_text, load_kernel
+    from cnnlab.widgets._inputs import take_kernel as load_kernel
+    from cnnlab.widgets.convolution import kernel_denominator, kernel_text
 
     assert kernel_denominator(kernels.get("sobel_x")) == 1
     assert kernel_denominator(kernels.get("box_blur")) == 9

@@ -26,9 +26,28 @@ from ._serialize import ARRAY
 from ._text import fmt, shape_text
 from .scenes._common import MAX_SPEED, PANEL_PX, Scene
 
-__all__ = ["AnimatedWidget", "fmt", "parameter", "shape_text"]
+__all__ = ["AnimatedWidget", "InvalidType", "InvalidValue", "fmt", "parameter", "shape_text"]
 
 _STATIC = Path(__file__).parent / "static"
+
+
+class InvalidValue(traitlets.TraitError, ValueError):
+    """A synced trait's value was refused: a ``ValueError`` for callers, and a ``TraitError``
+    so that traitlets rolls back a value the page sent (see :meth:`PageProtocol.set_state`)."""
+
+
+class InvalidType(traitlets.TraitError, TypeError):
+    """Like :class:`InvalidValue`, for a value of the wrong type."""
+
+
+def _trait_check(check, proposal):
+    """``check(value)``, its ``ValueError`` / ``TypeError`` turned into the trait errors above."""
+    try:
+        return check(proposal["value"])
+    except TypeError as exc:
+        raise InvalidType(str(exc)) from None
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
 
 
 def _is_int(value) -> bool:
@@ -46,6 +65,13 @@ def parameter(name: str, doc: str, read=None) -> property:
     return property(getter, setter, doc=doc)
 
 
+def _speed_value(value) -> float:
+    value = v.finite_number(value, "speed")
+    if not 0 < value <= MAX_SPEED:
+        raise ValueError(f"speed must be more than 0 and at most {MAX_SPEED:g} steps per second, got {value:g}")
+    return value
+
+
 class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
     """Base of the animated widgets: the step, the play state, the speed and the error line.
 
@@ -60,7 +86,7 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
     #: current step, 0-based; step ``s`` is output cell ``divmod(s, out_w)``
     step = traitlets.Any(0).tag(sync=True)
     #: whether the browser is animating
-    playing = traitlets.Bool(False).tag(sync=True)
+    playing = traitlets.Any(False).tag(sync=True)
     #: animation speed in steps per second
     speed = traitlets.Any(10.0).tag(sync=True)
     #: the message shown when a value typed in a control was rejected ("" when all is well)
@@ -72,8 +98,9 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
 
     def __init__(self, values: dict, speed=None, **traits):
         self._loaded = None
-        self._scene = self._build(values)
-        self._values = dict(values)
+        values = {name: self._take(name, value) for name, value in values.items()}
+        self._scene = self._computed(values)
+        self._values = values
         if speed is None:
             speed = float(min(400, max(2, round(self._scene.steps / 20))))
         super().__init__(speed=speed, step=0, **self._state(self._scene), **traits)
@@ -83,7 +110,11 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
         raise NotImplementedError
 
     def _source(self, value, max_size, load):
-        """``load(value, max_size)``, or the source loaded last time for this very object and size."""
+        """``load(value, max_size)``, or what it gave last time for this very (immutable) value and size.
+
+        The widgets take their input as an immutable copy (see ``_take``), so the same
+        object means the same data.
+        """
         if self._loaded is not None and self._loaded[0] is value and self._loaded[1] == max_size:
             return self._loaded[2]
         source = load(value, max_size)
@@ -99,21 +130,23 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
 
     @traitlets.validate("step")
     def _check_step(self, proposal):
-        value = proposal["value"]
+        return _trait_check(self._step_value, proposal)
+
+    @traitlets.validate("speed")
+    def _check_speed(self, proposal):
+        return _trait_check(_speed_value, proposal)
+
+    @traitlets.validate("playing")
+    def _check_playing(self, proposal):
+        return _trait_check(lambda value: v.boolean(value, "playing"), proposal)
+
+    def _step_value(self, value) -> int:
         if not _is_int(value):
-            raise TypeError(f"step must be an int, got {type(value).__name__} {value!r}")
+            raise TypeError(f"step must be an int, got {type(value).__name__} {value!r:.40}")
         last = self.steps - 1
         if not 0 <= value <= last:
             raise ValueError(f"step must be between 0 and {last}, got {value}")
         return int(value)
-
-    @traitlets.validate("speed")
-    def _check_speed(self, proposal):
-        value = v.finite_number(proposal["value"], "speed")
-        if not 0 < value <= MAX_SPEED:
-            raise ValueError(f"speed must be more than 0 and at most {MAX_SPEED:g} steps per second, "
-                             f"got {value:g}")
-        return value
 
     # ------------------------------------------------------------ the animation
 

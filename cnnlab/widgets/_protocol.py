@@ -6,20 +6,67 @@ How a parameter change flows:
   builds a new scene and raises ``ValueError`` / ``TypeError`` naming the argument
   if anything is wrong; nothing changes then;
 * from a control in the browser, the page sends ``{"type": "set", "name": ..., "value": ...}``;
-  :meth:`PageProtocol.request` applies it, a bad value sets the ``error`` trait
-  (shown in the widget) and keeps the last good state, and the page gets
-  ``{"type": "ack", "ok": ..., "error": ...}`` back.
+  :meth:`PageProtocol.request` applies it. Whatever goes wrong (a bad value, a file
+  too large, no network, even ``MemoryError``) sets the ``error`` trait (shown in
+  the widget) and keeps the last good state, and the page always gets
+  ``{"type": "ack", "ok": ..., "error": ...}`` back;
+* the page also writes three traits itself (``step``, ``playing``, ``speed``): a
+  value the trait's validation rejects is rolled back, the page is sent the value
+  kept and the error line says why (:meth:`PageProtocol.set_state`). Any other
+  trait the page tries to write is refused the same way.
 """
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+
 from .scenes._common import Scene
 
-__all__ = ["PageProtocol"]
+__all__ = ["MAX_ERROR_CHARS", "PAGE_TRAITS", "PageProtocol", "error_text"]
+
+#: traits the page may write (the player's state); everything else is Python's
+PAGE_TRAITS = ("step", "playing", "speed")
+#: longest error line shown in the widget, in characters
+MAX_ERROR_CHARS = 400
+
+
+def error_text(exc: BaseException, what: str) -> str:
+    """One line for the widget's error line: the message of a ``ValueError`` / ``TypeError``,
+    else what failed and why (``MemoryError`` has no message of its own), shortened."""
+    message = " ".join(str(exc).split())
+    if not isinstance(exc, (ValueError, TypeError)) or not message:
+        message = f"{what} failed: {type(exc).__name__}" + (f": {message}" if message else "")
+    if len(message) > MAX_ERROR_CHARS:
+        message = message[:MAX_ERROR_CHARS - 1] + "\u2026"
+    return message
+
+
+def check_scene(scene: Scene, blame: str) -> Scene:
+    """``scene`` if every number it sends is finite and its ``meta`` is strict JSON.
+
+    Raises ``ValueError`` naming ``blame`` (the argument whose values overflow, e.g.
+    ``kernel``) when a result is infinite or NaN: float32 ends at about 3.4e38.
+    """
+    for trait, arr in scene.wire().items():
+        if arr is not None and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise ValueError(f"{blame} makes numbers too large for float32 (beyond \u00b13.4e38): the "
+                             f"{trait.removesuffix('_data')} would hold infinity or NaN; use smaller values")
+    try:
+        json.dumps(scene.meta(), allow_nan=False)
+    except ValueError:
+        raise ValueError(f"{blame} makes numbers too large to show (the colour limits are not finite); "
+                         f"use smaller values") from None
+    return scene
 
 
 class PageProtocol:
-    """Mixin of an anywidget class with ``_params``, ``_values``, ``_scene`` and ``_build(values)``."""
+    """Mixin of an anywidget class with ``_params``, ``_values``, ``_scene`` and ``_build(values)``.
+
+    A subclass may convert a parameter when it comes in (``_take(name, value)``, e.g. copy
+    an array so that later edits of the caller's array change nothing here).
+    """
 
     _params: tuple[str, ...] = ()
 
@@ -27,6 +74,15 @@ class PageProtocol:
     def _state(scene: Scene) -> dict:
         """Trait values for a scene: its arrays, its ``meta`` and its kind."""
         return {**scene.wire(), "meta": scene.meta(), "kind": scene.kind}
+
+    def _computed(self, values: dict) -> Scene:
+        """``_build(values)``; NumPy's overflow warnings are silenced, :func:`check_scene` reports it."""
+        with np.errstate(all="ignore"):
+            return self._build(values)
+
+    def _take(self, name: str, value):
+        """``value`` of parameter ``name`` as the widget keeps it (default: as given)."""
+        return value
 
     def set(self, **params) -> None:
         """Change several parameters at once; raises (and changes nothing) on bad input.
@@ -40,31 +96,54 @@ class PageProtocol:
         if unknown:
             raise TypeError(f"{type(self).__name__}.set() got unknown parameter(s) {', '.join(unknown)}; "
                             f"known: {', '.join(self._params)}")
-        values = {**self._values, **params}
-        scene = self._build(values)
+        values = {**self._values, **{name: self._take(name, value) for name, value in params.items()}}
+        scene = self._computed(values)
         self._values = values
         self._publish(scene)
 
-    def request(self, name: str, value) -> bool:
-        """Apply a value as a control in the browser does: never raises for bad values.
+    def request(self, name, value) -> bool:
+        """Apply a value as a control in the browser does: never raises.
 
-        A rejected value sets :attr:`error` (shown in the widget) and keeps the
-        last good state; an accepted one clears it. Returns whether it was applied.
+        Any failure (a bad value, a file too large, no network, ``MemoryError``) sets
+        :attr:`error` (shown in the widget) and keeps the last good state; success
+        clears it. Returns whether the value was applied.
         """
         try:
-            if name not in self._params:
-                raise ValueError(f"{name} is not a parameter of {type(self).__name__}")
+            if not isinstance(name, str) or name not in self._params:
+                raise ValueError(f"{name!r:.40} is not a parameter of {type(self).__name__}")
             self.set(**{name: value})
-        except (ValueError, TypeError) as exc:
-            self.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the error line
+            self.error = error_text(exc, f"setting {name}")
             return False
         return True
 
     def _on_front_end_msg(self, _widget, content, _buffers):
         if not isinstance(content, dict) or content.get("type") != "set":
             return
-        ok = self.request(str(content.get("name")), content.get("value"))
-        self.send({"type": "ack", "ok": ok, "error": self.error})
+        ok = False
+        try:
+            ok = self.request(content.get("name"), content.get("value"))
+        finally:
+            self.send({"type": "ack", "ok": ok, "error": self.error})
+
+    def set_state(self, sync_data):
+        """State written by the page: only :data:`PAGE_TRAITS`, each validated.
+
+        A rejected value is rolled back (traitlets does that when validation raises
+        a ``TraitError``, which the widgets' checks are), the page is sent the value
+        kept, and :attr:`error` says why.
+        """
+        if not isinstance(sync_data, dict):
+            return
+        refused = sorted(str(k) for k in sync_data if k not in PAGE_TRAITS)
+        accepted = {k: val for k, val in sync_data.items() if k in PAGE_TRAITS}
+        try:
+            if refused:
+                raise ValueError(f"the page may not change {', '.join(refused)}")
+            super().set_state(accepted)
+        except Exception as exc:  # noqa: BLE001 - a bad value from the page must never escape
+            self.error = error_text(exc, "a change from the page")
+            self.send_state([k for k in sync_data if isinstance(k, str) and k in self.keys])
 
     def _publish(self, scene: Scene) -> None:
         self._scene = scene

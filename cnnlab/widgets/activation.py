@@ -6,7 +6,8 @@ import numpy as np
 
 from .. import _validate as v
 from ._base import AnimatedWidget, parameter
-from ._inputs import check_channel, check_max_size, load_map
+from ._inputs import check_budget, check_channel, check_max_size, downscaled, take_map
+from ._protocol import check_scene
 from ._text import shown_text
 from .scenes.activation import ACTIVATIONS, ActivationScene, activation_scene
 from .scenes.activation import activate as _activate
@@ -57,14 +58,21 @@ class ActivationWidget(AnimatedWidget):
         super().__init__({"feature_map": feature_map, "activation": activation, "channel": channel,
                           "max_size": max_size}, speed=speed)
 
+    def _take(self, name: str, value):
+        """The map is checked and copied (as float32) when given."""
+        if name == "feature_map":
+            return take_map(value, "feature_map", photo_ok=False, dtype=np.float32)
+        return value
+
     def _build(self, values: dict) -> ActivationScene:
-        """Check every argument once, then compute the scene."""
-        source = self._source(values["feature_map"], check_max_size(values["max_size"]),
-                              lambda value, size: load_map(value, "feature_map", size, photo_ok=False,
-                                                           dtype=np.float32))
+        """Check every argument once, estimate the size, then compute the scene."""
+        source = self._source(values["feature_map"], check_max_size(values["max_size"]), downscaled)
         activation = v.choice(values["activation"], "activation", list(ACTIVATIONS))
         channel = check_channel(values["channel"], source.array)
-        return activation_scene(source, activation, channel)
+        h, w = source.array.shape[:2]
+        check_budget(2 * h * w, source.array.size, "feature_map" if values["max_size"] is None else "max_size",
+                     f"a {h}x{w} map")
+        return check_scene(activation_scene(source, activation, channel), "feature_map")
 
     feature_map = parameter("feature_map", "The (downscaled) float32 map before the activation, every "
                             "channel (a copy).", lambda scene: scene.source.array.copy())

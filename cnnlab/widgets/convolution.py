@@ -7,18 +7,29 @@ import traitlets
 
 from .. import _validate as v
 from ._base import AnimatedWidget, parameter
-from ._inputs import check_kernel_fits, check_max_size, load_image, load_kernel
+from ._inputs import (
+    check_budget,
+    check_kernel_fits,
+    check_max_size,
+    downscaled,
+    take_image,
+    take_kernel,
+)
+from ._keras import LayerKernel, is_keras_layer
+from ._protocol import check_scene
 from ._serialize import ARRAY
 from ._text import compact_pair, shape_text, shown_text
 from .scenes.convolution import (
-    CHANNEL_NAMES,
     ConvolutionScene,
+    LayerFilter,
+    channel_names,
     convolution_scene,
+    convolution_size,
     kernel_denominator,
     kernel_text,
 )
 
-__all__ = ["ConvolutionWidget", "kernel_denominator", "kernel_text", "load_image", "load_kernel"]
+__all__ = ["ConvolutionWidget", "kernel_denominator", "kernel_text"]
 
 
 class ConvolutionWidget(AnimatedWidget):
@@ -32,16 +43,25 @@ class ConvolutionWidget(AnimatedWidget):
 
     Parameters
     ----------
-    image : str, path or (H, W[, 3]) array_like
-        A name from :func:`cnnlab.images.names` (``"cat"``), an image file, or an array.
-    kernel : str or (kh, kw[, C]) array_like
+    image : str, path or (H, W[, C]) array_like
+        A name from :func:`cnnlab.images.names` (``"cat"``), an image file, or an array (a
+        batch of one, ``(1, H, W, C)``, is taken as its image). The array is copied.
+    kernel : str, (kh, kw[, C]) array_like or a Keras ``Conv2D`` layer
         A name from :func:`cnnlab.kernels.names`, typed numbers (``"1 0 -1; 2 0 -2; 1 0 -1"``)
         or an array. A 2-D kernel on a colour photo is used on every channel and summed,
-        as :func:`cnnlab.ops.conv2d` does.
-    stride : int or (int, int)
-    padding : {"valid", "same"} or int
-    channel : {"all", "R", "G", "B"}
-        Which channel the zoom panel and input view show for a colour photo.
+        as :func:`cnnlab.ops.conv2d` does. A trained (built) Keras ``Conv2D`` layer shows
+        its filter ``filter``: its ``(kh, kw, C)`` weights, and its bias added to every
+        dot product; ``image`` is then that layer's input (for a deeper layer, the
+        previous layer's output, ``(H, W, C)``).
+    stride : int or (int, int), optional
+        Default: the layer's strides for a Keras layer, else 1.
+    padding : {"valid", "same"} or int, optional
+        Default: the layer's padding for a Keras layer, else ``"valid"``.
+    filter : int, optional
+        Which filter of a Keras layer to show (default 0); only with a layer.
+    channel : str or int
+        Which channel the zoom panel and input view show: ``"all"``, ``"R"``, ``"G"``,
+        ``"B"`` for a colour photo, or a channel index of a many-channel input.
     max_size : int or None
         Longest side of the copy the widget convolves (default 64); ``None`` keeps the full size.
     speed : float, optional
@@ -50,7 +70,7 @@ class ConvolutionWidget(AnimatedWidget):
     Attributes
     ----------
     output : (H', W') ndarray
-        ``ops.conv2d(widget.image, widget.kernel, stride, padding)``.
+        ``ops.conv2d(widget.image, widget.kernel, stride, padding)`` (plus the layer's bias).
     image : ndarray
         The (downscaled) array actually convolved.
 
@@ -70,23 +90,44 @@ class ConvolutionWidget(AnimatedWidget):
     kernel_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     parts_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
 
-    _params = ("image", "kernel", "stride", "padding", "channel", "max_size")
+    _params = ("image", "kernel", "stride", "padding", "channel", "max_size", "filter")
 
-    def __init__(self, image, kernel="sobel_x", stride=1, padding="valid", *, channel="all",
-                 max_size=64, speed=None):
+    def __init__(self, image, kernel="sobel_x", stride=None, padding=None, *, filter=None,  # noqa: A002
+                 channel="all", max_size=64, speed=None):
         super().__init__({"image": image, "kernel": kernel, "stride": stride, "padding": padding,
-                          "channel": channel, "max_size": max_size}, speed=speed)
+                          "channel": channel, "max_size": max_size, "filter": filter}, speed=speed)
+
+    def _take(self, name: str, value):
+        """Images and kernels are checked and copied when given (a layer's weights too)."""
+        if name == "image":
+            return take_image(value)
+        if name == "kernel":
+            return take_kernel(value)
+        return value
+
+    def set(self, **params) -> None:  # noqa: D102 - PageProtocol.set
+        if "kernel" in params and "filter" not in params and not is_keras_layer(params["kernel"]):
+            params["filter"] = None  # a new plain kernel leaves the layer, and its filter, behind
+        super().set(**params)
 
     def _build(self, values: dict) -> ConvolutionScene:
-        """Check every argument once, then compute the scene."""
-        source = self._source(values["image"], check_max_size(values["max_size"]), load_image)
-        kernel_name, kernel = load_kernel(values["kernel"])
-        stride = v.positive_pair(values["stride"], "stride")
-        padding = v.padding(values["padding"])
-        colour = source.array.ndim == 3
-        channel = v.choice(values["channel"], "channel", ("all",) + (CHANNEL_NAMES if colour else ()))
+        """Check every argument once, estimate the size, then compute the scene."""
+        source = self._source(values["image"], check_max_size(values["max_size"]), downscaled)
+        kernel, layer = _kernel_of(values["kernel"], values["filter"])
+        given = values["kernel"]
+        stride = v.positive_pair(_default(values["stride"], given, "stride", 1), "stride")
+        padding = v.padding(_default(values["padding"], given, "padding", "valid"))
+        names = channel_names(1 if source.array.ndim == 2 else source.array.shape[2])
+        channel = _channel(values["channel"], names)
         check_kernel_fits(source, kernel, stride, padding)
-        return convolution_scene(source, kernel_name, kernel, stride, padding, channel)
+        (out_h, out_w), sent, products = convolution_size(source.array.shape, kernel.shape, stride, padding)
+        blame = f"padding={padding!r}" if isinstance(padding, int) and padding > 0 else (
+            "image" if values["max_size"] is None else "max_size")
+        check_budget(sent, products, blame, f"a {out_h}x{out_w} output of a {shape_text(source.array.shape)} "
+                                            f"image")
+        name = given.label if isinstance(given, LayerKernel) else given.name
+        scene = convolution_scene(source, name, kernel, stride, padding, channel, layer)
+        return check_scene(scene, "kernel")
 
     image = parameter("image", "The array the widget convolves (downscaled from the one given), a copy.",
                       lambda scene: scene.source.array.copy())
@@ -96,14 +137,21 @@ class ConvolutionWidget(AnimatedWidget):
                        lambda scene: compact_pair(scene.stride))
     padding = parameter("padding", '"valid", "same" or the zeros added on every side.',
                         lambda scene: scene.padding)
-    channel = parameter("channel", 'The channel shown for a colour photo: "all", "R", "G" or "B".',
-                        lambda scene: scene.channel)
+    channel = parameter("channel", 'The channel shown: "all", "R", "G", "B" or a channel index.',
+                        lambda scene: int(scene.channel) if scene.channel.isdigit() else scene.channel)
     max_size = parameter("max_size", "Longest side of the copy the widget convolves (None: full size).")
+    filter = parameter("filter", "Which filter of a Keras layer is shown (None for other kernels).",
+                       lambda scene: None if scene.layer is None else scene.layer.index)
 
     @property
     def kernel_name(self) -> str:
-        """The catalogue name of the kernel, or ``"custom"``."""
+        """The catalogue name of the kernel, ``"custom"``, or ``"layer <name>"`` for a Keras layer."""
         return self._scene.kernel_name
+
+    @property
+    def bias(self) -> float:
+        """What is added to every dot product: the Keras layer filter's bias, else 0."""
+        return self._scene.bias
 
     def window(self, step: int | None = None) -> np.ndarray:
         """The input values under the kernel at ``step``, padding zeros included: ``(kh, kw[, C])``."""
@@ -113,6 +161,35 @@ class ConvolutionWidget(AnimatedWidget):
         sc = self._scene
         image = shown_text(sc.source.label, sc.source.original, sc.source.array.shape)
         kernel = f"{sc.kernel_name} {shape_text(sc.kernel.shape)}"
-        extra = f", channel={sc.channel!r}" if sc.channel != "all" else ""
+        if sc.layer is not None:
+            kernel += f" filter {sc.layer.index} of {sc.layer.count}, bias {sc.layer.bias:.4g}"
+        extra = f", channel={self.channel!r}" if sc.channel != "all" else ""
         return (f"ConvolutionWidget(image={image}, kernel={kernel}, stride={self.stride!r}, "
                 f"padding={sc.padding!r}{extra}, output {shape_text(sc.output.shape)})")
+
+
+def _default(value, kernel, name: str, plain):
+    """``value``, or when it is None the Keras layer's own stride / padding (else ``plain``)."""
+    if value is not None:
+        return value
+    return getattr(kernel, name) if isinstance(kernel, LayerKernel) else plain
+
+
+def _kernel_of(kernel, filter_index) -> tuple[np.ndarray, LayerFilter | None]:
+    """The ``(kh, kw[, C])`` array to slide, and the layer filter it is (None for a plain kernel)."""
+    if not isinstance(kernel, LayerKernel):
+        if filter_index is not None:
+            raise ValueError(f"filter is only for a Keras Conv2D layer given as kernel, got filter="
+                             f"{filter_index!r:.20} with kernel {kernel.name!r}")
+        return kernel.array, None
+    index = kernel.check_filter(filter_index)
+    layer = LayerFilter(kernel.layer_name, index, kernel.filters, float(kernel.bias[index]), kernel.use_bias,
+                        kernel.activation)
+    return kernel.filter_kernel(index), layer
+
+
+def _channel(value, names: tuple[str, ...]) -> str:
+    """``"all"`` or one of ``names``; an int (or its text) picks a numbered channel."""
+    if names and names[0] == "0" and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = str(int(value))
+    return v.choice(value, "channel", ("all", *names))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import AnimatedWidget, parameter
-from ._inputs import load_map
+from ._inputs import take_map
+from ._protocol import check_scene
 from ._text import shape_text
 from .scenes._common import Source, frozen
 from .scenes.flatten import MAX_VALUES, FlattenScene, flatten_scene
@@ -45,10 +46,13 @@ class FlattenWidget(AnimatedWidget):
     def __init__(self, maps, *, speed=None):
         super().__init__({"maps": maps}, speed=speed)
 
+    def _take(self, name: str, value):
+        """The maps are checked and copied when given."""
+        return _take_maps(value) if name == "maps" else value
+
     def _build(self, values: dict) -> FlattenScene:
-        """Check the maps once, then compute the scene."""
-        source = self._source(values["maps"], None, _load_maps)
-        return flatten_scene(source)
+        """The maps were checked when given: compute the scene."""
+        return check_scene(flatten_scene(values["maps"]), "maps")
 
     maps = parameter("maps", "The float32 maps being flattened (a copy).", lambda scene: scene.source.array.copy())
 
@@ -62,9 +66,9 @@ class FlattenWidget(AnimatedWidget):
                 f"vector of {sc.steps}, {sc.grid[1]} per row)")
 
 
-def _load_maps(value, _max_size) -> Source:
-    """The maps as float32, refused before the copy when there are too many values to show."""
-    source = load_map(value, "maps", None, photo_ok=False)
+def _take_maps(value) -> Source:
+    """The maps as float32, refused when there are too many values to show."""
+    source = take_map(value, "maps", photo_ok=False)
     if source.array.size > MAX_VALUES:
         raise ValueError(f"maps must hold at most {MAX_VALUES:,} values to be shown (e.g. 16x16x8), "
                          f"got shape {source.original} = {source.array.size:,} values; pool it first")

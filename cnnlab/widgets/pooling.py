@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate as v
+from .. import ops
 from ._base import AnimatedWidget, parameter
-from ._inputs import check_channel, check_max_size, load_map
+from ._inputs import check_budget, check_channel, check_max_size, downscaled, take_map
+from ._protocol import check_scene
 from ._text import compact_pair, shape_text, shown_text
 from .scenes.pooling import MODES, PoolingScene, pooling_scene
 
@@ -23,7 +25,9 @@ class PoolingWidget(AnimatedWidget):
     Parameters
     ----------
     feature_map : (H, W) or (H, W, C) array_like, a photo name, or another cnnlab widget
-        A photo name (``"coins"``) pools that photo's grayscale; a widget pools its ``output``.
+        A photo name (``"coins"``) pools that photo's grayscale; a widget pools its ``output``
+        (as it is now). A Keras layer's output, ``(H, W, F)`` or a batch of one
+        ``(1, H, W, F)``, pools every filter's map and shows ``channel``. The array is copied.
     size : int or (int, int)
         Window height and width.
     stride : int, (int, int) or None
@@ -59,10 +63,13 @@ class PoolingWidget(AnimatedWidget):
         super().__init__({"feature_map": feature_map, "size": size, "stride": stride, "mode": mode,
                           "padding": padding, "channel": channel, "max_size": max_size}, speed=speed)
 
+    def _take(self, name: str, value):
+        """The map is checked and copied when given (a widget: its output now)."""
+        return take_map(value, "feature_map") if name == "feature_map" else value
+
     def _build(self, values: dict) -> PoolingScene:
-        """Check every argument once, then compute the scene."""
-        source = self._source(values["feature_map"], check_max_size(values["max_size"]),
-                              lambda value, size: load_map(value, "feature_map", size))
+        """Check every argument once, estimate the size, then compute the scene."""
+        source = self._source(values["feature_map"], check_max_size(values["max_size"]), downscaled)
         size = v.positive_pair(values["size"], "size")
         stride = None if values["stride"] in (None, "auto") else v.positive_pair(values["stride"], "stride")
         mode = v.choice(values["mode"], "mode", MODES)
@@ -75,7 +82,12 @@ class PoolingWidget(AnimatedWidget):
             note = "" if shown.shape == source.original else f" (shown at {shape_text(shown.shape)}; try a larger max_size)"
             raise ValueError(f"size {size} is larger than feature_map's height and width {shown.shape[:2]} "
                              f"with padding='valid'{note}")
-        return pooling_scene(source, size, stride, mode, padding, channel)
+        out_h, out_w = (ops.output_size(shown.shape[a], size[a], (stride or size)[a], padding) for a in (0, 1))
+        channels = 1 if shown.ndim == 2 else shown.shape[2]
+        check_budget(shown.shape[0] * shown.shape[1] + out_h * out_w, (out_h * out_w * channels + shown.size)
+                     * size[0] * size[1], "feature_map" if values["max_size"] is None else "max_size",
+                     f"a {out_h}x{out_w} pooled map")
+        return check_scene(pooling_scene(source, size, stride, mode, padding, channel), "feature_map")
 
     feature_map = parameter("feature_map", "The (downscaled) map the widget pools, every channel (a copy).",
                             lambda scene: scene.source.array.copy())
