@@ -27,6 +27,7 @@ __all__ = [
     "padding",
     "positive_int",
     "positive_pair",
+    "size_limit",
     "probability",
     "nonnegative_int",
     "no_nan",
@@ -266,3 +267,36 @@ def probability(value, name: str) -> float:
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"{name} must be between 0 and 1, got {value}")
     return v
+
+
+def _bytes_text(n_bytes: float) -> str:
+    """``16.0 TB`` style, for error messages."""
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if n_bytes < 1000:
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    return f"{n_bytes:.1f} PB"
+
+
+def size_limit(shape, itemsize: int, blame: str, what: str, limit: int) -> None:
+    """Raise ``ValueError`` naming ``blame`` when an array of ``shape`` would hold more than ``limit`` numbers.
+
+    Called before allocating, with the shape computed in Python ints (which
+    cannot overflow), so a typo like ``padding=10**6`` costs nothing.
+
+    Examples
+    --------
+    >>> size_limit((10, 10), 4, "padding=3", "a padded input", 1000)
+    >>> size_limit((2000, 2000), 4, "padding=999", "a padded input", 1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: padding=999 would make a padded input of 2000 x 2000 (4,000,000 numbers, 16.0 MB); the limit is 1,000 numbers, so use a smaller padding
+    """
+    count = 1
+    for n in shape:
+        count *= int(n)
+    if count > limit:
+        dims = " x ".join(str(int(n)) for n in shape)
+        raise ValueError(f"{blame} would make {what} of {dims} ({count:,} numbers, "
+                         f"{_bytes_text(count * itemsize)}); the limit is {limit:,} numbers, "
+                         f"so use a smaller {blame.split('=')[0]}")

@@ -73,6 +73,9 @@ NETWORK_TIMEOUT = 3.0
 MNIST_SOURCES = ("auto", "offline", "full")
 DATASETS = ("mnist", "faces", "shapes")
 
+MAX_SHAPES_NUMBERS = 2**28
+"""Most numbers :func:`make_shapes` may generate (``n * size * size * 3``), checked before allocating."""
+
 
 
 # ---------------------------------------------------------------- splitting
@@ -535,6 +538,8 @@ def _check_shape_args(n, size, seed, min_objects, max_objects, noise):
     noise = v.finite_number(noise, "noise")
     if not 0.0 <= noise <= 1.0:
         raise ValueError(f"noise must be between 0 and 1, got {noise}")
+    v.size_limit((n, size, size, 3), 4, f"n={n}" if n * 3 > size else f"size={size}", "images",
+                 MAX_SHAPES_NUMBERS)
     return n, size, seed, min_objects, max_objects, noise
 
 

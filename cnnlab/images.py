@@ -358,6 +358,8 @@ def resize(image, max_size: int | None = None, *, height: int | None = None,
     else:
         scale = target / w
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))
+    v.size_limit((new_h, new_w), 4 * (arr.shape[2] if arr.ndim == 3 else 1), f"{key}={target}",
+                 "an image", MAX_PIXELS)  # counted in pixels, as for load()
     return _resize_to(arr, new_h, new_w)
 
 

@@ -57,28 +57,9 @@ the argument, not a ``MemoryError`` after the machine starts swapping.
 """
 
 
-def _bytes_text(n_bytes: float) -> str:
-    """``1.5 GB`` style, for error messages."""
-    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
-        if n_bytes < 1000 or unit == "PB":
-            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1000
-    return f"{n_bytes:.1f} PB"  # pragma: no cover - the loop always returns
-
-
 def _check_size(shape, itemsize: int, blame: str, what: str) -> None:
-    """Raise ``ValueError`` naming ``blame`` when an array of ``shape`` would exceed :data:`MAX_ELEMENTS`.
-
-    ``shape`` holds Python ints, so the product cannot overflow.
-    """
-    count = math.prod(int(n) for n in shape)
-    if count > MAX_ELEMENTS:
-        dims = " x ".join(str(int(n)) for n in shape)
-        raise ValueError(
-            f"{blame} would make {what} of {dims} ({count:,} numbers, {_bytes_text(count * itemsize)}); "
-            f"the limit is {MAX_ELEMENTS:,} numbers, so use a smaller {blame.split('=')[0]}"
-        )
-
+    """Raise ``ValueError`` naming ``blame`` when an array of ``shape`` would exceed :data:`MAX_ELEMENTS`."""
+    v.size_limit(shape, itemsize, blame, what, MAX_ELEMENTS)
 
 
 def padding_amounts(n: int, k: int, stride: int = 1, padding="valid") -> tuple[int, int]:
@@ -739,5 +720,6 @@ def dense(x, weights, bias) -> np.ndarray:
         )
     if bias.shape[0] != weights.shape[1]:
         raise ValueError(f"bias must have {weights.shape[1]} entries (one per unit), got shape {bias.shape}")
+    _check_size(x.shape[:-1] + (weights.shape[1],), 4, "weights", "a result")
     dtype = _compute_dtype(x, weights, bias)
     return x.astype(dtype, copy=False) @ weights.astype(dtype, copy=False) + bias.astype(dtype, copy=False)

@@ -393,6 +393,8 @@ MORE_BAD = {
     "split one": (lambda: datasets.to_image_folder("/tmp/x", validation_split=1.0), ValueError,
                   ["validation_split"]),
     "per_class float": (lambda: datasets.to_image_folder("/tmp/x", per_class=2.5), TypeError, ["per_class"]),
+    "n huge": (lambda: datasets.make_shapes(10**9), ValueError, ["n=1000000000", "limit"]),
+    "size huge": (lambda: datasets.make_shapes(2, size=10**6), ValueError, ["size=1000000", "TB"]),
     "seed negative": (lambda: datasets.make_shapes(2, seed=-1), ValueError, ["seed"]),
     "seed float": (lambda: datasets.make_shapes(2, seed=1.5), TypeError, ["seed"]),
     "size float": (lambda: datasets.make_shapes(2, size=32.0), TypeError, ["size"]),

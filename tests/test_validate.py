@@ -82,6 +82,10 @@ CASES = {
                            ["size=(3, 1000000000)"]),
     "pad huge": (lambda: ops.pad(IMG, padding=10**5), ValueError, ["padding=100000", "padded input"]),
     "pad same huge kernel": (lambda: ops.pad(IMG, 10**6, padding="same"), ValueError, ["kernel_size=1000000"]),
+    "dense huge result": (lambda: ops.dense(np.ones((10**5, 1)), np.ones((1, 10**5)), np.ones(10**5)), ValueError,
+                          ["weights", "100000 x 100000", "limit"]),
+    "resize huge": (lambda: images.resize(RGB, 10**6), ValueError, ["max_size=1000000", "limit"]),
+    "resize huge height": (lambda: images.resize(RGB, height=10**5), ValueError, ["height=100000"]),
     # values
     "softmax axis True": (lambda: ops.softmax(np.ones(3), axis=True), TypeError, ["axis", "int", "bool"]),
     "softmax axis float": (lambda: ops.softmax(np.ones(3), axis=0.0), TypeError, ["axis", "float"]),
