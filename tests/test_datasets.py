@@ -5,6 +5,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from cnnlab import _net, datasets
@@ -606,3 +608,20 @@ def test_empty_string_never_writes_into_the_working_folder(tmp_path, monkeypatch
     with pytest.raises(ValueError):
         datasets.to_image_folder("", "faces", per_class=2)
     assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fraction=st.floats(0, 1))
+def test_a_cache_cut_anywhere_is_read_whole_or_refused_by_name(tmp_path, monkeypatch, small_mnist, fraction):
+    whole = write_cache(tmp_path / "whole.npz").read_bytes()
+    cut = round(fraction * len(whole))
+    cache = tmp_path / f"cut{cut}" / "mnist.npz"
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(whole[:cut])
+    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    try:
+        (x_train, _), _ = datasets.load_mnist("full")
+    except datasets.DamagedCacheError as exc:
+        assert str(cache) in str(exc) and cut < len(whole)
+        return
+    assert cut == len(whole) and x_train.shape == (6, 28, 28)

@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from cnnlab import images
@@ -215,3 +217,32 @@ def test_float_round_trip():
     as_float = images.to_float(coins)
     assert as_float.dtype == np.float32 and 0 <= as_float.min() and as_float.max() <= 1
     np.testing.assert_array_equal(images.to_uint8(as_float), coins)
+
+
+def _png(array):
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+_GOOD_PNG = _png(np.random.default_rng(1).integers(0, 256, (16, 16, 3), dtype=np.uint8))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(0, len(_GOOD_PNG)), flips=st.lists(st.tuples(st.integers(0, len(_GOOD_PNG) - 1),
+                                                                      st.integers(0, 255)), max_size=4))
+def test_any_damaged_png_gives_pixels_or_a_value_error(tmp_path, cut, flips):
+    data = bytearray(_GOOD_PNG[:cut])
+    for where, byte in flips:
+        if where < len(data):
+            data[where] = byte
+    path = tmp_path / "fuzz.png"
+    path.write_bytes(bytes(data))
+    try:
+        loaded = images.load(path)
+    except ValueError as exc:
+        assert "fuzz.png" in str(exc) and "\n" not in str(exc)
+        return
+    assert loaded.dtype == np.uint8 and loaded.shape[:2] == (16, 16)
