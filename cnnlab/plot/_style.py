@@ -9,6 +9,8 @@ and ``image.get_clim()`` tells the limits.
 
 from __future__ import annotations
 
+import re
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,12 +30,75 @@ HIGHLIGHT = "#{:02x}{:02x}{:02x}".format(*_colors.WINDOW_RGB)
 PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324")
 _CONVENTION = (None, DIVERGING, GRAY)
 _LEGEND_STEPS = 511
+#: largest size, in inches, of one panel (``size``), one cell (``cell``) and a whole figure side
+MAX_PANEL_INCHES = 20.0
+MAX_CELL_INCHES = 2.0
+MAX_FIGURE_INCHES = 60.0
+#: longest title drawn, in characters
+MAX_TITLE_CHARS = 300
+#: most panels across (``cols``)
+MAX_COLS = 20
+
+
+def inches(value, name: str, most: float = MAX_PANEL_INCHES) -> float:
+    """``value`` as a size in inches: a real number more than 0 and at most ``most``."""
+    size = v.finite_number(value, name)
+    if not 0 < size <= most:
+        raise ValueError(f"{name} must be more than 0 and at most {most:g} inches, got {size:g}")
+    return size
+
+
+def figure_size(value, name: str = "figsize") -> tuple[float, float]:
+    """``(width, height)`` in inches, each more than 0 and at most :data:`MAX_FIGURE_INCHES`."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+        raise TypeError(f"{name} must be a pair (width, height) in inches, got {value!r:.40}")
+    return inches(value[0], name, MAX_FIGURE_INCHES), inches(value[1], name, MAX_FIGURE_INCHES)
+
+
+def clamped(width: float, height: float) -> tuple[float, float]:
+    """A computed figure size kept within :data:`MAX_FIGURE_INCHES` (a very tall or wide picture)."""
+    return min(float(width), MAX_FIGURE_INCHES), min(float(height), MAX_FIGURE_INCHES)
+
+
+def limit(value, name: str):
+    """``None`` or a finite number (a colour limit such as ``vmin``)."""
+    return None if value is None else v.finite_number(value, name)
+
+
+def flag(value, name: str) -> bool:
+    """``True`` or ``False``, never a truthy string."""
+    return v.boolean(value, name)
+
+
+def columns(value, count: int, name: str = "cols") -> int:
+    """``value`` as a number of panels across: from 1 to :data:`MAX_COLS` (``count`` if None)."""
+    if value is None:
+        return count
+    cols = v.positive_int(value, name)
+    if cols > MAX_COLS:
+        raise ValueError(f"{name} must be between 1 and {MAX_COLS}, got {cols}")
+    return cols
+
+
+def number_format(value, name: str = "fmt") -> str:
+    """``value`` if it formats a real number, like ``".2f"``, ``"g"`` or ``"+.1e"``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a format string such as '.2f', got {type(value).__name__}")
+    if len(value) > 12 or re.search(r"\d{3,}", value):
+        raise ValueError(f"{name} must be a short format such as '.2f' or '.0f', got {value!r:.40}")
+    try:
+        format(-1.5, value)
+    except (ValueError, TypeError):
+        hint = " ('d' is for whole numbers; use '.0f')" if value.endswith(("d", "n", "c", "b", "o", "x", "X")) else ""
+        raise ValueError(f"{name} must be a format for real numbers such as '.2f', '.0f' or 'g', "
+                         f"got {value!r}{hint}") from None
+    return value
 
 
 def axes(ax, figsize):
     """Return ``(fig, ax)``: a new figure unless the caller passed ``ax``."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        fig, ax = plt.subplots(figsize=clamped(*figsize), layout="constrained")
         return fig, ax
     if not isinstance(ax, matplotlib.axes.Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
@@ -41,9 +106,11 @@ def axes(ax, figsize):
 
 
 def title(value, name: str = "title"):
-    """``value`` if it is a string or None."""
+    """``value`` if it is a string (at most :data:`MAX_TITLE_CHARS` characters) or None."""
     if value is not None and not isinstance(value, str):
         raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+    if value is not None and len(value) > MAX_TITLE_CHARS:
+        raise ValueError(f"{name} must be at most {MAX_TITLE_CHARS} characters, got {len(value):,}")
     return value
 
 
@@ -53,10 +120,12 @@ def titles_for(titles, n: int, default=None) -> list:
         return list(default) if default is not None else [None] * n
     if isinstance(titles, str):
         raise TypeError("titles must be a list of strings, one per picture, got a single string")
+    if not hasattr(titles, "__iter__"):
+        raise TypeError(f"titles must be a list of strings, one per picture, got {type(titles).__name__}")
     titles = list(titles)
     if len(titles) != n:
         raise ValueError(f"titles must have one entry per picture ({n}), got {len(titles)}")
-    return [None if t is None else str(t) for t in titles]
+    return [None if t is None else title(str(t), f"titles[{i}]") for i, t in enumerate(titles)]
 
 
 def picture(arr: np.ndarray) -> np.ndarray:
@@ -85,6 +154,7 @@ def stack_of_maps(maps, name: str = "maps") -> np.ndarray:
 
 def map_limits(arr: np.ndarray, vmin=None, vmax=None) -> tuple[float, float]:
     """Colour limits: the given ones, ``(0, 255)`` for a uint8 photo, else :func:`cnnlab._colors.limits`."""
+    vmin, vmax = limit(vmin, "vmin"), limit(vmax, "vmax")
     auto = (0.0, 255.0) if arr.dtype == np.uint8 else _colors.limits(arr)
     return (auto[0] if vmin is None else float(vmin)), (auto[1] if vmax is None else float(vmax))
 
@@ -135,9 +205,7 @@ def text_colour(value: float, cmap, vmin: float, vmax: float) -> str:
 def fmt_for(arr: np.ndarray, fmt):
     """The format to write ``arr``'s numbers with: ``fmt``, else ``.0f`` / ``.1f`` / ``.2f``."""
     if fmt is not None:
-        if not isinstance(fmt, str):
-            raise TypeError(f"fmt must be a format string such as '.2f', got {type(fmt).__name__}")
-        return fmt
+        return number_format(fmt)
     if arr.dtype.kind in "ui" or np.all(np.mod(arr, 1) == 0):
         return ".0f"
     big = float(np.max(np.abs(arr)))

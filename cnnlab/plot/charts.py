@@ -47,8 +47,9 @@ def curves(x, ys, *, title=None, xlabel="input", ylabel="output", ax=None, size=
     if not isinstance(ys, Mapping) or not ys:
         raise TypeError('ys must be a non-empty dict of label -> values, e.g. {"relu": relu(x)}')
     if highlight is not None and highlight not in ys:
-        raise ValueError(f"highlight must be one of the labels {list(ys)}, got {highlight!r}")
-    fig, ax = st.axes(ax, size)
+        raise ValueError(f"highlight must be one of the labels {list(ys)}, got {highlight!r:.60}")
+    title, xlabel, ylabel = st.title(title), st.title(xlabel, "xlabel"), st.title(ylabel, "ylabel")
+    fig, ax = st.axes(ax, st.figure_size(size, "size"))
     for i, (label, y) in enumerate(ys.items()):
         arr = v.array(y, f"ys[{label!r}]", (1,))
         if arr.shape != xs.shape:
@@ -64,7 +65,7 @@ def curves(x, ys, *, title=None, xlabel="input", ylabel="output", ax=None, size=
     ax.grid(alpha=0.3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(st.title(title))
+    ax.set_title(title)
     ax.legend(frameon=False)
     return fig
 
@@ -92,10 +93,15 @@ def probabilities(probs, labels=None, *, true_label=None, title=None, ax=None, s
     p = v.array(probs, "probs", (1,))
     if (p < 0).any():
         raise ValueError("probs must be non-negative; pass probabilities (softmax output), not raw scores")
+    if p.size > 1000:
+        raise ValueError(f"probs must hold at most 1,000 classes to draw, got {p.size:,}")
+    if labels is not None and (isinstance(labels, str) or not hasattr(labels, "__iter__")):
+        raise TypeError(f"labels must be a list of class names, got {type(labels).__name__}")
     labels = [str(i) for i in range(p.size)] if labels is None else [str(s) for s in labels]
     if len(labels) != p.size:
         raise ValueError(f"labels must have one name per probability ({p.size}), got {len(labels)}")
-    fig, ax = st.axes(ax, size)
+    title = st.title(title)
+    fig, ax = st.axes(ax, st.figure_size(size, "size"))
     best = int(np.argmax(p))
     colours = ["#bbbbbb"] * p.size
     colours[best] = st.PALETTE[2]
@@ -111,5 +117,5 @@ def probabilities(probs, labels=None, *, true_label=None, title=None, ax=None, s
         ax.plot([t], [max(1.0, float(p.max())) * 1.06], marker="*", markersize=12, color=st.PALETTE[0])
         ax.get_xticklabels()[t].set_fontweight("bold")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_title(st.title(title))
+    ax.set_title(title)
     return fig

@@ -45,10 +45,13 @@ def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.
     Introduced in lesson 01.
     """
     arr = st.image_array(image)
+    size = st.inches(size, "size")
+    title = st.title(title)
+    colorbar = st.flag(colorbar, "colorbar")
     h, w = arr.shape[:2]
     fig, ax = st.axes(ax, (size, size * h / w + (0.4 if title else 0)))
     im = st.draw(ax, arr, cmap, vmin, vmax)
-    ax.set_title(st.title(title))
+    ax.set_title(title)
     if max(h, w) <= 32:  # a tiny picture: keep a thin frame so white pixels stay visible
         st.clean(ax)
         for spine in ax.spines.values():
@@ -90,12 +93,17 @@ def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, 
         raise TypeError("images must be a list of arrays, e.g. [cat, gray_cat]")
     if len(images) == 0:
         raise ValueError("images must hold at least one picture, got an empty list")
+    if len(images) > st.MAX_COLS * st.MAX_COLS:
+        raise ValueError(f"images must hold at most {st.MAX_COLS * st.MAX_COLS} pictures, got {len(images)}")
     arrays = [st.image_array(im, f"images[{i}]") for i, im in enumerate(images)]
     titles = st.titles_for(titles, len(arrays))
-    cols = min(len(arrays), 5) if cols is None else v.positive_int(cols, "cols")
+    cols = st.columns(cols, min(len(arrays), 5))
+    size = st.inches(size, "size")
+    suptitle = st.title(suptitle, "suptitle")
+    same_scale = st.flag(same_scale, "same_scale")
     rows = math.ceil(len(arrays) / cols)
     aspect = max(a.shape[0] / a.shape[1] for a in arrays)
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * aspect * rows + 0.45 * rows),
+    fig, axes = plt.subplots(rows, cols, figsize=st.clamped(size * cols, size * aspect * rows + 0.45 * rows),
                              squeeze=False, layout="constrained")
     vmin = vmax = None
     if same_scale:
@@ -107,7 +115,7 @@ def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, 
     for ax in axes.flat[len(arrays):]:
         ax.axis("off")
     if suptitle:
-        fig.suptitle(st.title(suptitle, "suptitle"))
+        fig.suptitle(suptitle)
     return fig
 
 
@@ -146,10 +154,14 @@ def numbers(values, title=None, *, ax=None, fmt=None, cmap=None, vmin=None, vmax
         raise ValueError(f"values must be at most 40 x 40 to write every number, got shape {arr.shape}; "
                          f"slice a small patch first")
     h, w = arr.shape
+    title = st.title(title)
+    cell = st.inches(cell, "cell", st.MAX_CELL_INCHES)
+    fmt = st.fmt_for(arr, fmt)
+    if fontsize is not None:
+        fontsize = st.inches(fontsize, "fontsize", 72)  # points, not inches: at most 72
     fig, ax = st.axes(ax, (max(1.6, cell * w), max(1.2, cell * h + (0.35 if title else 0))))
     lo, hi = st.map_limits(arr, vmin, vmax)
     st.draw(ax, arr, cmap, lo, hi)
-    fmt = st.fmt_for(arr, fmt)
     if fontsize is None:
         cell_pt = 72 * min(ax.get_position().width * fig.get_figwidth() / w,
                            ax.get_position().height * fig.get_figheight() / h)
@@ -172,7 +184,7 @@ def numbers(values, title=None, *, ax=None, fmt=None, cmap=None, vmin=None, vmax
             if len(box) != 4:
                 raise ValueError(f"highlight must be (top, left, height, width), got {box!r}")
             st.box(ax, *box)
-    ax.set_title(st.title(title))
+    ax.set_title(title)
     return fig
 
 
@@ -197,6 +209,8 @@ def zoom(image, row, col, size=6, *, title=None, figsize=(10, 4.6)):
     """
     arr = st.image_array(image)
     size = v.positive_int(size, "size")
+    title = st.title(title)
+    figsize = st.figure_size(figsize)
     row = v.nonnegative_int(row, "row")
     col = v.nonnegative_int(col, "col")
     limit = 12 if arr.ndim == 3 else 16
@@ -250,8 +264,9 @@ def rgb_planes(image, *, size=3.0):
     if arr.ndim != 3 or arr.shape[2] < 3:
         raise ValueError(f"image must be a colour image of shape (H, W, 3), got shape {arr.shape}; "
                          f"a grayscale image has only one plane")
+    size = st.inches(size, "size")
     h, w = arr.shape[:2]
-    fig, axes = plt.subplots(1, 4, figsize=(4 * size, size * h / w + 0.5), layout="constrained")
+    fig, axes = plt.subplots(1, 4, figsize=st.clamped(4 * size, size * h / w + 0.5), layout="constrained")
     show(arr[:, :, :3], "the photo", ax=axes[0])
     top = 255 if arr.dtype == np.uint8 else 1.0
     for c, (ax, name) in enumerate(zip(axes[1:], ("red", "green", "blue"))):
@@ -288,18 +303,20 @@ def before_after(before, after, titles=("before", "after"), *, size=4.0, suptitl
     a = st.image_array(before, "before")
     b = st.image_array(after, "after")
     titles = st.titles_for(titles, 2)
-    if not show_numbers:
+    size = st.inches(size, "size")
+    suptitle = st.title(suptitle, "suptitle")
+    if not st.flag(show_numbers, "show_numbers"):
         return grid([a, b], titles, size=size, suptitle=suptitle, same_scale=same_scale)
     cell = 0.5
-    fig, axes = plt.subplots(1, 2, figsize=(cell * (a.shape[1] + b.shape[1]) + 1.2,
-                                            cell * max(a.shape[0], b.shape[0]) + 0.8),
+    fig, axes = plt.subplots(1, 2, figsize=st.clamped(cell * (a.shape[1] + b.shape[1]) + 1.2,
+                                                      cell * max(a.shape[0], b.shape[0]) + 0.8),
                              layout="constrained",
                              gridspec_kw={"width_ratios": [a.shape[1], b.shape[1]]})
-    lo, hi = st.shared_limits([a, b]) if same_scale else (None, None)
+    lo, hi = st.shared_limits([a, b]) if st.flag(same_scale, "same_scale") else (None, None)
     numbers(a, titles[0], ax=axes[0], vmin=lo, vmax=hi)
     numbers(b, titles[1], ax=axes[1], vmin=lo, vmax=hi)
     if suptitle:
-        fig.suptitle(st.title(suptitle, "suptitle"))
+        fig.suptitle(suptitle)
     return fig
 
 
@@ -329,8 +346,9 @@ def kernels(kernels, titles=None, *, cell=0.5):
 
     if isinstance(kernels, (str, np.ndarray)) or not isinstance(kernels, Sequence):
         raise TypeError('kernels must be a list of kernel names or arrays, e.g. ["sobel_x", "sharpen"]')
-    if len(kernels) == 0:
-        raise ValueError("kernels must hold at least one kernel, got an empty list")
+    if not 0 < len(kernels) <= st.MAX_COLS:
+        raise ValueError(f"kernels must hold between 1 and {st.MAX_COLS} kernels, got {len(kernels)}")
+    cell = st.inches(cell, "cell", st.MAX_CELL_INCHES)
     arrays, names = [], []
     for i, k in enumerate(kernels):
         if isinstance(k, str):
@@ -343,7 +361,7 @@ def kernels(kernels, titles=None, *, cell=0.5):
     widest = max(a.shape[1] for a in arrays)
     tallest = max(a.shape[0] for a in arrays)
     panel = max(1.5, cell * widest)
-    fig, axes = plt.subplots(1, len(arrays), figsize=(panel * len(arrays), max(1.5, cell * tallest) + 0.45),
+    fig, axes = plt.subplots(1, len(arrays), figsize=st.clamped(panel * len(arrays), max(1.5, cell * tallest) + 0.45),
                              squeeze=False, layout="constrained")
     for ax, arr, title in zip(axes[0], arrays, titles):
         m = float(np.max(np.abs(arr))) or 1.0
@@ -380,7 +398,6 @@ def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_
     limit = v.positive_int(limit, "limit")
     n = min(arr.shape[2], limit)
     titles = st.titles_for(titles, arr.shape[2], [f"map {i}" for i in range(arr.shape[2])])[:n]
-    if cols is None:
-        cols = min(n, 4)
+    cols = st.columns(cols, min(n, 4))
     planes = [arr[:, :, i] for i in range(n)]
     return grid(planes, titles, cols=cols, size=size, suptitle=suptitle, same_scale=same_scale)

@@ -45,6 +45,7 @@ def conv_step(image, kernel, row, col, *, stride=1, padding="valid", cell=0.42):
     from .. import ops
 
     img = v.array(image, "image", (2,))
+    cell = st.inches(cell, "cell", st.MAX_CELL_INCHES)
     k = catalogue.get(kernel) if isinstance(kernel, str) else v.array(kernel, "kernel", (2,))
     if max(img.shape) > 16:
         raise ValueError(f"image must be at most 16 x 16 to write every number, got shape {img.shape}")
@@ -59,7 +60,7 @@ def conv_step(image, kernel, row, col, *, stride=1, padding="valid", cell=0.42):
     products = window * k
     total = float(products.sum())
     widths = [padded.shape[1], kw, kw, out.shape[1]]
-    fig, axes = plt.subplots(1, 4, figsize=(cell * sum(widths) + 3.0, cell * max(padded.shape[0], kh) + 1.0),
+    fig, axes = plt.subplots(1, 4, figsize=st.clamped(cell * sum(widths) + 3.0, cell * max(padded.shape[0], kh) + 1.0),
                              layout="constrained", gridspec_kw={"width_ratios": widths})
     pad_note = "" if padded.shape == img.shape else " (zero padded)"
     numbers(padded, f"input{pad_note}", ax=axes[0], highlight=(top, left, kh, kw))
@@ -98,6 +99,7 @@ def windows(x, size=2, stride=None, *, mode="max", cell=0.5):
     if max(arr.shape) > 16:
         raise ValueError(f"x must be at most 16 x 16 to write every number, got shape {arr.shape}")
     mode = v.choice(mode, "mode", ("max", "avg"))
+    cell = st.inches(cell, "cell", st.MAX_CELL_INCHES)
     ph, pw = v.positive_pair(size, "size")
     sh, sw = v.positive_pair(stride if stride is not None else size, "stride")
     out = (ops.max_pool if mode == "max" else ops.avg_pool)(arr, (ph, pw), (sh, sw))
@@ -145,6 +147,7 @@ def flatten_order(maps, *, cell=0.42):
     Introduced in lesson 05.
     """
     arr = st.stack_of_maps(maps)
+    cell = st.inches(cell, "cell", st.MAX_CELL_INCHES)
     h, w, c = arr.shape
     if arr.size > 48 or c > len(st.PALETTE):
         raise ValueError(f"maps must hold at most 48 numbers in at most {len(st.PALETTE)} channels to draw "
@@ -199,11 +202,14 @@ def forward_pass(stages, *, size=2.1, labels=None):
         stages = list(stages.items())
     if not isinstance(stages, Sequence) or not stages:
         raise TypeError("stages must be a non-empty list of (title, array) pairs")
+    if len(stages) > st.MAX_COLS:
+        raise ValueError(f"stages must hold at most {st.MAX_COLS} steps, got {len(stages)}")
+    size = st.inches(size, "size")
     items = []
     for i, stage in enumerate(stages):
         if not (isinstance(stage, tuple) and len(stage) == 2 and isinstance(stage[0], str)):
             raise TypeError(f"stages[{i}] must be a (title, array) pair, got {type(stage).__name__}")
-        items.append((stage[0], v.array(stage[1], f"stages[{i}]", (1, 2, 3))))
+        items.append((st.title(stage[0], f"stages[{i}] title"), v.array(stage[1], f"stages[{i}]", (1, 2, 3))))
     fig = plt.figure(figsize=(size * len(items), size * 2.2), layout="constrained")
     cols = fig.subfigures(1, len(items), wspace=0.02)
     cols = np.atleast_1d(cols)

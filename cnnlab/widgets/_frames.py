@@ -31,10 +31,14 @@ from .. import _colors
 from .. import _validate as v
 from .scenes._common import PANEL_PX, panel_scale
 
-__all__ = ["FONT_PX", "frame", "frames", "geometry", "gif_steps", "png"]
+__all__ = ["FONT_PX", "MAX_FRAME_PIXELS", "MAX_GIF_PIXELS", "check_size", "frame", "frames", "geometry", "gif_steps", "png"]
 
 FONT_PX = 15
 GIF_PANEL_PX = 240
+#: largest static frame (``to_png``), in pixels: about 2000 x 2000, a PNG in about a second
+MAX_FRAME_PIXELS = 4_000_000
+#: most pixels of all a GIF's frames together: 150 frames of about 630 x 630, written in a few seconds
+MAX_GIF_PIXELS = 60_000_000
 
 
 @functools.lru_cache(maxsize=4)
@@ -87,10 +91,30 @@ def geometry(scene, panel_px: int = PANEL_PX, panel_shape=None) -> dict:
             "text_origin": (margin, margin), "line": line}
 
 
-def _static_parts(scene, panel_px: int):
-    """What does not change between steps: geometry, background with input panel, output colours."""
+def check_size(geo: dict, count: int = 1) -> None:
+    """Raise ``ValueError`` when ``count`` frames of geometry ``geo`` would be too many pixels.
+
+    The limits are :data:`MAX_FRAME_PIXELS` per frame and :data:`MAX_GIF_PIXELS` for all.
+    """
+    width, height = geo["size"]
+    one = width * height
+    if one > MAX_FRAME_PIXELS:
+        raise ValueError(f"the picture would be {width}x{height} = {one:,} pixels; the limit is "
+                         f"{MAX_FRAME_PIXELS:,}: use a smaller panel_px, or a smaller max_size for the widget")
+    if one * count > MAX_GIF_PIXELS:
+        fits = max(1, MAX_GIF_PIXELS // one)
+        raise ValueError(f"max_frames={count} frames of {width}x{height} pixels would be {one * count:,} pixels; "
+                         f"the limit is {MAX_GIF_PIXELS:,}: use max_frames={fits} or fewer, or a smaller panel_px")
+
+
+def _static_parts(scene, panel_px: int, count: int = 1):
+    """What does not change between steps: geometry, background with input panel, output colours.
+
+    The size of ``count`` frames is checked (:func:`check_size`) before anything is drawn.
+    """
     panel = scene.panel()
     geo = geometry(scene, panel_px, panel.shape[:2])
+    check_size(geo, count)
     rows, cols = scene.grid
     n = scene.steps
     colors = np.zeros((rows * cols, 3), dtype=np.uint8)
@@ -163,7 +187,8 @@ def frame(scene, step: int, panel_px: int = PANEL_PX):
 
 def frames(scene, steps, panel_px: int = GIF_PANEL_PX) -> list:
     """PIL frames of ``scene`` at each of ``steps``; the parts shared by all are drawn once."""
-    parts = _static_parts(scene, panel_px)
+    steps = list(steps)
+    parts = _static_parts(scene, panel_px, len(steps))
     return [_render(scene, parts, int(s)) for s in steps]
 
 
