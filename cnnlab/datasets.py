@@ -45,8 +45,10 @@ from . import _net
 from . import _validate as v
 
 __all__ = [
+    "DOWNLOAD_DEADLINE",
     "DamagedCacheError",
     "FACE_CLASSES",
+    "MARKER_NAME",
     "MNIST_CLASSES",
     "NETWORK_TIMEOUT",
     "SHAPE_CLASSES",
@@ -338,8 +340,9 @@ def load_mnist(source="auto"):
         split). Never touches the network.
         ``"full"``: the 60,000 / 10,000 digits of ``keras.datasets.mnist``,
         read from the Keras cache (``~/.keras/datasets/mnist.npz``) or
-        downloaded; raises ``ConnectionError`` within a few seconds
-        (:data:`NETWORK_TIMEOUT`) when that is impossible.
+        downloaded (checksum checked, at most :data:`DOWNLOAD_DEADLINE`
+        seconds in total); raises ``ConnectionError`` within a few seconds
+        (:data:`NETWORK_TIMEOUT`) when the server cannot be reached.
         ``"auto"``: the full set when it is cached or its server answers
         quickly, otherwise the offline subset, saying so in one printed line.
         With ``CNNLAB_OFFLINE=1`` no network probe is made.

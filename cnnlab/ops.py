@@ -380,7 +380,7 @@ def conv2d(image, kernel, stride=1, padding="valid") -> np.ndarray:
     >>> image = np.arange(16.0).reshape(4, 4)
     >>> conv2d(image, np.ones((2, 2)), stride=2)
     array([[10., 18.],
-           [42., 50.]], dtype=float32)
+           [42., 50.]])
 
     Introduced in lesson 02.
     """
@@ -420,7 +420,7 @@ def conv2d_loops(image, kernel, stride=1, padding="valid") -> np.ndarray:
     >>> image = np.arange(16.0).reshape(4, 4)
     >>> conv2d_loops(image, np.ones((2, 2)), stride=2)
     array([[10., 18.],
-           [42., 50.]], dtype=float32)
+           [42., 50.]])
 
     Introduced in lesson 02.
     """
@@ -634,7 +634,7 @@ def max_pool(x, size=2, stride=None, padding="valid") -> np.ndarray:
     Examples
     --------
     >>> max_pool(np.array([[1, 2, 5, 6], [3, 4, 7, 8]]))
-    array([[4., 8.]], dtype=float32)
+    array([[4., 8.]])
 
     Introduced in lesson 04.
     """
@@ -652,7 +652,7 @@ def avg_pool(x, size=2, stride=None, padding="valid") -> np.ndarray:
     Examples
     --------
     >>> avg_pool(np.array([[1, 2, 5, 6], [3, 4, 7, 8]]))
-    array([[2.5, 6.5]], dtype=float32)
+    array([[2.5, 6.5]])
 
     Introduced in lesson 04.
     """
@@ -707,7 +707,7 @@ def dense(x, weights, bias) -> np.ndarray:
     Examples
     --------
     >>> dense(np.array([1.0, 2.0]), np.array([[1.0], [1.0]]), np.array([0.5]))
-    array([3.5], dtype=float32)
+    array([3.5])
 
     Introduced in lesson 06.
     """
