@@ -77,7 +77,7 @@ class LoopbackServer:
                 return
             try:
                 conn, _ = self.listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

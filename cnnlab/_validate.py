@@ -24,13 +24,13 @@ __all__ = [
     "did_you_mean",
     "finite_number",
     "ndim_text",
+    "no_nan",
+    "nonnegative_int",
     "padding",
     "positive_int",
     "positive_pair",
-    "size_limit",
     "probability",
-    "nonnegative_int",
-    "no_nan",
+    "size_limit",
 ]
 
 

@@ -46,12 +46,12 @@ from . import _validate as v
 
 __all__ = [
     "DOWNLOAD_DEADLINE",
-    "DamagedCacheError",
     "FACE_CLASSES",
     "MARKER_NAME",
     "MNIST_CLASSES",
     "NETWORK_TIMEOUT",
     "SHAPE_CLASSES",
+    "DamagedCacheError",
     "Shapes",
     "load_faces",
     "load_mnist",

@@ -561,7 +561,7 @@ def _pool(x, size, stride, padding, mode):
     sh, sw = v.positive_pair(stride if stride is not None else size, "stride")
     padding = v.padding(padding)
     if isinstance(padding, int):
-        raise ValueError(f'padding must be "valid" or "same" for pooling, got {padding!r}')
+        raise ValueError(f'padding must be "valid" or "same" for pooling, got {padding!r}')  # noqa: TRY004 - an int is a valid padding, just not here
     if padding == "valid" and (x.shape[0] < ph or x.shape[1] < pw):
         raise ValueError(
             f"size {(ph, pw)} is larger than x's height and width {x.shape[:2]} with padding='valid'"

@@ -450,7 +450,7 @@ def test_auto_falls_back_in_one_sentence_naming_a_damaged_cache(case, monkeypatc
     cache = tmp_path / "mnist.npz"
     DAMAGED_CACHES[case](cache)
     monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
-    (x_train, y_train), (x_test, _) = datasets.load_mnist("auto")
+    (x_train, _), (x_test, _) = datasets.load_mnist("auto")
     assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
     out = capsys.readouterr().out
     assert out.count("\n") == 1 and str(cache) in out and "offline" in out, out

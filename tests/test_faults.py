@@ -107,9 +107,8 @@ def test_http_errors_are_one_sentence(monkeypatch, status):
     def answer(conn, stop):
         conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
 
-    with faults.LoopbackServer(answer) as server:
-        with pytest.raises(ConnectionError, match=status.decode()) as info:
-            images.load(server.url)
+    with faults.LoopbackServer(answer) as server, pytest.raises(ConnectionError, match=status.decode()) as info:
+        images.load(server.url)
     assert "\n" not in str(info.value)
 
 
