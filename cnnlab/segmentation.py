@@ -1,0 +1,430 @@
+"""Segmentation: a label for every pixel, its metrics, transposed convolution and a small U-Net.
+
+* :func:`iou` and :func:`dice` compare a predicted boolean mask with the true
+  one; :func:`mean_iou` averages the IoU of every class of two label maps;
+  :func:`pixel_accuracy` is the metric that flatters a lazy model.
+* :func:`transposed_conv2d` is the up-sampling layer of segmentation networks,
+  written out in NumPy: every input pixel stamps a copy of the kernel, scaled
+  by its value, onto the output (``keras.layers.Conv2DTranspose`` computes the same).
+* :func:`unet` builds a small U-Net (or the same network without skip
+  connections) for :func:`cnnlab.datasets.make_shapes` label maps;
+  :func:`train_segmenter` fits it. TensorFlow is imported only inside them.
+
+Examples
+--------
+>>> a = np.array([[1, 1, 0, 0]], bool)
+>>> b = np.array([[0, 1, 1, 0]], bool)
+>>> iou(a, b), dice(a, b)
+(0.3333333333333333, 0.5)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+from . import _validate as v
+
+__all__ = [
+    "dice",
+    "iou",
+    "mean_iou",
+    "per_class_iou",
+    "pixel_accuracy",
+    "predict_label_maps",
+    "train_segmenter",
+    "transposed_conv2d",
+    "transposed_output_size",
+    "unet",
+]
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def _mask_pair(pred_mask, true_mask):
+    pred = v.array(pred_mask, "pred_mask", allow_bool=True)
+    true = v.array(true_mask, "true_mask", allow_bool=True)
+    if pred.shape != true.shape:
+        raise ValueError(f"pred_mask must have the shape of true_mask {true.shape}, got {pred.shape}")
+    for name, arr in (("pred_mask", pred), ("true_mask", true)):
+        if arr.dtype != bool and not np.isin(arr, (0, 1)).all():
+            raise ValueError(f"{name} must be boolean (or only 0 and 1), got values {np.unique(arr)[:5].tolist()}")
+    return pred.astype(bool), true.astype(bool)
+
+
+def iou(pred_mask, true_mask) -> float:
+    """Intersection over union (Jaccard index) of two boolean masks.
+
+    ``|pred and true| / |pred or true|``. Two empty masks agree perfectly and
+    score 1.0.
+
+    Parameters
+    ----------
+    pred_mask, true_mask : (...) array_like of bool
+        Same shape (one image ``(H, W)`` or a batch ``(N, H, W)``: the pixels
+        of a batch are pooled). 0/1 integers are accepted.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+
+    Examples
+    --------
+    >>> iou(np.zeros((2, 2), bool), np.zeros((2, 2), bool))
+    1.0
+    >>> iou([[1, 1], [0, 0]], [[1, 0], [0, 0]])
+    0.5
+
+    Introduced in lesson 09.
+    """
+    pred, true = _mask_pair(pred_mask, true_mask)
+    union = np.count_nonzero(pred | true)
+    return 1.0 if union == 0 else float(np.count_nonzero(pred & true) / union)
+
+
+def dice(pred_mask, true_mask) -> float:
+    """Dice coefficient (F1 score) of two boolean masks.
+
+    ``2 |pred and true| / (|pred| + |true|)``; always at least the IoU
+    (``dice = 2 iou / (1 + iou)``). Two empty masks score 1.0.
+
+    Parameters
+    ----------
+    pred_mask, true_mask : (...) array_like of bool
+        Same shape.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+
+    Examples
+    --------
+    >>> dice([[1, 1], [0, 0]], [[1, 0], [0, 0]])
+    0.6666666666666666
+
+    Introduced in lesson 09.
+    """
+    pred, true = _mask_pair(pred_mask, true_mask)
+    total = np.count_nonzero(pred) + np.count_nonzero(true)
+    return 1.0 if total == 0 else float(2 * np.count_nonzero(pred & true) / total)
+
+
+def _label_pair(pred_labels, true_labels, n_classes):
+    pred = v.array(pred_labels, "pred_labels")
+    true = v.array(true_labels, "true_labels")
+    if pred.shape != true.shape:
+        raise ValueError(f"pred_labels must have the shape of true_labels {true.shape}, got {pred.shape}")
+    for name, arr in (("pred_labels", pred), ("true_labels", true)):
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+        if arr.min() < 0:
+            raise ValueError(f"{name} must hold labels of at least 0, found {int(arr.min())}")
+    if n_classes is None:
+        n_classes = int(max(pred.max(), true.max())) + 1
+    n_classes = v.positive_int(n_classes, "n_classes")
+    if max(pred.max(), true.max()) >= n_classes:
+        raise ValueError(f"pred_labels and true_labels must be below n_classes={n_classes}, "
+                         f"found {int(max(pred.max(), true.max()))}")
+    return pred, true, n_classes
+
+
+def per_class_iou(pred_labels, true_labels, n_classes=None) -> np.ndarray:
+    """IoU of each class of two label maps, pooled over all their pixels.
+
+    Parameters
+    ----------
+    pred_labels, true_labels : (...) array_like of int
+        Same shape, e.g. ``(N, H, W)`` label maps as
+        :func:`cnnlab.datasets.make_shapes` returns (0 is background).
+    n_classes : int, optional
+        Number of classes; by default one more than the largest label seen.
+
+    Returns
+    -------
+    (n_classes,) ndarray of float64
+        IoU of class ``c`` in entry ``c``; a class absent from both maps scores 1.0.
+
+    Examples
+    --------
+    >>> per_class_iou([[0, 1, 1, 2]], [[0, 1, 2, 2]]).round(3).tolist()
+    [1.0, 0.5, 0.5]
+
+    Introduced in lesson 09.
+    """
+    pred, true, n_classes = _label_pair(pred_labels, true_labels, n_classes)
+    both = np.bincount(true.ravel() * n_classes + pred.ravel(), minlength=n_classes ** 2)
+    confusion = both.reshape(n_classes, n_classes)
+    inter = np.diag(confusion).astype(np.float64)
+    union = confusion.sum(0) + confusion.sum(1) - inter
+    out = np.ones(n_classes)
+    np.divide(inter, union, out=out, where=union > 0)
+    return out
+
+
+def mean_iou(pred_labels, true_labels, n_classes=None, ignore_background=True) -> float:
+    """Mean over classes of :func:`per_class_iou`.
+
+    Parameters
+    ----------
+    pred_labels, true_labels : (...) array_like of int
+    n_classes : int, optional
+    ignore_background : bool
+        Leave class 0 out of the mean ("mean foreground IoU"): the background
+        is most of every image and would flatter the score.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> mean_iou([[0, 1, 1, 2]], [[0, 1, 2, 2]])
+    0.5
+
+    Introduced in lesson 09.
+    """
+    scores = per_class_iou(pred_labels, true_labels, n_classes)
+    if ignore_background:
+        if len(scores) < 2:
+            raise ValueError("ignore_background=True needs at least one class besides 0")
+        scores = scores[1:]
+    return float(scores.mean())
+
+
+def pixel_accuracy(pred_labels, true_labels) -> float:
+    """Fraction of pixels whose label is right.
+
+    Beware: on images that are mostly background, predicting background
+    everywhere already scores high.
+
+    Examples
+    --------
+    >>> pixel_accuracy([[0, 0, 0, 0]], [[0, 0, 0, 3]])
+    0.75
+
+    Introduced in lesson 09.
+    """
+    pred, true, _ = _label_pair(pred_labels, true_labels, None)
+    return float(np.mean(pred == true))
+
+
+# ---------------------------------------------------------------- transposed convolution
+
+
+def transposed_output_size(n, k, stride=1, padding="valid") -> int:
+    """Output length of a transposed convolution along one axis.
+
+    ``(n - 1) * stride + k`` for ``"valid"``; ``n * stride`` for ``"same"``
+    (the inverse of :func:`cnnlab.ops.output_size`).
+
+    Examples
+    --------
+    >>> transposed_output_size(3, 3, stride=2), transposed_output_size(3, 3, stride=2, padding="same")
+    (7, 6)
+    """
+    n = v.positive_int(n, "n")
+    k = v.positive_int(k, "k")
+    stride = v.positive_int(stride, "stride")
+    padding = v.choice(padding, "padding", ("valid", "same"))
+    return n * stride if padding == "same" else (n - 1) * stride + max(k, stride)
+
+
+def transposed_conv2d(x, kernel, stride=2, padding="valid") -> np.ndarray:
+    """Transposed convolution ("deconvolution") by hand, as ``keras.layers.Conv2DTranspose`` computes it.
+
+    Every input pixel ``x[i, j, c]`` adds ``x[i, j, c] * kernel[:, :, f, c]``
+    to the output window whose top-left corner is ``(i * stride, j * stride)``,
+    for every output channel ``f``. Overlapping stamps add up. With stride 2
+    the output is about twice as big: this is how a segmentation network
+    grows its small feature maps back to the photo's size.
+
+    Parameters
+    ----------
+    x : (H, W) or (H, W, C) array_like
+        Input feature map(s).
+    kernel : (kh, kw) or (kh, kw, F, C) array_like
+        Keras' ``Conv2DTranspose`` layout: output channels before input channels.
+    stride : int
+    padding : {"valid", "same"}
+        ``"valid"``: the full ``((H - 1) * stride + kh)`` output. ``"same"``:
+        exactly ``H * stride``, cropped from the full output as Keras crops it.
+
+    Returns
+    -------
+    (H2, W2) or (H2, W2, F) ndarray of float64
+        2-D when both ``x`` and ``kernel`` are 2-D.
+
+    Examples
+    --------
+    >>> transposed_conv2d([[1, 2]], [[1, 1], [1, 1]], stride=2)
+    array([[1., 1., 2., 2.],
+           [1., 1., 2., 2.]])
+    >>> transposed_conv2d([[1, 2]], [[1, 1, 1], [1, 1, 1]], stride=2)  # overlapping stamps add up
+    array([[1., 1., 3., 2., 2.],
+           [1., 1., 3., 2., 2.]])
+
+    Introduced in lesson 09.
+    """
+    arr = v.array(x, "x", (2, 3)).astype(np.float64)
+    ker = v.array(kernel, "kernel", (2, 4)).astype(np.float64)
+    stride = v.positive_int(stride, "stride")
+    padding = v.choice(padding, "padding", ("valid", "same"))
+    flat = arr.ndim == 2 and ker.ndim == 2
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if ker.ndim == 2:
+        ker = ker[:, :, None, None]
+    h, w, c = arr.shape
+    kh, kw, f, kc = ker.shape
+    if kc != c:
+        raise ValueError(f"kernel must have {c} input channels (its last axis) to match x, got shape {ker.shape}")
+    full = np.zeros(((h - 1) * stride + max(kh, stride), (w - 1) * stride + max(kw, stride), f))
+    for i in range(h):
+        for j in range(w):
+            # one stamp: (kh, kw, F, C) weights times this pixel's C values
+            full[i * stride:i * stride + kh, j * stride:j * stride + kw] += ker @ arr[i, j]
+    if padding == "same":
+        top, left = max(kh - stride, 0) // 2, max(kw - stride, 0) // 2
+        full = full[top:top + h * stride, left:left + w * stride]
+    return full[:, :, 0] if flat else full
+
+
+# ---------------------------------------------------------------- a small U-Net
+
+
+def _keras():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    return keras
+
+
+def unet(input_shape=(32, 32, 3), classes=4, filters=16, skips=True, seed=0):
+    """A small U-Net: two down steps, a bottleneck, two up steps, a 1x1 convolution head.
+
+    Down: ``conv-conv, maxpool`` twice, with ``filters`` then ``2 * filters``
+    feature maps. Up: a stride-2 ``Conv2DTranspose`` doubles the size, the
+    feature maps of the same size from the way down are concatenated (the
+    *skip connection*: fine detail the bottleneck lost), then ``conv-conv``.
+    The head is a ``1 x 1`` convolution with one softmax score per class
+    and pixel. With ``skips=False`` the concatenations are left out and
+    nothing else changes, to show what they add.
+
+    Parameters
+    ----------
+    input_shape : (H, W, C)
+        H and W divisible by 4.
+    classes : int
+        Output classes, background included (4 for the shapes).
+    filters : int
+        Feature maps of the first level.
+    skips : bool
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        Input ``(N, H, W, C)`` floats; output ``(N, H, W, classes)`` probabilities. Not compiled.
+
+    Introduced in lesson 09.
+    """
+    keras = _keras()
+    layers = keras.layers
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
+        raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    h, w, c = (v.positive_int(n, f"input_shape[{i}]") for i, n in enumerate(input_shape))
+    if h % 4 or w % 4:
+        raise ValueError(f"input_shape must have height and width divisible by 4, got {input_shape!r}")
+    classes = v.positive_int(classes, "classes")
+    filters = v.positive_int(filters, "filters")
+    if not isinstance(skips, bool):
+        raise TypeError(f"skips must be True or False, got {type(skips).__name__}")
+    seed = v.nonnegative_int(seed, "seed")
+    counter = iter(range(seed * 100, seed * 100 + 100))
+
+    def conv(n, x, name):
+        for k in (1, 2):
+            x = layers.Conv2D(n, 3, padding="same", activation="relu", name=f"{name}_{k}",
+                              kernel_initializer=keras.initializers.HeNormal(next(counter)))(x)
+        return x
+
+    def up(n, x, skip, name):
+        x = layers.Conv2DTranspose(n, 2, strides=2, name=f"{name}_up",
+                                   kernel_initializer=keras.initializers.HeNormal(next(counter)))(x)
+        if skips:
+            x = layers.Concatenate(name=f"{name}_skip")([x, skip])
+        return conv(n, x, name)
+
+    inputs = keras.Input((h, w, c))
+    d1 = conv(filters, inputs, "down1")
+    d2 = conv(2 * filters, layers.MaxPooling2D(2, name="pool1")(d1), "down2")
+    mid = conv(4 * filters, layers.MaxPooling2D(2, name="pool2")(d2), "bottleneck")
+    u2 = up(2 * filters, mid, d2, "up2")
+    u1 = up(filters, u2, d1, "up1")
+    outputs = layers.Conv2D(classes, 1, activation="softmax", name="head",
+                            kernel_initializer=keras.initializers.GlorotUniform(next(counter)))(u1)
+    return keras.Model(inputs, outputs, name="unet" if skips else "unet_without_skips")
+
+
+def _images01(images, name: str = "images") -> np.ndarray:
+    arr = v.array(images, name, (4,))
+    return arr.astype(np.float32) / np.float32(255) if arr.dtype == np.uint8 else arr.astype(np.float32)
+
+
+def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, learning_rate=3e-3, seed=0):
+    """Fit a segmentation model, epoch after epoch, until a time budget is spent.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`unet`; compiled here (Adam, sparse categorical cross-entropy).
+    images : (N, H, W, C) array_like
+        uint8 (divided by 255 here) or floats.
+    label_maps : (N, H, W) array_like of int
+        The class of every pixel.
+    seconds : float
+        Training stops after the first epoch that ends past this many seconds.
+    batch_size : int
+    learning_rate : float
+    seed : int
+
+    Returns
+    -------
+    dict
+        ``{"seconds": fit time, "epochs": epochs run, "loss": [per epoch]}``.
+
+    Introduced in lesson 09.
+    """
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
+    x = _images01(images)
+    y = v.array(label_maps, "label_maps", (3,))
+    if y.shape != x.shape[:3]:
+        raise ValueError(f"label_maps must be (N, H, W) = {x.shape[:3]} to match images, got {y.shape}")
+    seconds = v.finite_number(seconds, "seconds")
+    if seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {seconds}")
+    batch_size = v.positive_int(batch_size, "batch_size")
+    keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+    losses, start = [], time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        history = model.fit(x, y.astype(np.int32), epochs=1, batch_size=batch_size, verbose=0)
+        losses.append(float(history.history["loss"][-1]))
+    return {"seconds": time.perf_counter() - start, "epochs": len(losses), "loss": losses}
+
+
+def predict_label_maps(model, images, batch_size=256) -> np.ndarray:
+    """The most likely class of every pixel: ``(N, H, W)`` uint8.
+
+    Introduced in lesson 09.
+    """
+    x = _images01(images)
+    probs = model.predict(x, batch_size=v.positive_int(batch_size, "batch_size"), verbose=0)
+    return np.argmax(probs, axis=-1).astype(np.uint8)
