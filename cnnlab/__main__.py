@@ -52,11 +52,20 @@ def _run(command: list[str]) -> int:
 
 
 def _lab(args) -> int:
-    return _run([sys.executable, "-m", "jupyter", "lab", str(lessons_dir()), *args.extra])
+    try:
+        folder = lessons_dir()
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return _run([sys.executable, "-m", "jupyter", "lab", str(folder), *args.extra])
 
 
 def _demo(args) -> int:
-    notebook = Path(args.notebook) if args.notebook else lessons_dir() / "instructor_demo.ipynb"
+    try:
+        notebook = Path(args.notebook) if args.notebook else lessons_dir() / "instructor_demo.ipynb"
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not notebook.is_file():
         print(f"error: {notebook} does not exist; pass the notebook to present: cnnlab demo my_demo.ipynb",
               file=sys.stderr)

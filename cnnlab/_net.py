@@ -9,13 +9,14 @@ would stretch forever) and a size cap.
 
 from __future__ import annotations
 
-import http.client
 import os
 import socket
-import ssl
 import threading
 import time
 import urllib.parse
+
+# http.client, ssl and urllib.request cost ~25 ms to import: they are imported when a download
+# starts, so `from cnnlab import images` stays light.
 
 __all__ = ["DOWNLOAD_HOST", "FETCH_DEADLINE", "MAX_DOWNLOAD_BYTES", "fetch", "offline_forced", "reachable"]
 
@@ -123,7 +124,7 @@ class _Download:
         self.url, self.max_bytes, self.timeout = url, max_bytes, timeout
         self.body: bytes = b""
         self.error: str | None = None
-        self._connection: http.client.HTTPConnection | None = None
+        self._connection = None  # the http.client connection in use, for cancel()
         self._cancelled = False
 
     def cancel(self) -> None:
@@ -137,6 +138,8 @@ class _Download:
                 pass
 
     def run(self) -> None:
+        import http.client
+
         try:
             self.body = self._get(self.url)
         except _TooLarge as exc:
@@ -162,21 +165,30 @@ class _Download:
             return self._body(response)
         raise ValueError(f"more than {_MAX_REDIRECTS} redirects")
 
-    def _request(self, url: str) -> http.client.HTTPResponse:
+    def _request(self, url: str):
+        import http.client
+        import ssl
+
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{url!r:.80} is not an http(s) address")
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=self.timeout,
-                                                     context=ssl.create_default_context())
-        else:
-            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
-        self._connection = connection
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        proxy = _proxy_for(parts)
+        host, port = proxy or (parts.hostname, parts.port)
+        if parts.scheme == "https":
+            connection = http.client.HTTPSConnection(host, port, timeout=self.timeout,
+                                                     context=ssl.create_default_context())
+            if proxy:
+                connection.set_tunnel(parts.hostname, parts.port)
+        else:
+            connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            if proxy:
+                path = url  # a plain-HTTP proxy takes the whole address
+        self._connection = connection
         connection.request("GET", path, headers={"User-Agent": "cnnlab", "Accept-Encoding": "identity"})
         return connection.getresponse()
 
-    def _body(self, response: http.client.HTTPResponse) -> bytes:
+    def _body(self, response) -> bytes:
         declared = response.getheader("Content-Length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_bytes:
             raise _TooLarge(f"it is {int(declared):,} bytes, more than the {self.max_bytes:,} allowed")
@@ -191,12 +203,28 @@ class _Download:
             chunks.append(chunk)
 
 
+def _proxy_for(parts: urllib.parse.SplitResult) -> tuple[str, int] | None:
+    """``(host, port)`` of the proxy that ``http_proxy`` / ``https_proxy`` name for this address, if any.
+
+    Follows ``no_proxy`` as urllib does, so school networks behind a proxy keep working.
+    """
+    import urllib.request
+
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if not proxy or urllib.request.proxy_bypass(parts.hostname):
+        return None
+    where = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    return (where.hostname, where.port or 80) if where.hostname else None
+
+
 class _TooLarge(Exception):
     """The body is bigger than the cap."""
 
 
 def _reason(exc: BaseException) -> str:
     """A short, one-line reason for a network failure."""
+    import http.client
+
     if isinstance(exc, http.client.IncompleteRead):
         return "the server closed the connection before sending everything"
     if isinstance(exc, (socket.timeout, TimeoutError)):

@@ -125,3 +125,21 @@ def test_endless_redirects_stop(monkeypatch):
         holder["url"] = server.url
         with pytest.raises(ConnectionError, match="redirects"):
             images.load(server.url)
+
+
+def test_a_proxy_from_the_environment_is_used_and_still_bounded(monkeypatch):
+    from cnnlab import images
+
+    monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
+    seen = []
+
+    def proxy(conn, stop):  # answers a plain-HTTP proxy request for any address with a 1x1 PNG
+        seen.append(True)
+        body = _png_bytes()
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+
+    with faults.LoopbackServer(proxy) as server:
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{server.port}")
+        monkeypatch.setenv("no_proxy", "")
+        assert images.load("http://photos.example/cat.png").shape == (3, 4)
+    assert seen

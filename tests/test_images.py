@@ -246,3 +246,12 @@ def test_any_damaged_png_gives_pixels_or_a_value_error(tmp_path, cut, flips):
         assert "fuzz.png" in str(exc) and "\n" not in str(exc)
         return
     assert loaded.dtype == np.uint8 and loaded.shape[:2] == (16, 16)
+
+
+def test_importing_images_does_not_load_the_network_modules():
+    import subprocess
+    import sys
+
+    code = "import sys, cnnlab.images; print(sorted(m for m in ('http.client', 'ssl') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
