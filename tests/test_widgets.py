@@ -8,6 +8,8 @@ import dataclasses
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -654,3 +656,152 @@ def test_the_renderer_draws_a_scene_as_the_widget_does():
     top, left, _, _ = scene.window(4)
     corner = np.asarray(w.frame(4))[y + top * s, x + left * s]
     assert tuple(corner) == _colors.WINDOW_RGB                 # the outline is where ops.window says
+
+
+# ---------------------------------------------------------------- a trained Keras layer as the kernel
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    """Two convolution layers (the second on the first's 4 maps), random biases; no training."""
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(7)
+    inp = keras.Input((12, 12, 1))
+    first = keras.layers.Conv2D(4, 3, activation="relu", name="conv")
+    deep = keras.layers.Conv2D(3, (3, 2), strides=2, padding="same", name="deep")
+    hidden = first(inp)
+    model = keras.Model(inp, [hidden, deep(hidden)])
+    for layer in (first, deep):
+        kernel, bias = layer.get_weights()
+        layer.set_weights([kernel, rng.normal(size=bias.shape).astype(np.float32)])
+    x = rng.random((1, 12, 12, 1)).astype(np.float32)
+    before, deep_out = (np.asarray(t) for t in model(x))
+    pre = keras.Model(inp, keras.layers.Conv2D(4, 3, name="linear_copy")(inp))
+    pre.get_layer("linear_copy").set_weights(first.get_weights())
+    return {"model": model, "x": x[0], "conv_out": before[0], "deep_out": deep_out[0],
+            "pre": np.asarray(pre(x))[0], "keras": keras}
+
+
+@pytest.mark.parametrize("index", [0, 1, 3])
+def test_a_keras_layer_filter_gives_the_layers_output_with_its_bias(tiny_model, index):
+    layer = tiny_model["model"].get_layer("conv")
+    w = ConvolutionWidget(tiny_model["x"], layer, filter=index)
+    np.testing.assert_allclose(w.output, tiny_model["pre"][:, :, index], atol=1e-5)
+    np.testing.assert_allclose(ops.relu(w.output), tiny_model["conv_out"][:, :, index], atol=1e-5)
+    kernel, bias = layer.get_weights()
+    np.testing.assert_array_equal(w.kernel, kernel[:, :, 0, index])
+    assert w.bias == pytest.approx(float(bias[index])) and w.filter == index
+    meta = json.loads(json.dumps(w.meta, allow_nan=False))
+    assert meta["bias"] == pytest.approx(float(bias[index]))
+    assert meta["layer"] == {"name": "conv", "filter": index, "filters": 4, "bias": meta["bias"],
+                             "use_bias": True, "activation": "relu"}
+    assert meta["params"]["filter"] == str(index) and meta["options"]["filter"] == ["0", "1", "2", "3"]
+    assert "bias" in w.scene.title() and "filter" in w.scene.title() and "bias" in w.scene.caption(0)
+    assert "layer conv" in repr(w) and f"filter {index} of 4" in repr(w)
+
+
+@pytest.mark.parametrize("index", [0, 2])
+def test_a_deeper_layer_takes_the_previous_maps_with_its_stride_and_padding(tiny_model, index):
+    layer = tiny_model["model"].get_layer("deep")
+    maps = tiny_model["conv_out"]                              # (10, 10, 4): the first layer's output
+    w = ConvolutionWidget(maps, layer, filter=index)
+    assert (w.stride, w.padding) == (2, "same") and w.kernel.shape == (3, 2, 4)
+    np.testing.assert_allclose(w.output, tiny_model["deep_out"][:, :, index], atol=1e-5)
+    np.testing.assert_allclose(w.scene.parts.sum(axis=2) + w.bias, w.output, atol=1e-4)
+    assert w.meta["channel_names"] == ["0", "1", "2", "3"] and w.meta["options"]["channel"][0] == "all"
+    w.channel = 2
+    assert w.channel == 2 and w.meta["params"]["channel"] == "2"
+    np.testing.assert_allclose(ops.conv2d(maps, w.kernel, 2, "same") + w.bias, w.output, atol=1e-5)
+    # a batch of one, as the model returns it, is the same input
+    np.testing.assert_array_equal(ConvolutionWidget(maps[None], layer, filter=index).output, w.output)
+    assert w.to_png()[:4] == b"\x89PNG"
+
+
+def test_pooling_takes_a_layers_output_and_a_channel(tiny_model):
+    keras = tiny_model["keras"]
+    maps = tiny_model["conv_out"]
+    pooled = np.asarray(keras.layers.MaxPooling2D(2)(maps[None]))[0]
+    for given in (maps, maps[None]):
+        w = PoolingWidget(given, channel=3)
+        np.testing.assert_allclose(w.output, pooled, atol=1e-6)
+        np.testing.assert_allclose(w.shown_output, pooled[:, :, 3], atol=1e-6)
+    conv = ConvolutionWidget(tiny_model["x"], tiny_model["model"].get_layer("conv"), filter=1)
+    relu = ActivationWidget(conv)
+    np.testing.assert_allclose(PoolingWidget(relu).output, pooled[:, :, 1], atol=1e-5)
+
+
+def test_a_layers_weights_are_copied_when_given(tiny_model):
+    layer = tiny_model["model"].get_layer("conv")
+    w = ConvolutionWidget(tiny_model["x"], layer, filter=0)
+    before = w.output
+    kernel, bias = layer.get_weights()
+    try:
+        layer.set_weights([kernel * 2, bias])
+        w.stride = 1
+        np.testing.assert_array_equal(w.output, before)      # the copy taken when given
+        w.kernel = layer
+        assert not np.allclose(w.output, before)              # given again: the new weights
+    finally:
+        layer.set_weights([kernel, bias])
+
+
+def test_the_page_switches_kernels_and_filters_of_a_layer(tiny_model):
+    layer = tiny_model["model"].get_layer("conv")
+    w = ConvolutionWidget(tiny_model["x"], layer, filter=1)
+    assert "layer conv" in w.meta["options"]["kernel"] and w.meta["params"]["kernel"] == "layer conv"
+    assert w.request("filter", 3) and w.filter == 3
+    np.testing.assert_allclose(w.output, tiny_model["pre"][:, :, 3], atol=1e-5)
+    assert w.request("filter", 4) is False and "filter" in w.error and w.filter == 3
+    assert w.request("kernel", "sobel_x") and w.filter is None and w.bias == 0.0
+    assert "layer conv" in w.meta["options"]["kernel"]        # offered back
+    assert w.request("kernel", "layer conv") and w.filter == 0
+    np.testing.assert_allclose(w.output, tiny_model["pre"][:, :, 0], atol=1e-5)
+
+
+def _unbuilt(keras):
+    return keras.layers.Conv2D(2, 3)
+
+
+def _dilated(keras):
+    layer = keras.layers.Conv2D(2, 3, dilation_rate=2)
+    layer.build((None, 12, 12, 1))
+    return layer
+
+
+def _transposed(keras):
+    layer = keras.layers.Conv2DTranspose(2, 3)
+    layer.build((None, 12, 12, 1))
+    return layer
+
+
+@pytest.mark.parametrize("make, kwargs, error, argument", [
+    (_unbuilt, {}, ValueError, "kernel"),
+    (_dilated, {}, ValueError, "kernel"),
+    (_transposed, {}, TypeError, "kernel"),
+    (None, {"filter": 4}, ValueError, "filter"),
+    (None, {"filter": -1}, ValueError, "filter"),
+    (None, {"filter": "2"}, TypeError, "filter"),
+], ids=["unbuilt", "dilated", "transposed", "filter-too-big", "filter-negative", "filter-text"])
+def test_bad_keras_layers_and_filters_are_named(tiny_model, make, kwargs, error, argument):
+    layer = tiny_model["model"].get_layer("conv") if make is None else make(tiny_model["keras"])
+    with pytest.raises(error) as info:
+        ConvolutionWidget(tiny_model["x"], layer, **kwargs)
+    assert re.search(rf"\b{argument}\b", str(info.value)), str(info.value)
+
+
+def test_a_filter_without_a_layer_and_a_layer_on_the_wrong_channels_are_refused(tiny_model):
+    with pytest.raises(ValueError, match="filter is only for a Keras"):
+        ConvolutionWidget(SMALL, "sobel_x", filter=1)
+    with pytest.raises(ValueError, match="kernel has 4 input channels but image has 1"):
+        ConvolutionWidget(tiny_model["x"], tiny_model["model"].get_layer("deep"))
+
+
+def test_widgets_never_import_tensorflow_unless_given_a_keras_object():
+    code = ("import sys, numpy as np\n"
+            "from cnnlab.widgets import ConvolutionWidget, PoolingWidget\n"
+            "w = ConvolutionWidget(np.eye(8), 'sobel_x')\n"
+            "PoolingWidget(np.ones((8, 8, 3)), channel=2)\n"
+            "w.request('kernel', 'layer conv')\n"
+            "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -102,6 +102,9 @@ class ConvolutionWidget(AnimatedWidget):
         if name == "image":
             return take_image(value)
         if name == "kernel":
+            last = getattr(self, "_layer", None)
+            if last is not None and isinstance(value, str) and value.strip() == last.label:
+                return last  # the kernel select offers the layer back after another kernel was tried
             return take_kernel(value)
         return value
 
@@ -126,8 +129,13 @@ class ConvolutionWidget(AnimatedWidget):
         check_budget(sent, products, blame, f"a {out_h}x{out_w} output of a {shape_text(source.array.shape)} "
                                             f"image")
         name = given.label if isinstance(given, LayerKernel) else given.name
-        scene = convolution_scene(source, name, kernel, stride, padding, channel, layer)
-        return check_scene(scene, "kernel")
+        last = given if isinstance(given, LayerKernel) else getattr(self, "_layer", None)
+        scene = convolution_scene(source, name, kernel, stride, padding, channel, layer,
+                                  offered=() if last is None else (last.label,))
+        huge_image = source.array.dtype != np.uint8 and float(np.abs(source.array).max(initial=0)) > 1e30
+        scene = check_scene(scene, "image" if huge_image else "kernel")
+        self._layer = last  # the scene is good: remember the layer the kernel select offers
+        return scene
 
     image = parameter("image", "The array the widget convolves (downscaled from the one given), a copy.",
                       lambda scene: scene.source.array.copy())

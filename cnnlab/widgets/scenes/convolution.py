@@ -110,6 +110,7 @@ class ConvolutionScene(Scene):
     in_lo: float
     in_hi: float
     layer: LayerFilter | None = None
+    offered: tuple = ()
 
     kind = "convolution"
 
@@ -143,7 +144,7 @@ class ConvolutionScene(Scene):
                 "bias": self.layer.bias, "use_bias": self.layer.use_bias, "activation": self.layer.activation},
             "params": {"kernel": name, "kernel_text": text if len(text) <= kernels.MAX_TEXT_LENGTH else "",
                        "stride": pair_text(stride), "padding": str(self.padding), "channel": self.channel},
-            "options": {"kernel": with_value(kernels.names() + ["custom"], name),
+            "options": {"kernel": with_value([*kernels.names(), "custom", *self.offered], name),
                         "stride": with_value(STRIDE_OPTIONS, stride),
                         "padding": with_value(PADDING_OPTIONS, self.padding),
                         "channel": ["all", *channel_names(channels)]},
@@ -212,7 +213,7 @@ class ConvolutionScene(Scene):
 
 
 def convolution_scene(source: Source, kernel_name: str, kernel: np.ndarray, stride: tuple, padding,
-                      channel: str, layer: LayerFilter | None = None) -> ConvolutionScene:
+                      channel: str, layer: LayerFilter | None = None, offered: tuple = ()) -> ConvolutionScene:
     """Compute a convolution scene from validated arguments (see :mod:`.._inputs`); pure.
 
     Parameters
@@ -228,6 +229,8 @@ def convolution_scene(source: Source, kernel_name: str, kernel: np.ndarray, stri
         ``"all"`` or one of :func:`channel_names`.
     layer : LayerFilter, optional
         The trained filter ``kernel`` is; its bias is added to every output cell.
+    offered : tuple of str
+        More kernel names the kernel select offers (a Keras layer shown before).
 
     Returns
     -------
@@ -256,7 +259,7 @@ def convolution_scene(source: Source, kernel_name: str, kernel: np.ndarray, stri
     lo, hi = float(shown.min()), float(shown.max())
     return ConvolutionScene(source, kernel_name, frozen(kernel), tuple(stride), padding, channel, frozen(out),
                             None if parts is None else frozen(parts), pad, vmin, vmax, lo,
-                            hi if hi > lo else lo + 1.0, layer)
+                            hi if hi > lo else lo + 1.0, layer, tuple(offered))
 
 
 # ---------------------------------------------------------------- the kernel as people write it
