@@ -20,7 +20,7 @@ import urllib.parse
 
 __all__ = ["DOWNLOAD_HOST", "FETCH_DEADLINE", "MAX_DOWNLOAD_BYTES", "fetch", "offline_forced", "reachable"]
 
-FETCH_DEADLINE = 5.0
+FETCH_DEADLINE = 4.5
 """Seconds :func:`fetch` may take in total: connecting, redirects, headers and body."""
 
 MAX_DOWNLOAD_BYTES = 32 * 2**20

@@ -2,7 +2,7 @@
 
 The photos are the ones scikit-image ships inside its wheel; they are read
 straight from its data folder, so nothing is ever downloaded. A learner's
-own picture can be loaded from a file path or a URL (5 s in total, 32 MiB at
+own picture can be loaded from a file path or a URL (4.5 s in total, 32 MiB at
 most; never with ``CNNLAB_OFFLINE=1``). Whatever the file holds, its size is
 read from its header and checked before any pixel is decoded.
 
@@ -194,7 +194,7 @@ def load(name_or_path) -> np.ndarray:
     ----------
     name_or_path : str or path-like
         One of :func:`names` (``"cat"``, ``"astronaut"`` ...), a path to an
-        image file, or an ``http(s)://`` URL (5 s in total, at most 32 MiB,
+        image file, or an ``http(s)://`` URL (4.5 s in total, at most 32 MiB,
         refused when ``CNNLAB_OFFLINE=1``).
 
     Returns
