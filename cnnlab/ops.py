@@ -27,6 +27,7 @@ from . import _validate as v
 
 __all__ = [
     "MAX_ELEMENTS",
+    "MAX_LOOP_STEPS",
     "avg_pool",
     "conv2d",
     "conv2d_loops",
@@ -55,6 +56,10 @@ Every function checks the size of what it is about to allocate against this
 first, so a typo such as ``padding=10**6`` is a clear ``ValueError`` naming
 the argument, not a ``MemoryError`` after the machine starts swapping.
 """
+
+
+MAX_LOOP_STEPS = 500_000
+"""Most window dot products :func:`conv2d_loops` computes in Python (a few seconds); use :func:`conv2d` beyond."""
 
 
 def _check_size(shape, itemsize: int, blame: str, what: str) -> None:
@@ -411,7 +416,8 @@ def conv2d_loops(image, kernel, stride=1, padding="valid") -> np.ndarray:
 
     One loop per output row, output column and filter; inside, the window is
     multiplied element by element with the kernel and summed. Slow, on
-    purpose: it is the definition, not the implementation.
+    purpose: it is the definition, not the implementation. More than
+    :data:`MAX_LOOP_STEPS` dot products is refused (use :func:`conv2d`).
 
     Parameters and returns are those of :func:`conv2d`.
 
@@ -428,6 +434,10 @@ def conv2d_loops(image, kernel, stride=1, padding="valid") -> np.ndarray:
     kh, kw, _, filters = k4.shape
     out_h = (padded.shape[0] - kh) // sh + 1
     out_w = (padded.shape[1] - kw) // sw + 1
+    if out_h * out_w * filters > MAX_LOOP_STEPS:
+        raise ValueError(f"image is too large for conv2d_loops: {out_h} x {out_w} positions x {filters} filters "
+                         f"= {out_h * out_w * filters:,} dot products in Python, more than the "
+                         f"{MAX_LOOP_STEPS:,} it does in a few seconds; use conv2d, or a smaller image")
     out = np.zeros((out_h, out_w, filters), dtype=padded.dtype)
     for row in range(out_h):
         for col in range(out_w):

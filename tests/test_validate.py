@@ -82,6 +82,8 @@ CASES = {
                            ["size=(3, 1000000000)"]),
     "pad huge": (lambda: ops.pad(IMG, padding=10**5), ValueError, ["padding=100000", "padded input"]),
     "pad same huge kernel": (lambda: ops.pad(IMG, 10**6, padding="same"), ValueError, ["kernel_size=1000000"]),
+    "loops too much work": (lambda: ops.conv2d_loops(np.ones((800, 800)), K3), ValueError,
+                            ["image", "conv2d_loops", "636,804 dot products", "use conv2d"]),
     "dense huge result": (lambda: ops.dense(np.ones((10**5, 1)), np.ones((1, 10**5)), np.ones(10**5)), ValueError,
                           ["weights", "100000 x 100000", "limit"]),
     "resize huge": (lambda: images.resize(RGB, 10**6), ValueError, ["max_size=1000000", "limit"]),
