@@ -711,7 +711,11 @@ def _check_directory(directory, overwrite: bool) -> Path:
     if not stat.S_ISDIR(info.st_mode):
         raise ValueError(f"directory must be a folder, but {str(path)!r} is an existing file")
     if not _is_ours(path):
-        if any(path.iterdir()):
+        try:
+            has_files = any(path.iterdir())
+        except OSError as exc:
+            raise ValueError(f"directory {str(path)!r} cannot be read ({exc.strerror})") from None
+        if has_files:
             raise ValueError(f"directory {str(path)!r} already holds files and was not made by cnnlab; "
                              f"choose a new or empty folder so nothing of yours is overwritten")
         return path
