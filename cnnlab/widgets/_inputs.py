@@ -28,8 +28,8 @@ __all__ = ["MAX_KERNEL_SIDE", "MAX_PRODUCTS", "MAX_SENT_VALUES", "PlainKernel", 
 #: most numbers one widget sends to the page (input, output, kernel, per-channel parts):
 #: 4 million, at most 16 MB as float32; a 1000x1000 grayscale photo at full size fits
 MAX_SENT_VALUES = 4_000_000
-#: most multiplications one scene may take (a few seconds of NumPy at worst)
-MAX_PRODUCTS = 2_000_000_000
+#: most multiplications one scene may take: about 2 s of NumPy on 2 cores at worst
+MAX_PRODUCTS = 500_000_000
 #: longest kernel side the widget shows (the zoom panel lists 9x9 at most; bigger ones are drawn)
 MAX_KERNEL_SIDE = 128
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -45,17 +45,19 @@ def check_max_size(max_size):
     return max_size
 
 
-def check_budget(sent: int, products: int, blame: str, what: str) -> None:
+def check_budget(sent: int, products: int, blame: str, what: str, work_blame: str | None = None) -> None:
     """Raise ``ValueError`` naming ``blame`` when a scene would send or compute too much.
 
     ``sent`` is how many numbers would go to the page, ``products`` how many
-    multiplications computing them takes; ``what`` says what they are (``"a 5062x5062 output"``).
+    multiplications computing them takes; ``what`` says what they are (``"a 5062x5062 output"``);
+    ``work_blame`` is named instead of ``blame`` when the multiplications are too many.
     """
     if sent > MAX_SENT_VALUES:
         raise ValueError(f"{blame} would make the widget show {what}: {sent:,} numbers to send "
                          f"({4 * sent / 1e6:,.0f} MB); the limit is {MAX_SENT_VALUES:,}. Use a smaller "
                          f"{blame.split('=')[0]} (or max_size)")
     if products > MAX_PRODUCTS:
+        blame = work_blame or blame
         raise ValueError(f"{blame} would make the widget compute {what} with {products:,} multiplications; "
                          f"the limit is {MAX_PRODUCTS:,}. Use a smaller {blame.split('=')[0]} (or max_size)")
 

@@ -92,7 +92,7 @@ class ConvolutionWidget(AnimatedWidget):
 
     _params = ("image", "kernel", "stride", "padding", "channel", "max_size", "filter")
 
-    def __init__(self, image, kernel="sobel_x", stride=None, padding=None, *, filter=None,  # noqa: A002
+    def __init__(self, image, kernel="sobel_x", stride=None, padding=None, *, filter=None,
                  channel="all", max_size=64, speed=None):
         super().__init__({"image": image, "kernel": kernel, "stride": stride, "padding": padding,
                           "channel": channel, "max_size": max_size, "filter": filter}, speed=speed)
@@ -108,7 +108,8 @@ class ConvolutionWidget(AnimatedWidget):
             return take_kernel(value)
         return value
 
-    def set(self, **params) -> None:  # noqa: D102 - PageProtocol.set
+    def set(self, **params) -> None:
+        """As :meth:`PageProtocol.set`; a new plain kernel also leaves the layer's ``filter`` behind."""
         if "kernel" in params and "filter" not in params and not is_keras_layer(params["kernel"]):
             params["filter"] = None  # a new plain kernel leaves the layer, and its filter, behind
         super().set(**params)
@@ -127,7 +128,7 @@ class ConvolutionWidget(AnimatedWidget):
         blame = f"padding={padding!r}" if isinstance(padding, int) and padding > 0 else (
             "image" if values["max_size"] is None else "max_size")
         check_budget(sent, products, blame, f"a {out_h}x{out_w} output of a {shape_text(source.array.shape)} "
-                                            f"image")
+                                            f"image", "kernel" if kernel.shape[0] * kernel.shape[1] > 81 else None)
         name = given.label if isinstance(given, LayerKernel) else given.name
         last = given if isinstance(given, LayerKernel) else getattr(self, "_layer", None)
         scene = convolution_scene(source, name, kernel, stride, padding, channel, layer,
