@@ -88,15 +88,16 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     return path
 
 
-def convolution_gif(image, kernel, path, stride=1, padding="valid", *, max_size: int = 48,
+def convolution_gif(image, kernel, path, stride=None, padding=None, *, filter=None, max_size: int = 48,
                     max_frames: int = 150, fps: float = 12.0, **kwargs) -> Path:
     """GIF of a kernel sliding over a photo (see :class:`cnnlab.widgets.ConvolutionWidget`).
 
     Parameters
     ----------
-    image, kernel, stride, padding, max_size
-        As for :class:`~cnnlab.widgets.ConvolutionWidget` (``max_size`` 48 by default: GIFs
-        for slides read better with bigger pixels).
+    image, kernel, stride, padding, filter, max_size
+        As for :class:`~cnnlab.widgets.ConvolutionWidget` (``kernel`` may be a trained Keras
+        ``Conv2D`` layer with ``filter``; ``max_size`` 48 by default: GIFs for slides read
+        better with bigger pixels).
     path : str or path-like
     max_frames, fps, **kwargs
         As for :func:`save_gif`.
@@ -107,7 +108,7 @@ def convolution_gif(image, kernel, path, stride=1, padding="valid", *, max_size:
     """
     from .widgets import ConvolutionWidget
 
-    widget = ConvolutionWidget(image, kernel, stride, padding, max_size=max_size)
+    widget = ConvolutionWidget(image, kernel, stride, padding, filter=filter, max_size=max_size)
     return save_gif(widget, path, max_frames=max_frames, fps=fps, **kwargs)
 
 

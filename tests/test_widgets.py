@@ -805,3 +805,34 @@ def test_widgets_never_import_tensorflow_unless_given_a_keras_object():
             "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+class _FakeLayer:
+    """Has what a Keras layer has, but its weights cannot be read."""
+
+    kernel_size, filters, name = (3, 3), 2, "fake"
+
+    def get_config(self):
+        return {}
+
+    def get_weights(self):
+        raise RuntimeError("not a real layer")
+
+
+@pytest.mark.parametrize("kernel, match", [
+    (_FakeLayer(), r"^kernel looks like a Keras layer but get_weights\(\) failed"),
+    ("model", r"^kernel must be one convolution layer of the model"),
+], ids=["broken-layer", "whole-model"])
+def test_keras_like_objects_that_are_not_one_layer_are_named(tiny_model, kernel, match):
+    kernel = tiny_model["model"] if kernel == "model" else kernel
+    with pytest.raises(TypeError, match=match):
+        ConvolutionWidget(tiny_model["x"], kernel)
+
+
+def test_a_gif_of_a_layers_filter(tiny_model, tmp_path):
+    from cnnlab.animate import convolution_gif
+
+    path = convolution_gif(tiny_model["conv_out"], tiny_model["model"].get_layer("deep"), tmp_path / "deep.gif",
+                           filter=2, max_frames=5)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 5

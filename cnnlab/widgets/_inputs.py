@@ -188,6 +188,9 @@ def take_kernel(kernel) -> PlainKernel | LayerKernel:
     """
     if is_keras_layer(kernel):
         return layer_kernel(kernel, "kernel")
+    if hasattr(kernel, "get_weights") and hasattr(kernel, "layers"):
+        raise TypeError("kernel must be one convolution layer of the model, e.g. model.get_layer('conv'), "
+                        f"not the whole {type(kernel).__name__}")
     if isinstance(kernel, str):
         name, arr = kernels.read(kernel, "kernel")
     else:

@@ -114,7 +114,10 @@ def layer_kernel(layer, name: str = "kernel") -> LayerKernel:
     if any(word in kind for word in _REFUSED):
         raise TypeError(f"{name} must be a Keras Conv2D layer, got a {kind}")
     config = _config(layer, name)
-    weights = layer.get_weights()
+    try:
+        weights = list(layer.get_weights())
+    except Exception as exc:  # noqa: BLE001 - anything a foreign object raises is a bad argument
+        raise TypeError(f"{name} looks like a Keras layer but get_weights() failed: {exc}") from None
     if not weights:
         raise ValueError(f"{name} is a Keras layer with no weights yet: build it first (call the model "
                          f"on data, or model.build(...))")
