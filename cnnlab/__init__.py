@@ -16,7 +16,8 @@ __version__ = "0.1.0"
 
 # Every name here is a module that exists (tests/test_package.py imports each one).
 _SUBMODULES = (
-    "animate", "datasets", "exercises", "images", "kernels", "models", "ops", "plot", "training", "widgets",
+    "animate", "datasets", "detection", "exercises", "images", "kernels", "models", "ops", "plot", "segmentation",
+    "training", "widgets",
 )
 
 __all__ = ["__version__", "doctor", *_SUBMODULES]
