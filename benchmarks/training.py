@@ -21,9 +21,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from cnnlab import datasets, training  # noqa: E402
+from cnnlab import datasets, training
 
 SEEDS = (0, 1, 2)
 RECIPES = ("classic", "course")

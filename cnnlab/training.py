@@ -47,10 +47,10 @@ from . import _validate as v
 
 __all__ = [
     "DIGIT_SHAPE",
-    "LiveCurves",
     "RECIPES",
-    "Recipe",
     "SHIFT_DIRECTIONS",
+    "LiveCurves",
+    "Recipe",
     "accuracy",
     "augment_with_shifts",
     "build_model",
@@ -134,7 +134,7 @@ def recipe_settings(name) -> Recipe:
         raise TypeError(f"recipe must be a string, one of {', '.join(map(repr, RECIPES))}; "
                         f"got {type(name).__name__}")
     if name not in RECIPES:
-        close = difflib.get_close_matches(name.lower(), list(RECIPES), n=1, cutoff=0.5)
+        close = difflib.get_close_matches(name.lower(), list(RECIPES), n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}? " if close else ""
         raise ValueError(f"recipe must be one of {', '.join(map(repr, RECIPES))}; {hint}got {name!r}")
     return RECIPES[name]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnlab import datasets, training  # noqa: E402
+from cnnlab import datasets, training
 
 MIN_ACCURACY = 0.97
 
