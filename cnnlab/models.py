@@ -79,6 +79,10 @@ def small_cnn(input_shape=(28, 28, 1), filters=8, kernel_size=3, pool_size=2, cl
     seed = v.nonnegative_int(seed, "seed")
     if kernel_size > min(shape[:2]):
         raise ValueError(f"kernel_size ({kernel_size}) must fit in the input's height and width {shape[:2]}")
+    conv_size = min(shape[:2]) - kernel_size + 1
+    if pool_size > conv_size:
+        raise ValueError(f"pool_size ({pool_size}) must fit in the convolution's output, "
+                         f"which is {conv_size} pixels across here")
     init = keras.initializers.GlorotUniform
     model = keras.Sequential([
         keras.Input(shape),
@@ -116,8 +120,10 @@ def cats_dogs_cnn(input_shape=(150, 150, 3), seed=0):
 
     Introduced in lesson 06.
     """
-    keras = _keras()
     shape = _input_shape(input_shape)
+    seed = v.nonnegative_int(seed, "seed")
+    _check_fits_blocks(shape, blocks=4)
+    keras = _keras()
     layers = [keras.Input(shape)]
     for i, filters in enumerate((32, 64, 128, 128)):
         layers += [keras.layers.Conv2D(filters, 3, activation="relu", name=f"conv{i + 1}",
@@ -129,13 +135,26 @@ def cats_dogs_cnn(input_shape=(150, 150, 3), seed=0):
     return keras.Sequential(layers, name="cats_dogs_cnn")
 
 
+def _check_fits_blocks(shape, blocks: int) -> None:
+    """Raise if ``blocks`` pairs of a 3x3 convolution and a 2x2 pooling leave nothing of ``shape``."""
+    size = min(shape[:2])
+    for _ in range(blocks):
+        size = (size - 2) // 2
+        if size < 1:
+            smallest = 1
+            for _ in range(blocks):
+                smallest = 2 * smallest + 2
+            raise ValueError(f"input_shape must be at least {smallest}x{smallest} for {blocks} convolution and "
+                             f"pooling blocks, got {shape[0]}x{shape[1]}")
+
+
 def prepare(images) -> np.ndarray:
     """Turn uint8 digits ``(N, H, W)`` into what the models take: float32 ``(N, H, W, 1)`` in [0, 1].
 
     Parameters
     ----------
     images : (N, H, W) or (N, H, W, C) array_like
-        uint8 (0-255) or floats already in [0, 1].
+        uint8 (0-255) or floats already in [0, 1] (other values raise ``ValueError``).
 
     Returns
     -------
@@ -143,11 +162,19 @@ def prepare(images) -> np.ndarray:
 
     Introduced in lesson 06.
     """
-    arr = v.array(images, "images", (3, 4))
+    return _prepare(images, "images")
+
+
+def _prepare(images, name: str) -> np.ndarray:
+    arr = v.array(images, name, (3, 4))
     if arr.ndim == 3:
         arr = arr[..., None]
     if arr.dtype == np.uint8:
         return arr.astype(np.float32) / np.float32(255)
+    low, high = arr.min(), arr.max()
+    if low < 0 or high > 1:
+        raise ValueError(f"{name} must be uint8 (0-255) or floats in [0, 1], found values from {low:g} to "
+                         f"{high:g}; for pixel values 0-255 pass them as uint8 or divide by 255")
     return arr.astype(np.float32)
 
 
@@ -164,7 +191,7 @@ def train_briefly(model, x, y, epochs=2, batch_size=64, seed=0):
     x : (N, H, W) uint8 or (N, H, W, C) array_like
         Images; passed through :func:`prepare`.
     y : (N,) array_like of int
-        Class labels.
+        Class labels, 0 up to the model's number of outputs minus one.
     epochs, batch_size : int
     seed : int
         Seeds the shuffling (and every other random choice Keras makes).
@@ -176,18 +203,26 @@ def train_briefly(model, x, y, epochs=2, batch_size=64, seed=0):
 
     Introduced in lesson 06.
     """
+    from .training import _labels
+
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
-    xs = prepare(x)
-    ys = v.array(y, "y", (1,))
-    if ys.shape[0] != xs.shape[0]:
-        raise ValueError(f"y must have one label per image ({xs.shape[0]}), got {ys.shape[0]}")
+    classes = model.output_shape[-1]
+    if not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"model must end in a softmax over at least 2 classes, got output shape "
+                         f"{model.output_shape}")
+    xs = _prepare(x, "x")
+    if xs.shape[1:] != tuple(model.input_shape[1:]):
+        raise ValueError(f"x must hold images of shape {tuple(model.input_shape[1:])} for this model "
+                         f"(channels last), got {xs.shape[1:]}")
+    ys = _labels(y, "y", len(xs), classes)
     epochs = v.positive_int(epochs, "epochs")
     batch_size = v.positive_int(batch_size, "batch_size")
-    keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
+    seed = v.nonnegative_int(seed, "seed")
+    keras.utils.set_random_seed(seed)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    history = model.fit(xs, ys.astype(np.int64), epochs=epochs, batch_size=batch_size, verbose=0)
+    history = model.fit(xs, ys, epochs=epochs, batch_size=batch_size, verbose=0)
     return {k: [float(x) for x in vals] for k, vals in history.history.items()}
 
 

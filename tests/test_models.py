@@ -10,9 +10,9 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
-import keras  # noqa: E402  (the test extra installs TensorFlow: these tests are never skipped)
+import keras  # noqa: F401  (the test extra installs TensorFlow: these tests are never skipped)
 
-from cnnlab import models, ops  # noqa: E402
+from cnnlab import models, ops
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,9 @@ def test_small_cnn_other_shapes():
     ({"kernel_size": 2.5}, TypeError, "kernel_size must be a positive int"),
     ({"input_shape": (4, 4, 1), "kernel_size": 5}, ValueError, "must fit"),
     ({"seed": -1}, ValueError, "seed must be a non-negative int"),
+    ({"pool_size": 100}, ValueError, r"pool_size \(100\) must fit in the convolution's output, which is 26 pixels"),
+    ({"pool_size": 27}, ValueError, "pool_size .* must fit"),
+    ({"input_shape": (8, 30, 1), "kernel_size": 5, "pool_size": 5}, ValueError, "which is 4 pixels"),
 ])
 def test_small_cnn_rejects_bad_arguments(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -68,6 +71,26 @@ def test_seed_models_match_the_arithmetic():
     assert model.layers[-1].output.shape == (None, 1)
 
 
+def test_small_cnn_largest_pool_still_builds():
+    assert models.small_cnn(pool_size=26).get_layer("pool").output.shape == (None, 1, 1, 8)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"seed": "x"}, TypeError, "seed must be a non-negative int, got str 'x'"),
+    ({"seed": -2}, ValueError, "seed must be a non-negative int"),
+    ({"seed": 1.5}, TypeError, "seed must be a non-negative int"),
+    ({"input_shape": (45, 150, 3)}, ValueError, "input_shape must be at least 46x46 for 4 convolution"),
+    ({"input_shape": (150, 150)}, ValueError, r"input_shape must be \(height, width, channels\)"),
+])
+def test_cats_dogs_cnn_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        models.cats_dogs_cnn(**kwargs)
+
+
+def test_cats_dogs_cnn_smallest_input_builds():
+    assert models.cats_dogs_cnn((46, 46, 3)).get_layer("pool4").output.shape == (None, 1, 1, 128)
+
+
 def test_prepare():
     x = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
     out = models.prepare(x)
@@ -77,6 +100,9 @@ def test_prepare():
     assert np.allclose(models.prepare(already), already)
     with pytest.raises(ValueError, match="images must be 3-D or 4-D"):
         models.prepare(np.zeros((28, 28)))
+    with pytest.raises(ValueError, match=r"images must be uint8 \(0-255\) or floats in \[0, 1\], found values "
+                                         r"from 0 to 255"):
+        models.prepare(np.linspace(0, 255, 2 * 28 * 28).reshape(2, 28, 28))
 
 
 def test_forward_with_ops_equals_predict_untrained():
@@ -105,14 +131,36 @@ def test_train_briefly_learns_digits_and_forward_pass_still_matches(digits):
     assert np.allclose(ours, probs[:20], atol=1e-5)
 
 
-def test_train_briefly_rejects_bad_input():
-    model = models.small_cnn()
-    with pytest.raises(TypeError, match="model must be a keras Model"):
-        models.train_briefly("model", np.zeros((2, 28, 28), np.uint8), [0, 1])
-    with pytest.raises(ValueError, match="one label per image"):
-        models.train_briefly(model, np.zeros((3, 28, 28), np.uint8), [0, 1])
-    with pytest.raises(ValueError, match="epochs must be a positive int"):
-        models.train_briefly(model, np.zeros((2, 28, 28), np.uint8), [0, 1], epochs=0)
+DIGITS = np.zeros((2, 28, 28), np.uint8)
+
+
+@pytest.mark.parametrize("args,kwargs,error,match", [
+    (("model", DIGITS, [0, 1]), {}, TypeError, "model must be a keras Model"),
+    ((None, np.zeros((3, 28, 28), np.uint8), [0, 1]), {}, ValueError, r"y must have one label per image \(3\)"),
+    ((None, DIGITS, [0, 15]), {}, ValueError, "y must hold class numbers 0 to 9, found 15"),
+    ((None, DIGITS, [0, 0.5]), {}, ValueError, "y must hold whole class numbers 0 to 9, found 0.5"),
+    ((None, DIGITS, [-1, 0]), {}, ValueError, "y must hold class numbers 0 to 9, found -1"),
+    ((None, DIGITS, ["1", "2"]), {}, TypeError, "y must hold numbers"),
+    ((None, np.zeros((2, 28)), [0, 1]), {}, ValueError, "x must be 3-D or 4-D"),
+    ((None, np.full((2, 28, 28), 255.0), [0, 1]), {}, ValueError, r"x must be uint8 \(0-255\) or floats in \[0, 1\]"),
+    ((None, np.zeros((2, 32, 32), np.uint8), [0, 1]), {}, ValueError,
+     r"x must hold images of shape \(28, 28, 1\) for this model"),
+    ((None, DIGITS, [0, 1]), {"epochs": 0}, ValueError, "epochs must be a positive int"),
+    ((None, DIGITS, [0, 1]), {"batch_size": "64"}, TypeError, "batch_size must be a positive int"),
+    ((None, DIGITS, [0, 1]), {"seed": -1}, ValueError, "seed must be a non-negative int"),
+])
+def test_train_briefly_rejects_bad_input(args, kwargs, error, match):
+    model = models.small_cnn() if args[0] is None else args[0]
+    before = [w.copy() for w in model.get_weights()] if args[0] is None else None
+    with pytest.raises(error, match=match):
+        models.train_briefly(model, *args[1:], **kwargs)
+    if before is not None:  # nothing was trained
+        assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_train_briefly_rejects_a_single_output_model():
+    with pytest.raises(ValueError, match="model must end in a softmax over at least 2 classes"):
+        models.train_briefly(models.cats_dogs_cnn((46, 46, 3)), np.zeros((2, 46, 46, 3), np.uint8), [0, 1])
 
 
 def test_forward_with_ops_rejects_other_models():
