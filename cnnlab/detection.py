@@ -37,17 +37,20 @@ import numpy as np
 from . import _validate as v
 
 __all__ = [
-    "FACE_WINDOW",
     "FACE_FREE_PHOTOS",
     "FACE_SCALES",
     "FACE_STRIDE",
-    "FaceDetector",
+    "FACE_WINDOW",
+    "LANDMARKS",
     "MINING_SCALES",
-    "build_face_detector",
+    "SHAPES_CELL",
+    "FaceDetector",
+    "Groups",
     "NmsStep",
     "PrecisionRecall",
     "average_precision",
     "box_area",
+    "build_face_detector",
     "detect_faces",
     "detect_shapes",
     "face_classifier",
@@ -56,18 +59,20 @@ __all__ = [
     "group_detections",
     "iou",
     "iou_matrix",
+    "mean_average_precision",
     "mine_hard_negatives",
     "nms",
-    "mean_average_precision",
     "nms_steps",
-    "SHAPES_CELL",
+    "normalize_contrast",
     "one_pass_model",
     "precision_recall_curve",
     "pretrained_faces",
+    "scaled_size",
     "shapes_detector",
     "sliding_windows",
     "train_face_classifier",
     "train_shapes_detector",
+    "window_grid",
 ]
 
 
@@ -564,11 +569,56 @@ def _gray_photo(image, name: str = "image") -> np.ndarray:
     return arr
 
 
+CONTRAST_SIGMA = 3.0
+"""Width (in pixels of the resized photo) of the neighbourhood :func:`normalize_contrast` uses."""
+
+
+def normalize_contrast(image, sigma=CONTRAST_SIGMA):
+    """Local contrast normalisation: subtract the local mean, divide by the local spread.
+
+    ``(x - blur(x)) / (sqrt(blur((x - blur(x))**2)) + 0.05)`` with a Gaussian
+    blur of width ``sigma``. A face then looks the same in a bright studio
+    portrait and in a dim snapshot, so 100 training faces go much further.
+    It is applied to the whole (resized) photo before any window is cut, so
+    the window-by-window loop and the one-pass model see the same numbers.
+
+    Parameters
+    ----------
+    image : (H, W) or (N, H, W) array_like
+        Grayscale in ``[0, 1]``; a stack is normalised image by image.
+    sigma : float
+
+    Returns
+    -------
+    ndarray of float32, same shape
+        Roughly zero mean and unit spread in every neighbourhood.
+
+    Examples
+    --------
+    >>> flat = normalize_contrast(np.full((8, 8), 0.7))
+    >>> float(abs(flat).max())
+    0.0
+
+    Introduced in lesson 08.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    arr = v.array(image, "image", (2, 3)).astype(np.float32)
+    sigma = v.finite_number(sigma, "sigma")
+    if sigma <= 0:
+        raise ValueError(f"sigma must be positive, got {sigma}")
+    widths = (sigma, sigma) if arr.ndim == 2 else (0, sigma, sigma)
+    detail = arr - gaussian_filter(arr, widths, mode="reflect")
+    spread = np.sqrt(gaussian_filter(detail * detail, widths, mode="reflect"))
+    return (detail / (spread + np.float32(0.05))).astype(np.float32)
+
+
 def _resized(gray: np.ndarray, scale: float) -> np.ndarray:
+    """The grayscale photo resized by ``scale`` and contrast-normalised: what the face models see."""
     from skimage.transform import resize
 
     size = scaled_size(gray.shape, scale)
-    return resize(gray, size, anti_aliasing=scale < 1, preserve_range=True).astype(np.float32)
+    return normalize_contrast(resize(gray, size, anti_aliasing=scale < 1, preserve_range=True))
 
 
 def _windows(gray: np.ndarray, window: int, stride: int) -> np.ndarray:
@@ -593,8 +643,8 @@ def face_classifier(seed=0):
     Returns
     -------
     keras.Sequential
-        Input ``(N, 25, 25, 1)`` floats in ``[0, 1]``; output ``(N, 1)``, the
-        probability of a face. Not compiled.
+        Input ``(N, 25, 25, 1)`` contrast-normalised windows (:func:`normalize_contrast`);
+        output ``(N, 1)``, the probability of a face. Not compiled.
 
     Introduced in lesson 08.
     """
@@ -750,8 +800,11 @@ def train_face_classifier(model, faces, non_faces, epochs=10, seed=0):
     model : keras.Model
         From :func:`face_classifier`; compiled here (Adam, binary cross-entropy)
         and trained further if called again.
-    faces, non_faces : (N, 25, 25) array_like
-        Grayscale windows in ``[0, 1]``.
+    faces : (N, 25, 25) array_like
+        Grayscale face patches in ``[0, 1]`` as :func:`cnnlab.datasets.load_faces`
+        gives them; jittered, then normalised here with :func:`normalize_contrast`.
+    non_faces : (M, 25, 25) array_like
+        Windows already contrast-normalised, as :func:`mine_hard_negatives` returns them.
     epochs : int
     seed : int
 
@@ -765,13 +818,15 @@ def train_face_classifier(model, faces, non_faces, epochs=10, seed=0):
     keras = _keras()
     faces = v.array(faces, "faces", (3,)).astype(np.float32)
     non_faces = v.array(non_faces, "non_faces", (3,)).astype(np.float32)
+    if faces.min() < 0 or faces.max() > 1:
+        raise ValueError(f"faces must be grayscale values in [0, 1], got {faces.min():.3g} to {faces.max():.3g}")
     for name, arr in (("faces", faces), ("non_faces", non_faces)):
         if arr.shape[1:] != (FACE_WINDOW, FACE_WINDOW):
             raise ValueError(f"{name} must be 25x25 windows, got shape {arr.shape}")
     epochs = v.positive_int(epochs, "epochs")
     seed = v.nonnegative_int(seed, "seed")
     keras.utils.set_random_seed(seed)
-    pos = _augment_faces(faces, 6, np.random.default_rng(seed))
+    pos = normalize_contrast(_augment_faces(faces, 6, np.random.default_rng(seed)))
     x = np.concatenate([pos, non_faces])[..., None]
     y = np.concatenate([np.ones(len(pos)), np.zeros(len(non_faces))]).astype(np.float32)
     # weigh the classes equally however many negatives were mined
@@ -801,7 +856,7 @@ def mine_hard_negatives(one_pass, photos, scales=FACE_SCALES, threshold=0.5, lim
     Returns
     -------
     (K, 25, 25) ndarray of float32
-        The windows, ready to add to the non-faces.
+        The windows (contrast-normalised), ready to add to the non-faces.
 
     Introduced in lesson 08.
     """
@@ -821,13 +876,26 @@ def mine_hard_negatives(one_pass, photos, scales=FACE_SCALES, threshold=0.5, lim
     return np.concatenate(found)[order]
 
 
+class Groups(NamedTuple):
+    """What :func:`group_detections` returns, one entry per group, most votes first."""
+
+    keep: np.ndarray
+    """(K,) int: index of the group's best box (the one :func:`nms` keeps)."""
+    votes: np.ndarray
+    """(K,) float: summed scores of the group's boxes."""
+    boxes: np.ndarray
+    """(K, 4) float: score-weighted mean of the group's boxes."""
+
+
 def group_detections(boxes, scores, iou_threshold=0.3):
-    """Non-maximum suppression that also counts the votes each kept box collects.
+    """Non-maximum suppression that also lets each kept box's group vote.
 
     A real face makes many overlapping windows fire, at neighbouring
-    positions and scales; a false alarm is often a lone window. So each box
-    that :func:`nms` keeps gets as *votes* the summed scores of itself and of
-    every box it suppressed (the idea behind OpenCV's ``minNeighbors``).
+    positions and scales; a false alarm is often a lone window. Each box that
+    :func:`nms` keeps forms a group with the boxes it suppresses. The group's
+    *votes* are its summed scores (the idea behind OpenCV's ``minNeighbors``),
+    and its box is the score-weighted mean of its boxes, which sits better
+    than any single window on a coarse grid.
 
     Parameters
     ----------
@@ -837,32 +905,36 @@ def group_detections(boxes, scores, iou_threshold=0.3):
 
     Returns
     -------
-    keep : (K,) ndarray of int
-        Indices of the kept boxes, by decreasing votes.
-    votes : (K,) ndarray of float64
+    Groups
+        ``(keep, votes, boxes)``, most votes first.
 
     Examples
     --------
-    >>> keep, votes = group_detections([[0, 0, 10, 10], [1, 1, 11, 11], [30, 30, 40, 40]], [0.8, 0.7, 0.9])
-    >>> keep.tolist(), votes.round(2).tolist()
-    [[0, 2], [1.5, 0.9]]
+    >>> g = group_detections([[0, 0, 10, 10], [2, 2, 12, 12], [30, 30, 40, 40]], [0.6, 0.6, 0.9])
+    >>> g.keep.tolist(), g.votes.round(2).tolist(), g.boxes[0].tolist()
+    ([0, 2], [1.2, 0.9], [1.0, 1.0, 11.0, 11.0])
+
+    Introduced in lesson 08.
     """
     b, order, t = _nms_args(boxes, scores, iou_threshold)
     s = np.asarray(scores, np.float64).reshape(-1)
-    keep, votes = [], []
+    keep, votes, merged = [], [], []
     alive = order
     while len(alive):
         best, rest = alive[0], alive[1:]
         gone = _iou_matrix(b[best:best + 1], b[rest])[0] > t
+        members = np.concatenate([[best], rest[gone]])
         keep.append(int(best))
-        votes.append(s[best] + s[rest[gone]].sum())
+        votes.append(s[members].sum())
+        weights = s[members] if s[members].sum() > 0 else np.ones(len(members))
+        merged.append(np.average(b[members], axis=0, weights=weights))
         alive = rest[~gone]
-    keep, votes = np.asarray(keep, np.int64), np.asarray(votes)
-    order = np.argsort(-votes, kind="stable")
-    return keep[order], votes[order]
+    order = np.argsort(-np.asarray(votes), kind="stable")
+    return Groups(np.asarray(keep, np.int64)[order], np.asarray(votes)[order],
+                  np.asarray(merged).reshape(-1, 4)[order])
 
 
-def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.5, iou_threshold=0.3, min_votes=0.0):
+def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.9, iou_threshold=0.3, min_votes=0.0):
     """Find faces in a photo: score every window in one pass, keep the confident ones, group them.
 
     Parameters
@@ -881,7 +953,8 @@ def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.5, iou_thresho
     Returns
     -------
     boxes : (K, 4) ndarray of float64
-        ``(x_min, y_min, x_max, y_max)`` in the photo, most votes first.
+        ``(x_min, y_min, x_max, y_max)`` in the photo, most votes first: each
+        the score-weighted mean of a group of overlapping windows.
     votes : (K,) ndarray of float64
         Summed scores of the windows grouped into each box.
 
@@ -895,9 +968,9 @@ def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.5, iou_thresho
     scores = np.concatenate([m.ravel() for m in maps])
     confident = scores > threshold
     boxes, scores = boxes[confident], scores[confident]
-    keep, votes = group_detections(boxes, scores, iou_threshold)
-    strong = votes >= min_votes
-    return boxes[keep[strong]], votes[strong]
+    groups = group_detections(boxes, scores, iou_threshold)
+    strong = groups.votes >= min_votes
+    return groups.boxes[strong], groups.votes[strong]
 
 
 class FaceDetector(NamedTuple):
@@ -996,7 +1069,8 @@ def build_face_detector(rounds=2, seed=0, photos=FACE_FREE_PHOTOS):
     faces = x[y == 1]
     rng = np.random.default_rng(seed)
     backgrounds = _random_windows(pictures, 20, rng)
-    negatives = np.concatenate([x[y == 0], backgrounds, _off_centre_faces(faces, backgrounds, rng)])
+    off_centre = _off_centre_faces(normalize_contrast(faces), backgrounds, rng)
+    negatives = np.concatenate([normalize_contrast(x[y == 0]), backgrounds, off_centre])
     model = face_classifier(seed)
     history = []
     seconds = train_face_classifier(model, faces, negatives, epochs=10, seed=seed)
@@ -1241,3 +1315,86 @@ def mean_average_precision(pred_boxes, pred_scores, pred_classes, true_boxes, tr
             [np.asarray(b, np.float64).reshape(-1, 4)[t] for b, t in zip(true_boxes, truth)],
             iou_threshold))
     return float(np.mean(aps))
+
+
+# ---------------------------------------------------------------- a pretrained face detector
+
+LANDMARKS = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
+"""Order of the five points :func:`pretrained_faces` returns per face."""
+
+
+def _mtcnn():
+    """One MTCNN detector per session (building it takes a few seconds)."""
+    global _MTCNN
+    if _MTCNN is None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        try:
+            from mtcnn import MTCNN
+        except ImportError as exc:
+            raise ImportError("pretrained_faces needs the mtcnn package (its weights ship inside it): "
+                              "pip install mtcnn") from exc
+        _MTCNN = MTCNN(device="CPU:0")
+    return _MTCNN
+
+
+_MTCNN = None
+
+
+def _rgb_uint8(image, name: str = "image") -> np.ndarray:
+    arr = v.array(image, name, (2, 3))
+    if arr.ndim == 3 and arr.shape[2] not in (3, 4):
+        raise ValueError(f"{name} must be (H, W) grayscale or (H, W, 3) RGB, got shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        if arr.min() < 0 or arr.max() > 255:
+            raise ValueError(f"{name} must hold values in [0, 1] or [0, 255], got {arr.min():.3g} to {arr.max():.3g}")
+        arr = np.rint(arr * 255 if arr.max() <= 1 else arr).astype(np.uint8)
+    if arr.ndim == 2:
+        arr = np.stack([arr] * 3, axis=-1)
+    if min(arr.shape[:2]) < 12:
+        raise ValueError(f"{name} must be at least 12x12 pixels, got shape {arr.shape}")
+    return np.ascontiguousarray(arr[..., :3])
+
+
+def pretrained_faces(image, min_confidence=0.9):
+    """Faces found by MTCNN, a pretrained three-stage CNN face detector (offline, CPU).
+
+    MTCNN (Zhang et al., 2016) is a cascade: a small fully convolutional
+    network (P-Net) slides over an image pyramid in one pass per scale and
+    proposes candidate boxes; R-Net re-scores and refines the survivors;
+    O-Net gives the final box and five landmarks. NMS runs between stages.
+    Its weights ship inside the ``mtcnn`` package, so nothing is downloaded.
+    The first call builds the networks (a few seconds); later calls take a
+    fraction of a second for a 512 x 512 photo.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (H, W) array_like
+        RGB or grayscale, uint8 or floats in ``[0, 1]``.
+    min_confidence : float
+        Faces scoring below this are dropped.
+
+    Returns
+    -------
+    boxes : (K, 4) ndarray of float64
+        ``(x_min, y_min, x_max, y_max)``, most confident first.
+    scores : (K,) ndarray of float64
+    landmarks : (K, 5, 2) ndarray of float64
+        ``(x, y)`` of the points named in :data:`LANDMARKS`.
+
+    Examples
+    --------
+    >>> from cnnlab import images
+    >>> boxes, scores, landmarks = pretrained_faces(images.load("astronaut"))  # doctest: +SKIP
+    >>> boxes.round().tolist()  # doctest: +SKIP
+    [[182.0, 64.0, 265.0, 171.0]]
+
+    Introduced in lesson 08.
+    """
+    rgb = _rgb_uint8(image)
+    min_confidence = v.probability(min_confidence, "min_confidence")
+    found = _mtcnn().detect_faces(rgb)
+    found = sorted((f for f in found if f["confidence"] >= min_confidence), key=lambda f: -f["confidence"])
+    boxes = np.array([[x, y, x + w, y + h] for x, y, w, h in (f["box"] for f in found)], np.float64).reshape(-1, 4)
+    scores = np.array([f["confidence"] for f in found], np.float64)
+    marks = np.array([[f["keypoints"][k] for k in LANDMARKS] for f in found], np.float64).reshape(-1, 5, 2)
+    return boxes, scores, marks
