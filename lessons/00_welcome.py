@@ -43,8 +43,8 @@ if "google.colab" in sys.modules:
 # pause it, step it back and forth, change its settings.
 #
 # Each lesson ends with a few **exercises**. You edit a small function, run the check cell
-# under it, and get feedback straight away: what is wrong and a hint. Nothing breaks if you
-# skip one.
+# under it, and get feedback straight away: what is wrong, and a hint if your next try is still
+# wrong. Nothing breaks if you skip one.
 #
 # The course runs anywhere Jupyter runs: JupyterLab or Notebook on your laptop (no GPU needed,
 # no internet needed), Google Colab, or Binder. All the data ships with the Python packages

@@ -312,8 +312,9 @@ assert np.allclose(inspector.output, inspector.image[1:-1, 1:-1])
 # ## Exercises
 #
 # Edit each cell where you see `...`, run it, and read the feedback under it. The check tells you
-# what is wrong and gives a hint; it never stops the notebook, so you can skip an exercise and
-# come back. (The answers are in `cnnlab/solutions.py`; try first!)
+# what is wrong; try again, and if it is still wrong it adds a hint. It never stops the notebook,
+# so you can skip an exercise and come back. Stuck for good? `exercises.solution("mirror")` shows
+# one answer (try first!).
 #
 # ### Exercise 1: predict a shape
 #
