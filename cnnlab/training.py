@@ -592,7 +592,7 @@ def _in_notebook() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
-def LiveCurves(updates_per_epoch=4, size=(9.0, 3.2)):
+def LiveCurves(updates_per_epoch=2, size=(9.0, 3.2)):
     """A Keras callback that draws loss and accuracy, training and validation, in one live figure.
 
     In a notebook the figure appears when training starts and is redrawn in
@@ -639,13 +639,15 @@ def _live_curves_class(keras):
             self.size = size
             self.points = {}
             self.figure = None
+            self._lines = {}
             self._handle = None
 
         def on_train_begin(self, logs=None):
-            self.points = {key: [] for key in ("loss", "accuracy", "val_loss", "val_accuracy")}
+            self.points = {key: [] for key in CURVE_KEYS}
             self._epoch = 0
             self._steps = self.params.get("steps") or 1
             self._every = max(1, self._steps // self.updates_per_epoch)
+            self.figure, self._lines = _curves_figure(self.size, self.params.get("epochs") or 1)
             self._handle = None
             self._draw()
 
@@ -658,7 +660,7 @@ def _live_curves_class(keras):
                 self._draw()
 
         def on_epoch_end(self, epoch, logs=None):
-            self._add(epoch + 1, logs, tuple(self.points))
+            self._add(epoch + 1, logs, CURVE_KEYS)
             self._draw()
 
         def _add(self, x, logs, keys):
@@ -667,7 +669,7 @@ def _live_curves_class(keras):
                     self.points[key].append((float(x), float(logs[key])))
 
         def _draw(self):
-            self.figure = _curves_figure(self.points, self.size, self.params.get("epochs") or 1)
+            _update_curves(self.figure, self._lines, self.points)
             if not _in_notebook():
                 return
             from IPython.display import Image, display
@@ -684,23 +686,34 @@ def _live_curves_class(keras):
     return _LiveCurves
 
 
-def _curves_figure(points: dict, size, epochs: int):
-    """One figure, two panels (loss, accuracy), training and validation in each."""
+CURVE_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+def _curves_figure(size, epochs: int):
+    """One figure, two panels (loss, accuracy), an empty training and validation line in each."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=size, layout="constrained")
+    figure = Figure(figsize=size)
+    lines = {}
     for axes, metric in zip(figure.subplots(1, 2), ("loss", "accuracy")):
-        for key, label, style in ((metric, "training", "-"), (f"val_{metric}", "validation", "o--")):
-            if points.get(key):
-                xs, ys = zip(*points[key])
-                axes.plot(xs, ys, style, label=label)
+        (lines[metric],) = axes.plot([], [], "-", label="training")
+        (lines[f"val_{metric}"],) = axes.plot([], [], "o--", label="validation")
         axes.set_xlim(0, epochs)
         axes.set_xlabel("epoch")
         axes.set_title(metric)
         axes.grid(alpha=0.3)
-        if axes.lines:
-            axes.legend(loc="best")
-    return figure
+        axes.legend(loc="best")
+    figure.tight_layout()
+    return figure, lines
+
+
+def _update_curves(figure, lines: dict, points: dict) -> None:
+    for key, line in lines.items():
+        if points.get(key):
+            line.set_data(*zip(*points[key]))
+    for axes in figure.axes:
+        axes.relim()
+        axes.autoscale_view(scalex=False)
 
 
 def _png(figure) -> bytes:
