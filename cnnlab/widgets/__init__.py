@@ -17,6 +17,11 @@ Examples
 >>> conv = ConvolutionWidget("cat", "sobel_x")        # doctest: +SKIP
 >>> conv                                              # doctest: +SKIP
 >>> PoolingWidget(conv.output, size=2, mode="max")    # doctest: +SKIP
+
+A trained Keras ``Conv2D`` layer is a kernel too, with a ``filter`` of it (TensorFlow is
+never imported here unless such a layer is passed):
+
+>>> ConvolutionWidget(digit, model.get_layer("conv"), filter=3)      # doctest: +SKIP
 """
 
 from .activation import ActivationWidget

@@ -84,6 +84,15 @@ class ConvolutionWidget(AnimatedWidget):
     >>> w.output.shape
     (62, 62)
 
+    A trained network's own kernel: filter 3 of its first convolution layer on a digit
+    (the layer's input, as the model gives it to the layer), its bias added:
+
+    >>> layer = model.get_layer("conv")                                  # doctest: +SKIP
+    >>> w = ConvolutionWidget(digit / 255, layer, filter=3)              # doctest: +SKIP
+    >>> w.bias, w.kernel.shape                                           # doctest: +SKIP
+    (0.0132, (3, 3))
+    >>> PoolingWidget(ActivationWidget(w))                               # doctest: +SKIP
+
     Introduced in lesson 02.
     """
 
