@@ -489,3 +489,21 @@ def test_any_show_size_draws_or_names_size(size):
         assert str(exc).startswith("size"), exc
     finally:
         plt.close("all")
+
+
+@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=30, max_size=30),
+       kind=st.sampled_from(["convolution", "pooling-avg", "pooling-max", "activation", "flatten"]))
+def test_any_finite_map_in_any_kind_gives_strict_json_and_a_picture_or_names_the_input(values, kind):
+    arr = np.array(values, np.float32).reshape(6, 5)
+    make = {"convolution": lambda: ConvolutionWidget(arr, "sharpen"),
+            "pooling-avg": lambda: PoolingWidget(arr, mode="avg"),
+            "pooling-max": lambda: PoolingWidget(arr, size=3, stride=1, padding="same"),
+            "activation": lambda: ActivationWidget(arr, "sigmoid"),
+            "flatten": lambda: FlattenWidget(arr)}[kind]
+    try:
+        w = make()
+    except ValueError as exc:
+        assert re.match(r"(image|feature_map|maps) makes numbers too large", str(exc)), exc
+        return
+    strict_json(w)
+    assert w.frame(w.steps // 2).size[0] > 0
