@@ -69,6 +69,8 @@ __all__ = [
 
 DIGIT_SHAPE = (28, 28)
 N_CLASSES = 10
+MAX_TRAINING_DIGITS = 100_000  # full MNIST has 60,000; the course recipe triples what it gets
+MAX_EPOCHS = 1000
 
 #: The shifted-digits test: every test digit moved 3 pixels right, left, down and up
 #: (zero fill); :func:`shifted_accuracy` is the mean accuracy over these four copies.
@@ -373,7 +375,8 @@ def train(recipe, x_train, y_train, seed=0, *, validation_data=None, epochs=None
     recipe : {"classic", "course"}
         See :data:`RECIPES` and :func:`recipe_settings` for what each one sets.
     x_train : (N, 28, 28) uint8 array_like
-        Training digits as :func:`cnnlab.datasets.load_mnist` gives them.
+        Training digits as :func:`cnnlab.datasets.load_mnist` gives them
+        (at most 100,000).
     y_train : (N,) array_like of int
         Their classes, 0 to 9.
     seed : int
@@ -382,7 +385,7 @@ def train(recipe, x_train, y_train, seed=0, *, validation_data=None, epochs=None
         Digits held out *from the training digits* (never the test digits), scored
         after every epoch as ``val_loss`` and ``val_accuracy``.
     epochs : int, optional
-        Overrides the recipe's number of epochs.
+        Overrides the recipe's number of epochs (at most 1,000).
     callbacks : list of keras.callbacks.Callback, optional
         For example ``[LiveCurves()]``.
     verbose : {0, 1, 2}
@@ -405,11 +408,16 @@ def train(recipe, x_train, y_train, seed=0, *, validation_data=None, epochs=None
     """
     settings = recipe_settings(recipe)
     images = _digits(x_train, "x_train")
+    if len(images) > MAX_TRAINING_DIGITS:
+        raise ValueError(f"x_train must hold at most {MAX_TRAINING_DIGITS:,} digits, got {len(images):,}")
     labels = _labels(y_train, "y_train", len(images))
     seed = v.nonnegative_int(seed, "seed")
     validation = _validation_data(validation_data)
     if epochs is not None:
-        settings = dataclasses.replace(settings, epochs=v.positive_int(epochs, "epochs"))
+        epochs = v.positive_int(epochs, "epochs")
+        if epochs > MAX_EPOCHS:
+            raise ValueError(f"epochs must be at most {MAX_EPOCHS}, got {epochs}")
+        settings = dataclasses.replace(settings, epochs=epochs)
     extra = _callbacks(callbacks)
     if verbose not in (0, 1, 2) or isinstance(verbose, bool):
         raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
