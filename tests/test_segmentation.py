@@ -1,0 +1,152 @@
+"""cnnlab.segmentation: mask metrics against scikit-learn, transposed convolution against Keras, the U-Net."""
+
+import numpy as np
+import pytest
+
+from cnnlab import segmentation as seg
+
+
+def _random_masks(rng, shape, density):
+    return rng.random(shape) < density
+
+
+@pytest.mark.parametrize("case", range(30))
+def test_iou_and_dice_match_scikit_learn(case):
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(case)
+    shape = tuple(rng.integers(1, 40, size=int(rng.integers(1, 4))))
+    pred = _random_masks(rng, shape, rng.uniform(0.01, 0.9))
+    true = _random_masks(rng, shape, rng.uniform(0.01, 0.9))
+    if not (pred | true).any():
+        true.flat[0] = True  # scikit-learn warns on two empty masks; that case is tested below
+    assert seg.iou(pred, true) == pytest.approx(metrics.jaccard_score(true.ravel(), pred.ravel()))
+    assert seg.dice(pred, true) == pytest.approx(metrics.f1_score(true.ravel(), pred.ravel()))
+
+
+def test_empty_masks_agree_perfectly_and_disjoint_ones_not_at_all():
+    empty = np.zeros((5, 5), bool)
+    assert seg.iou(empty, empty) == 1.0 and seg.dice(empty, empty) == 1.0
+    left, right = empty.copy(), empty.copy()
+    left[:, :2], right[:, 3:] = True, True
+    assert seg.iou(left, right) == 0.0 and seg.dice(left, right) == 0.0
+    assert seg.iou(left, empty) == 0.0
+
+
+def test_dice_is_a_function_of_iou():
+    rng = np.random.default_rng(9)
+    for _ in range(20):
+        a, b = _random_masks(rng, (16, 16), 0.4), _random_masks(rng, (16, 16), 0.3)
+        j = seg.iou(a, b)
+        assert seg.dice(a, b) == pytest.approx(2 * j / (1 + j))
+
+
+def test_per_class_and_mean_iou_match_scikit_learn():
+    metrics = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(2)
+    true = rng.integers(0, 4, size=(6, 12, 12))
+    pred = np.where(rng.random(true.shape) < 0.8, true, rng.integers(0, 4, size=true.shape))
+    expected = metrics.jaccard_score(true.ravel(), pred.ravel(), average=None, labels=[0, 1, 2, 3])
+    np.testing.assert_allclose(seg.per_class_iou(pred, true, 4), expected)
+    assert seg.mean_iou(pred, true, 4) == pytest.approx(expected[1:].mean())
+    assert seg.mean_iou(pred, true, 4, ignore_background=False) == pytest.approx(expected.mean())
+
+
+def test_an_absent_class_scores_one_and_background_everywhere_looks_good_on_pixels():
+    true = np.zeros((10, 10), np.uint8)
+    true[2:4, 2:4] = 3
+    lazy = np.zeros_like(true)
+    assert seg.pixel_accuracy(lazy, true) == 0.96  # the pixel-accuracy trap
+    scores = seg.per_class_iou(lazy, true, 4)
+    assert scores[1] == scores[2] == 1.0 and scores[3] == 0.0
+    assert seg.mean_iou(lazy, true, 4) == pytest.approx(2 / 3)
+
+
+# ---------------------------------------------------------------- transposed convolution
+
+
+@pytest.mark.parametrize("h, w, c, f, k, stride, padding", [
+    (3, 3, 1, 1, 2, 2, "valid"),
+    (3, 4, 2, 3, 3, 2, "valid"),
+    (3, 4, 2, 3, 3, 2, "same"),
+    (5, 5, 1, 2, 4, 2, "same"),
+    (4, 3, 2, 2, 2, 3, "valid"),
+    (4, 3, 2, 2, 2, 3, "same"),
+    (4, 4, 3, 2, 5, 2, "same"),
+    (2, 5, 1, 1, 3, 1, "valid"),
+    (2, 5, 3, 4, 1, 2, "valid"),
+])
+def test_transposed_conv_matches_keras(h, w, c, f, k, stride, padding):
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(h * 100 + k * 10 + stride)
+    x = rng.normal(size=(h, w, c)).astype(np.float32)
+    layer = keras.layers.Conv2DTranspose(f, k, strides=stride, padding=padding, use_bias=False)
+    expected = np.asarray(layer(x[None]))[0]
+    kernel = layer.get_weights()[0]
+    ours = seg.transposed_conv2d(x, kernel, stride, padding)
+    assert ours.shape == expected.shape
+    assert ours.shape[0] == seg.transposed_output_size(h, k, stride, padding)
+    np.testing.assert_allclose(ours, expected, atol=1e-5)
+
+
+def test_transposed_conv_of_one_pixel_is_the_kernel():
+    kernel = np.arange(9.0).reshape(3, 3)
+    x = np.zeros((2, 2))
+    x[1, 0] = 2.0
+    out = seg.transposed_conv2d(x, kernel, stride=2)
+    assert out.shape == (5, 5)
+    np.testing.assert_array_equal(out[2:5, 0:3], 2 * kernel)
+    assert out.sum() == 2 * kernel.sum()
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: seg.iou(np.zeros((2, 2), bool), np.zeros((2, 3), bool)), ValueError, "pred_mask must have the shape"),
+    (lambda: seg.dice([[0, 2]], [[0, 1]]), ValueError, "pred_mask must be boolean"),
+    (lambda: seg.iou("mask", [[0, 1]]), TypeError, "pred_mask"),
+    (lambda: seg.per_class_iou([[0.5]], [[0]]), TypeError, "pred_labels"),
+    (lambda: seg.per_class_iou([[0, 5]], [[0, 1]], n_classes=4), ValueError, "n_classes"),
+    (lambda: seg.per_class_iou([[-1, 0]], [[0, 1]]), ValueError, "pred_labels"),
+    (lambda: seg.mean_iou([[0, 0]], [[0, 0]]), ValueError, "ignore_background"),
+    (lambda: seg.transposed_conv2d(np.ones((2, 2, 3)), np.ones((2, 2, 1, 2))), ValueError, "kernel must have 3"),
+    (lambda: seg.transposed_conv2d(np.ones((2, 2)), np.ones(3)), ValueError, "kernel"),
+    (lambda: seg.transposed_conv2d(np.ones((2, 2)), np.ones((2, 2)), stride=0), ValueError, "stride"),
+    (lambda: seg.transposed_conv2d(np.ones((2, 2)), np.ones((2, 2)), padding="full"), ValueError, "padding"),
+    (lambda: seg.unet(input_shape=(30, 32, 3)), ValueError, "divisible by 4"),
+    (lambda: seg.unet(skips="yes"), TypeError, "skips"),
+])
+def test_bad_input_names_the_argument(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+# ---------------------------------------------------------------- the U-Net
+
+
+def test_unet_shapes_and_what_the_skips_change():
+    pytest.importorskip("keras")
+    with_skips = seg.unet(filters=4)
+    without = seg.unet(filters=4, skips=False)
+    assert with_skips.output.shape[1:] == without.output.shape[1:] == (32, 32, 4)
+    names = {layer.name for layer in with_skips.layers}
+    assert {"up1_skip", "up2_skip"} <= names
+    assert not any(name.endswith("_skip") for name in (layer.name for layer in without.layers))
+    assert with_skips.count_params() > without.count_params()  # the convolutions after a skip see more maps
+
+
+def test_unet_learns_the_foreground_in_a_few_seconds():
+    pytest.importorskip("keras")
+    from cnnlab import datasets
+
+    train = datasets.make_shapes(300, size=32, seed=1)
+    model = seg.unet(filters=8)
+    history = seg.train_segmenter(model, train.images, train.label_maps, seconds=3.0, batch_size=8)
+    assert history["epochs"] >= 1 and np.isfinite(history["loss"]).all()
+    test = datasets.make_shapes(50, size=32, seed=2)
+    pred = seg.predict_label_maps(model, test.images)
+    assert pred.shape == test.label_maps.shape and pred.dtype == np.uint8
+    background = model.predict(test.images / 255.0, verbose=0)[..., 0]
+    objects = test.label_maps > 0
+    # a few seconds are enough to tell objects from background, not yet to draw them well
+    assert background[objects].mean() < background[~objects].mean() - 0.2
