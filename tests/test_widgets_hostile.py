@@ -266,6 +266,10 @@ SIZES = [
     (lambda: ActivationWidget(np.zeros((3000, 3000), np.float32), max_size=None), "feature_map"),
     (lambda: FlattenWidget(np.zeros((200, 200), np.float32)), "maps"),
     (lambda: ConvolutionWidget(np.zeros((9000, 9000), np.uint8), "sobel_x"), "image"),
+    (lambda: ConvolutionWidget(np.zeros((4, 4, 5000), np.float32), "sobel_x"), "image"),
+    (lambda: PoolingWidget(np.zeros((4, 4, 100000), np.float32)), "feature_map"),
+    (lambda: ActivationWidget(np.zeros((2, 2, 500000), np.float32)), "feature_map"),
+    (lambda: FlattenWidget(np.zeros((1, 1, 20000), np.float32)), "maps"),
 ]
 
 

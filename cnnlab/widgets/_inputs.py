@@ -21,7 +21,7 @@ from ._keras import LayerKernel, is_keras_layer, layer_kernel
 from ._text import shape_text
 from .scenes._common import Source
 
-__all__ = ["MAX_KERNEL_SIDE", "MAX_PRODUCTS", "MAX_SENT_VALUES", "PlainKernel", "check_budget", "check_channel",
+__all__ = ["MAX_CHANNELS", "MAX_KERNEL_SIDE", "MAX_PRODUCTS", "MAX_SENT_VALUES", "PlainKernel", "check_budget", "check_channel",
            "check_kernel_fits", "check_max_size", "downscaled", "load_image", "load_map", "take_image",
            "take_kernel", "take_map"]
 
@@ -30,6 +30,8 @@ __all__ = ["MAX_KERNEL_SIDE", "MAX_PRODUCTS", "MAX_SENT_VALUES", "PlainKernel", 
 MAX_SENT_VALUES = 4_000_000
 #: most multiplications one scene may take: about 2 s of NumPy on 2 cores at worst
 MAX_PRODUCTS = 500_000_000
+#: most channels an input may have (each is an option of the channel select)
+MAX_CHANNELS = 1024
 #: longest kernel side the widget shows (the zoom panel lists 9x9 at most; bigger ones are drawn)
 MAX_KERNEL_SIDE = 128
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -91,6 +93,9 @@ def _display_dtype(arr: np.ndarray, name: str) -> np.ndarray:
 def _taken(label: str, arr: np.ndarray, name: str, dtype=None) -> Source:
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
+    if arr.ndim == 3 and arr.shape[2] > MAX_CHANNELS:
+        raise ValueError(f"{name} must have at most {MAX_CHANNELS:,} channels in its last axis, got shape "
+                         f"{arr.shape}; channels come last, (H, W, C)")
     if arr.size > MAX_SENT_VALUES * 16:
         raise ValueError(f"{name} of shape {arr.shape} holds {arr.size:,} values, too many to show even "
                          f"downscaled; the limit is {MAX_SENT_VALUES * 16:,}")
