@@ -56,6 +56,7 @@ __all__ = [
     "build_model",
     "confusion_matrix",
     "digits_model_path",
+    "feature_maps",
     "load_digits_model",
     "most_confidently_wrong",
     "per_class_accuracy",
@@ -586,6 +587,40 @@ def most_confidently_wrong(probabilities, labels, count=8) -> np.ndarray:
     wrong = np.flatnonzero(guess != truth)
     order = np.argsort(-probs[wrong, guess[wrong]], kind="stable")
     return wrong[order][:count].astype(np.int64)
+
+
+def feature_maps(model, digit) -> dict[str, np.ndarray]:
+    """What every convolution and pooling layer of ``model`` makes of one digit.
+
+    Parameters
+    ----------
+    model : keras.Model
+        From :func:`train`, :func:`build_model` or :func:`load_digits_model`.
+    digit : (28, 28) uint8 array_like
+
+    Returns
+    -------
+    dict of str -> (H, W, C) float32 ndarray
+        Layer name to its output, in the order of the layers, for example
+        ``{"conv1": (28, 28, 8), "pool1": (14, 14, 8), "conv2": (12, 12, 16), ...}``
+        for the course recipe.
+
+    Introduced in lesson 07.
+    """
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    image = _digits(np.asarray(digit)[None] if np.ndim(digit) == 2 else digit, "digit")
+    if len(image) != 1:
+        raise ValueError(f"digit must be one (28, 28) digit, got shape {np.shape(digit)}")
+    spatial = [layer for layer in model.layers
+               if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D,
+                                     keras.layers.AveragePooling2D))]
+    if not spatial:
+        raise ValueError("model must have at least one convolution or pooling layer")
+    probe = keras.Model(model.inputs[0], [layer.output for layer in spatial])
+    outputs = probe(image, training=False)
+    return {layer.name: np.asarray(out)[0] for layer, out in zip(spatial, outputs)}
 
 
 # ---------------------------------------------------------------- live curves

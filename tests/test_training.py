@@ -263,6 +263,22 @@ def test_evaluation_helpers_reject_bad_input(call, error, match):
         call()
 
 
+def test_feature_maps_of_every_convolution_and_pooling(digits):
+    (x_train, _), _ = digits
+    model = training.build_model("course")
+    maps = training.feature_maps(model, x_train[0])
+    assert {name: m.shape for name, m in maps.items()} == {
+        "conv1": (28, 28, 8), "pool1": (14, 14, 8), "conv2": (12, 12, 16), "pool2": (6, 6, 16), "conv3": (4, 4, 32)}
+    kernel, bias = model.get_layer("conv1").get_weights()
+    ours = ops.relu(ops.conv2d(x_train[0].astype(np.float32) / 255, kernel, padding="same") + bias)
+    assert np.allclose(maps["conv1"], ours, atol=1e-5)
+    assert np.allclose(maps["pool1"], ops.max_pool(ours, 2), atol=1e-5)
+    with pytest.raises(ValueError, match="digit must be one"):
+        training.feature_maps(model, x_train[:2])
+    with pytest.raises(TypeError, match="model must be a Keras model"):
+        training.feature_maps("model", x_train[0])
+
+
 # ---------------------------------------------------------------- live curves
 
 
