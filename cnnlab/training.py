@@ -399,7 +399,14 @@ def train(recipe, x_train, y_train, seed=0, *, validation_data=None, epochs=None
         ``(N, 10)`` probabilities. ``model.history.history`` holds the curves.
     fit_seconds : float
         Wall time spent making the shifted copies (course recipe) and in
-        ``model.fit``; building the network is not counted.
+        ``model.fit``, callbacks such as :func:`LiveCurves` included; building the
+        network is not counted.
+
+    Notes
+    -----
+    ``keras.utils.set_random_seed(seed)`` is called first, which also seeds
+    Python's and NumPy's global random generators. On CPU that is enough for
+    the same weights on every run (tested); no slower deterministic mode is set.
 
     Examples
     --------

@@ -333,5 +333,7 @@ def test_shipped_digits_model_loads_safely_and_reads_the_test_digits(digits, mon
     monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: calls.append(k) or real_load(*a, **k))
     model = training.load_digits_model()
     assert calls and calls[0]["safe_mode"] is True
-    assert [layer.name for layer in model.layers] == [layer.name for layer in training.build_model("course").layers]
+    fresh = training.build_model("course")
+    assert [layer.name for layer in model.layers] == [layer.name for layer in fresh.layers]
+    assert model.count_params() == fresh.count_params()
     assert training.accuracy(model, x_test, y_test) >= 0.97
