@@ -31,7 +31,7 @@ import numpy as np
 from . import _net
 from . import _validate as v
 
-__all__ = ["MAX_FILE_BYTES", "MAX_PIXELS", "PHOTOS", "describe", "grayscale", "load", "names", "resize", "to_float", "to_uint8"]
+__all__ = ["MAX_FILE_BYTES", "MAX_PIXELS", "PHOTOS", "describe", "grayscale", "load", "mnist_style", "names", "resize", "to_float", "to_uint8"]
 
 #: friendly name -> (file in scikit-image's data folder, what is in it)
 PHOTOS: dict[str, tuple[str, str]] = {
@@ -378,3 +378,77 @@ def _resize_to(arr: np.ndarray, new_h: int, new_w: int) -> np.ndarray:
         out = np.clip(np.rint(out), 0, 255)
     out = out.astype(arr.dtype)
     return out[:, :, 0] if arr.ndim == 2 else out
+
+
+#: Longest side of a drawing :func:`mnist_style` accepts (a 4096x4096 canvas at most).
+MAX_DRAWING_SIDE = 4096
+
+
+def _drawing(drawing) -> np.ndarray:
+    """``drawing`` as float64 ink in ``[0, 255]``, after checking it (see :func:`mnist_style`)."""
+    arr = v.array(drawing, "drawing", (2,), allow_bool=True)
+    if max(arr.shape) > MAX_DRAWING_SIDE:
+        raise ValueError(f"drawing must be at most {MAX_DRAWING_SIDE} pixels on a side, got shape {arr.shape}")
+    if arr.dtype.kind == "b":
+        return arr.astype(np.float64) * 255
+    if arr.dtype.kind in "ui":
+        if arr.min() < 0 or arr.max() > 255:
+            raise ValueError(f"drawing of integers must hold values in 0..255, got {arr.min()}..{arr.max()}")
+        return arr.astype(np.float64)
+    if arr.min() < 0 or arr.max() > 1:
+        raise ValueError(f"drawing of floats must hold values in [0, 1], got {arr.min():.4g}..{arr.max():.4g}")
+    return arr.astype(np.float64) * 255
+
+
+def mnist_style(drawing) -> np.ndarray:
+    """A drawn digit prepared as the MNIST digits were: ink box scaled to 20 px, centred by mass in 28x28.
+
+    The steps: crop to the bounding box of the ink (every pixel above 0); resize it,
+    keeping its aspect ratio, so that its longer side is 20 pixels (area-averaging when
+    shrinking); stretch its values so the brightest pixel is 255; paste it into a black
+    28x28 picture where its centre of mass falls on the centre (13.5, 13.5), to the
+    nearest pixel, and never beyond the edge.
+
+    Parameters
+    ----------
+    drawing : (H, W) array_like
+        White (bright) ink on black, any size up to 4096 on a side: uint8 or integers
+        in 0..255, floats in [0, 1], or booleans.
+
+    Returns
+    -------
+    (28, 28) uint8 ndarray
+        All zeros when there is no ink.
+
+    Examples
+    --------
+    >>> box = np.zeros((100, 100), dtype=np.uint8)
+    >>> box[10:50, 60:70] = 255                    # a bar in the top right corner
+    >>> digit = mnist_style(box)
+    >>> digit.shape, digit.dtype, np.nonzero(digit.any(axis=1))[0][[0, -1]].tolist()
+    ((28, 28), dtype('uint8'), [4, 23])
+
+    Introduced in lesson 07.
+    """
+    ink = _drawing(drawing)
+    out = np.zeros((28, 28), dtype=np.uint8)
+    rows, cols = np.nonzero(ink > 0)
+    if rows.size == 0:
+        return out
+    box = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    h, w = box.shape
+    scale = 20 / max(h, w)
+    patch = _resize_to(box.astype(np.float32), max(1, round(h * scale)), max(1, round(w * scale)))
+    patch = np.clip(patch.astype(np.float64), 0, None)
+    top = patch.max()
+    if top <= 0:
+        return out
+    patch = np.clip(np.rint(patch * (255 / top)), 0, 255)
+    mass = patch.sum()
+    ys, xs = np.indices(patch.shape)
+    centre = ((ys * patch).sum() / mass, (xs * patch).sum() / mass)
+    ph, pw = patch.shape
+    y0 = int(np.clip(np.floor(13.5 - centre[0] + 0.5), 0, 28 - ph))
+    x0 = int(np.clip(np.floor(13.5 - centre[1] + 0.5), 0, 28 - pw))
+    out[y0:y0 + ph, x0:x0 + pw] = patch.astype(np.uint8)
+    return out

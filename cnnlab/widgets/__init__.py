@@ -26,7 +26,8 @@ never imported here unless such a layer is passed):
 
 from .activation import ActivationWidget
 from .convolution import ConvolutionWidget
+from .draw import DrawWidget
 from .flatten import FlattenWidget
 from .pooling import PoolingWidget
 
-__all__ = ["ActivationWidget", "ConvolutionWidget", "FlattenWidget", "PoolingWidget"]
+__all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "PoolingWidget"]

@@ -1,0 +1,294 @@
+"""DrawWidget: draw a digit with the mouse or a finger, and watch a trained network read it.
+
+When a stroke ends, the page sends the drawing (a uint8 grayscale array, binary) to
+Python; Python prepares it as the MNIST digits were (:func:`cnnlab.images.mnist_style`),
+runs the model once, and sends back the 28x28 digit it read, the three most likely
+digits with their probabilities and the first convolution layer's feature maps
+(float32, binary). Without a front end, :meth:`DrawWidget.predict` does the same on
+any ``(H, W)`` array.
+
+Examples
+--------
+>>> from cnnlab.widgets import DrawWidget
+>>> w = DrawWidget()                                   # doctest: +SKIP
+>>> w                                                  # doctest: +SKIP
+>>> digit = np.zeros((100, 100), np.uint8); digit[10:90, 45:55] = 255    # doctest: +SKIP
+>>> w.predict(digit)[0][0]                             # doctest: +SKIP
+1
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import anywidget
+import numpy as np
+import traitlets
+
+from .. import images
+from ._base import _STATIC
+from ._protocol import error_text
+from ._serialize import ARRAY
+from .scenes._common import style
+
+__all__ = ["DigitReader", "DrawWidget", "MAX_DRAWING_SIDE"]
+
+#: Longest side of a drawing the page may send (it sends 140x140).
+MAX_DRAWING_SIDE = 1024
+TOP = 3
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_model():
+    from .. import training
+
+    return training.load_digits_model()
+
+
+class DigitReader:
+    """A digits model and its first convolution layer, called together in one pass.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Takes uint8 digits ``(N, 28, 28)`` and gives ``(N, 10)`` probabilities (as
+        :func:`cnnlab.training.load_digits_model` and :func:`cnnlab.training.train` give).
+
+    Attributes
+    ----------
+    layer : str or None
+        The name of the first ``Conv2D`` layer, whose maps are returned (``None`` if the
+        model has none or its layers cannot be reached from its input).
+    """
+
+    def __init__(self, model):
+        if not callable(model) or not hasattr(model, "layers"):
+            raise TypeError(f"model must be a Keras model that takes (N, 28, 28) digits, "
+                            f"got {type(model).__name__}")
+        outputs = getattr(model, "outputs", None)
+        if not outputs or tuple(outputs[0].shape[1:]) != (10,):
+            shape = None if not outputs else tuple(outputs[0].shape)
+            raise ValueError(f"model must give 10 probabilities per digit, (N, 10), got output shape {shape}")
+        self.model = model
+        self.layer = None
+        self._both = None
+        conv = next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
+        if conv is not None:
+            import keras
+
+            try:
+                inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+                self._both = keras.Model(inputs, [model.outputs[0], conv.output])
+                self.layer = conv.name
+            except (ValueError, TypeError, AttributeError):  # a model whose graph is not reachable
+                self._both = None
+
+    def __call__(self, digit: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(probabilities (10,) float64, maps (h, w, F) float32 or None)`` of one uint8 ``(28, 28)`` digit."""
+        batch = digit[None]
+        if self._both is None:
+            probs, maps = self.model(batch, training=False), None
+        else:
+            probs, maps = self._both(batch, training=False)
+            maps = np.asarray(maps, dtype=np.float32)[0]
+        return np.asarray(probs, dtype=np.float64)[0], maps
+
+
+def _drawing_from_page(content: dict, buffers) -> np.ndarray:
+    """The uint8 ``(H, W)`` drawing the page sent: ``content["shape"]`` and one binary buffer."""
+    shape = content.get("shape")
+    if (not isinstance(shape, list) or len(shape) != 2 or not all(isinstance(n, int) for n in shape)
+            or not all(0 < n <= MAX_DRAWING_SIDE for n in shape)):
+        raise ValueError(f"the drawing's shape must be two sizes of 1..{MAX_DRAWING_SIDE}, got {shape!r:.60}")
+    if not buffers:
+        raise ValueError("the drawing arrived without its pixels")
+    data = bytes(buffers[0])
+    if len(data) != shape[0] * shape[1]:
+        raise ValueError(f"the drawing has {len(data)} bytes, expected {shape[0]}x{shape[1]}")
+    return np.frombuffer(data, dtype=np.uint8).reshape(shape)
+
+
+class DrawWidget(anywidget.AnyWidget):
+    """Draw a digit; a trained network reads it and shows its three best guesses and first-layer maps.
+
+    Parameters
+    ----------
+    model : keras.Model, optional
+        Takes uint8 digits ``(N, 28, 28)``, gives ``(N, 10)`` probabilities, e.g. the model of
+        :func:`cnnlab.training.train`. Default: the digits model shipped in cnnlab
+        (:func:`cnnlab.training.load_digits_model`, loaded once per session when the first
+        widget is made, so that the first stroke is answered at once).
+
+    Attributes
+    ----------
+    digit : (28, 28) uint8 ndarray
+        The last drawing as the model read it (zeros before anything is drawn).
+    top3 : list of (int, float)
+        The three most likely digits with their probabilities, best first (``[]`` before).
+    maps : (h, w, F) float32 ndarray or None
+        The first convolution layer's maps of :attr:`digit`.
+
+    Examples
+    --------
+    >>> w = DrawWidget()                                                   # doctest: +SKIP
+    >>> bar = np.zeros((200, 200), np.uint8); bar[20:180, 90:110] = 255    # doctest: +SKIP
+    >>> w.predict(bar)[0][0]                                               # doctest: +SKIP
+    1
+
+    Introduced in lesson 07.
+    """
+
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    kind = traitlets.Unicode("draw").tag(sync=True)
+    meta = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    #: the three best guesses, ``[{"digit": 1, "p": 0.98}, ...]``
+    guesses = traitlets.List().tag(sync=True)
+    #: how long the last reading took in Python, in milliseconds
+    python_ms = traitlets.Float(0.0).tag(sync=True)
+    digit_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
+    maps_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
+
+    def __init__(self, model=None, **traits):
+        self._named_model = model is not None
+        self._reader = DigitReader(_shipped_model() if model is None else model)
+        self._reader(np.zeros((28, 28), np.uint8))   # the first call builds the graph: do it now
+        self._digit = np.zeros((28, 28), np.uint8)
+        self._top3: list[tuple[int, float]] = []
+        self._maps = None
+        super().__init__(meta=self._meta(), digit_data=self._digit, **traits)
+        self.on_msg(self._on_front_end_msg)
+
+    def _meta(self) -> dict:
+        return {"kind": "draw", "title": "Draw a digit: the network reads it when you lift the pen",
+                "model": self._model_words(), "layer": self._reader.layer, "style": style()}
+
+    def _model_words(self) -> str:
+        return "your model" if self._named_model else "the digits model shipped with cnnlab"
+
+    # ------------------------------------------------------------ reading a drawing
+
+    def predict(self, drawing) -> list[tuple[int, float]]:
+        """Read a drawing as the page does: prepare it as MNIST was, run the model, show the result.
+
+        Parameters
+        ----------
+        drawing : (H, W) array_like
+            White ink on black (see :func:`cnnlab.images.mnist_style`).
+
+        Returns
+        -------
+        list of (int, float)
+            The three most likely digits and their probabilities, best first.
+        """
+        started = time.perf_counter()
+        digit = images.mnist_style(drawing)
+        probs, maps = self._reader(digit)
+        best = np.argsort(-probs, kind="stable")[:TOP]
+        self._digit, self._maps = digit, maps
+        self._top3 = [(int(k), float(probs[k])) for k in best]
+        with self.hold_sync():
+            self.digit_data = digit
+            self.maps_data = maps
+            self.guesses = [{"digit": k, "p": p} for k, p in self._top3]
+            self.python_ms = (time.perf_counter() - started) * 1000
+            self.error = ""
+        return list(self._top3)
+
+    def clear(self) -> None:
+        """Forget the drawing: zeros, no guesses, no maps."""
+        self._digit, self._maps, self._top3 = np.zeros((28, 28), np.uint8), None, []
+        with self.hold_sync():
+            self.digit_data = self._digit
+            self.maps_data = None
+            self.guesses = []
+            self.error = ""
+
+    def _on_front_end_msg(self, _widget, content, buffers):
+        if not isinstance(content, dict):
+            return
+        try:
+            if content.get("type") == "drawing":
+                self.predict(_drawing_from_page(content, buffers))
+            elif content.get("type") == "clear":
+                self.clear()
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the error line
+            self.error = error_text(exc, "reading the drawing")
+
+    # ------------------------------------------------------------ what it shows
+
+    @property
+    def digit(self) -> np.ndarray:
+        """The last drawing as the model read it, ``(28, 28)`` uint8 (a copy)."""
+        return self._digit.copy()
+
+    @property
+    def top3(self) -> list[tuple[int, float]]:
+        """The three most likely digits with their probabilities, best first."""
+        return list(self._top3)
+
+    @property
+    def maps(self) -> np.ndarray | None:
+        """The first convolution layer's maps of :attr:`digit`, ``(h, w, F)`` float32 (a copy)."""
+        return None if self._maps is None else self._maps.copy()
+
+    @property
+    def layer(self) -> str | None:
+        """The name of the layer whose maps are shown."""
+        return self._reader.layer
+
+    def frame(self):
+        """A still picture: the digit read, the three bars and the maps, as a PIL image."""
+        return _still(self._digit, self._top3, self._maps, self.layer)
+
+    def to_png(self, path=None):
+        """The still picture as PNG: bytes, or written to ``path`` (then the path is returned)."""
+        from . import _frames
+
+        return _frames.png(self.frame(), path)
+
+    def __repr__(self) -> str:
+        if not self._top3:
+            return f"DrawWidget({self._model_words()}; nothing drawn yet)"
+        guesses = ", ".join(f"{k}: {p:.0%}" for k, p in self._top3)
+        return f"DrawWidget({self._model_words()}; reads {self._top3[0][0]} ({guesses}))"
+
+
+def _still(digit: np.ndarray, top3: list, maps: np.ndarray | None, layer: str | None):
+    """The PIL picture of :meth:`DrawWidget.frame`."""
+    from PIL import Image, ImageDraw
+
+    from ._frames import _font
+
+    cell, gap = 8, 16
+    font = _font(15)
+    count = 0 if maps is None else maps.shape[2]
+    map_px = 0 if maps is None else 3 * maps.shape[0]
+    width = gap + 28 * cell + gap + 260 + gap + max(0, 4 * (map_px + 6))
+    height = gap + 24 + 28 * cell + gap
+    img = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(img)
+    draw.text((gap, gap), "the digit as the network reads it (28\u00d728)", fill="black", font=font)
+    img.paste(Image.fromarray(digit, "L").resize((28 * cell, 28 * cell), Image.Resampling.NEAREST).convert("RGB"),
+              (gap, gap + 24))
+    x0 = gap + 28 * cell + gap
+    if not top3:
+        draw.text((x0, gap + 24), "nothing drawn yet", fill="black", font=font)
+    for i, (k, p) in enumerate(top3):
+        y = gap + 24 + i * 40
+        draw.text((x0, y), f"{k}", fill="black", font=font)
+        draw.rectangle([x0 + 20, y, x0 + 20 + round(180 * p), y + 20], fill=(70, 110, 200))
+        draw.text((x0 + 206, y), f"{p:.0%}", fill="black", font=font)
+    if maps is not None:
+        x1 = x0 + 260 + gap
+        draw.text((x1, gap), f"{count} maps of layer {layer!r}", fill="black", font=font)
+        lo, hi = float(maps.min()), float(maps.max())
+        for f in range(count):
+            plane = maps[:, :, f]
+            grey = np.zeros(plane.shape, np.uint8) if hi <= lo else np.rint((plane - lo) / (hi - lo) * 255).astype(np.uint8)
+            tile = Image.fromarray(grey, "L").resize((map_px, map_px), Image.Resampling.NEAREST).convert("RGB")
+            img.paste(tile, (x1 + (f % 4) * (map_px + 6), gap + 24 + (f // 4) * (map_px + 6)))
+    return img
