@@ -1047,7 +1047,10 @@ def build_face_detector(rounds=2, seed=0, photos=FACE_FREE_PHOTOS):
         Mining rounds after the first training (0 for the naive classifier).
     seed : int
     photos : sequence of str
-        Names of bundled photos without faces (see :func:`cnnlab.images.names`).
+        Photos without faces: names of :func:`cnnlab.images.names` or files of
+        scikit-image's data folder. An empty sequence gives the naive
+        classifier, trained on the 100 faces and 100 background patches only
+        (nothing is mined).
 
     Returns
     -------
@@ -1068,14 +1071,19 @@ def build_face_detector(rounds=2, seed=0, photos=FACE_FREE_PHOTOS):
     x, y = datasets.load_faces()
     faces = x[y == 1]
     rng = np.random.default_rng(seed)
-    backgrounds = _random_windows(pictures, 20, rng)
-    off_centre = _off_centre_faces(normalize_contrast(faces), backgrounds, rng)
-    negatives = np.concatenate([normalize_contrast(x[y == 0]), backgrounds, off_centre])
+    negatives = normalize_contrast(x[y == 0])
+    if pictures:
+        backgrounds = _random_windows(pictures, 20, rng)
+        off_centre = _off_centre_faces(normalize_contrast(faces), backgrounds, rng)
+        negatives = np.concatenate([negatives, backgrounds, off_centre])
     model = face_classifier(seed)
     history = []
     seconds = train_face_classifier(model, faces, negatives, epochs=10, seed=seed)
     for r in range(rounds + 1):
         one_pass = one_pass_model(model)
+        if not pictures:
+            history.append({"negatives": len(negatives), "mined": 0, "seconds": seconds})
+            break
         hard = mine_hard_negatives(one_pass, pictures, MINING_SCALES, threshold=0.3, limit=3000)
         history.append({"negatives": len(negatives), "mined": len(hard), "seconds": seconds})
         if r == rounds:
@@ -1189,7 +1197,8 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     boxes, labels : lists of N arrays
         As :func:`cnnlab.datasets.make_shapes` returns them.
     seconds : float
-        Training stops after the first epoch that ends past this many seconds.
+        Time budget: epochs run while one more (as long as the last) still
+        fits in it; the first epoch always runs.
     batch_size : int
     learning_rate : float
     seed : int
@@ -1217,9 +1226,12 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=_detector_loss(classes))
     xs = x.astype(np.float32) / np.float32(255) if x.dtype == np.uint8 else x.astype(np.float32)
     ys = _shape_targets(boxes, labels, size)
-    losses, start = [], time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    losses, start, last = [], time.perf_counter(), 0.0
+    # stop when one more epoch as long as the last one would overrun the budget
+    while not losses or time.perf_counter() - start + last <= seconds:
+        began = time.perf_counter()
         history = model.fit(xs, ys, epochs=1, batch_size=v.positive_int(batch_size, "batch_size"), verbose=0)
+        last = time.perf_counter() - began
         losses.append(float(history.history["loss"][-1]))
     return {"seconds": time.perf_counter() - start, "epochs": len(losses), "loss": losses}
 

@@ -388,7 +388,8 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     label_maps : (N, H, W) array_like of int
         The class of every pixel.
     seconds : float
-        Training stops after the first epoch that ends past this many seconds.
+        Time budget: epochs run while one more (as long as the last) still
+        fits in it; the first epoch always runs.
     batch_size : int
     learning_rate : float
     seed : int
@@ -413,9 +414,12 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     batch_size = v.positive_int(batch_size, "batch_size")
     keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
-    losses, start = [], time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    losses, start, last = [], time.perf_counter(), 0.0
+    # stop when one more epoch as long as the last one would overrun the budget
+    while not losses or time.perf_counter() - start + last <= seconds:
+        began = time.perf_counter()
         history = model.fit(x, y.astype(np.int32), epochs=1, batch_size=batch_size, verbose=0)
+        last = time.perf_counter() - began
         losses.append(float(history.history["loss"][-1]))
     return {"seconds": time.perf_counter() - start, "epochs": len(losses), "loss": losses}
 

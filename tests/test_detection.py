@@ -324,15 +324,16 @@ def test_shape_targets_decode_back_to_the_true_boxes():
     assert det.mean_average_precision(boxes, scores, classes, shapes.boxes, shapes.labels, 3) == 1.0
 
 
-def test_shapes_detector_learns_something_in_two_seconds():
+def test_shapes_detector_learns_something_in_a_few_seconds():
     pytest.importorskip("keras")
     from cnnlab import datasets
 
     train = datasets.make_shapes(600, size=32, seed=1, max_objects=1)
     model = det.shapes_detector(image_size=32, filters=8)
     assert model.output.shape[1:] == (4, 4, 8)
-    history = det.train_shapes_detector(model, train.images, train.boxes, train.labels, seconds=3.0)
-    assert history["epochs"] >= 1 and history["seconds"] >= 3.0 and np.isfinite(history["loss"]).all()
+    history = det.train_shapes_detector(model, train.images, train.boxes, train.labels,
+                                        seconds=3.0, batch_size=8)
+    assert history["epochs"] >= 1 and np.isfinite(history["loss"]).all()
     objectness = model.predict(train.images[:100] / 255.0, verbose=0)[..., 0]
     has_object = det._shape_targets(train.boxes[:100], train.labels[:100], 32)[..., 0] > 0
     assert objectness[has_object].mean() > objectness[~has_object].mean() + 1.0  # logits apart
