@@ -1,5 +1,5 @@
 // cnnlab widgets: one self-contained ES module for the convolution, pooling,
-// activation and flatten widgets (anywidget loads it; no imports, no build step).
+// activation, flatten and draw widgets (anywidget loads it; no imports, no build step).
 //
 // Python computes every number (cnnlab.ops) and sends the arrays once as binary
 // buffers, with the colours and sizes to draw them in (`meta.style`); this module
@@ -19,6 +19,7 @@
 //   createPlayer           play / pause / step / scrub / speed and the animation loop
 //   bindControls           the buttons, sliders and keys, to the player
 //   bindModel              traits and messages: model -> scene, controls -> "set" messages
+//   the draw widget        areaAverage, buildDrawView, createPad, drawMaps/drawDigit/drawBars, renderDraw
 //   render                 puts the parts together; returns the cleanup
 
 const MARGIN = 8;   // CSS px the overlay canvases reach beyond their canvas (widget.css: left/top -8px)
@@ -130,8 +131,9 @@ export function weightText(w, den) {
 // here) and is never cut off; `terms` may be, with an ellipsis, past `maxTerms` products. The products
 // are written so that they add up to the total as printed: fractions over a common denominator when
 // the kernel has one (box blur: "(151 + 159 + … + 173) / 9 = 1533 / 9 = 170.33"), and "≈" instead
-// of "=" when rounded numbers cannot add up exactly.
-export function dotProduct(values, weights, den, total, maxTerms) {
+// of "=" when rounded numbers cannot add up exactly. A nonzero `bias` (a trained layer's) is added
+// at the end of the tail, which always shows: "… + 0.25 = 12.3".
+export function dotProduct(values, weights, den, total, maxTerms, bias = 0) {
   const n = values.length;
   const shown = n > maxTerms ? Math.floor(maxTerms / 2) : n;
   const cut = shown < n;
@@ -156,6 +158,11 @@ export function dotProduct(values, weights, den, total, maxTerms) {
     for (let i = 0; i < n; i++) printed += num(vText[i]) * num(wText[i]);
     terms = parts.join(" + ") + (cut ? ` + \u2026 (${n} products)` : "");
     tail = "";
+  }
+  if (bias) {   // a trained filter's bias: "… + bias = value" (the bias as printed counts in the check)
+    if (den > 1) tail = tail.replace(/ = .*$/, "");
+    tail += ` + ${paren(bias)}`;
+    printed += num(fmt(bias));
   }
   const approx = !cut && fmt(printed) !== fmt(total);
   tail = `${tail} ${approx ? "\u2248" : "="}`.trim();
@@ -322,16 +329,47 @@ function windowPosition(S, step, top, left) {
   return `step ${step + 1} of ${S.steps}: window at row ${top}, column ${left} \u2192 output[${r}, ${c}]`;
 }
 
+// The names of the input's channels (Python's channel_names: [] for one, R G B, or "0" ... "C-1").
+function channelNames(m) {
+  const C = m.in_shape[2];
+  if (Array.isArray(m.channel_names) && m.channel_names.length === C) return m.channel_names;
+  return C === 1 ? [] : C === 3 ? ["R", "G", "B"] : Array.from({ length: C }, (_, k) => String(k));
+}
+
+// The index of the channel the panels show, or -1 for "all" (and for a single-channel input).
+function channelIndex(m) {
+  const chosen = m.params && m.params.channel;
+  return chosen === undefined || chosen === "all" ? -1 : channelNames(m).indexOf(String(chosen));
+}
+
+// "R", or "channel 3" for a numbered channel
+const channelWords = (name) => (/^\d+$/.test(name) ? `channel ${name}` : name);
+
+// "filter 3 of 8 of layer 'conv1' (then relu)" for a trained layer's filter, else ""
+export function layerWords(layer) {
+  if (!layer) return "";
+  const then = layer.activation && !["linear", "None"].includes(layer.activation) ? ` (then ${layer.activation})` : "";
+  return `filter ${layer.filter} of ${layer.filters} of layer '${layer.name}'${then}`;
+}
+
 function convPanel(S) {
   const m = S.meta;
   const [, W, C] = m.in_shape;
   const img = S.input.data;
   const isByte = S.input.dtype === "uint8";
   const toByte = (v) => (isByte ? v : Math.floor(Math.min(Math.max((v - m.in_lo) / (m.in_hi - m.in_lo), 0), 1) * 255 + 0.5));
-  const ch = { R: 0, G: 1, B: 2 }[m.params.channel];
+  const ch = channelIndex(m);
+  // mirrors ConvolutionScene.panel(): one channel in gray; "all" is the colour photo for three
+  // channels and the rounded mean of the channels' bytes, in gray, for any other number
   return paddedPanel(S, (iy, ix) => {
     const base = (iy * W + ix) * C;
-    if (C === 3 && ch === undefined) return [toByte(img[base]), toByte(img[base + 1]), toByte(img[base + 2])];
+    if (C === 3 && ch < 0) return [toByte(img[base]), toByte(img[base + 1]), toByte(img[base + 2])];
+    if (C > 1 && ch < 0) {
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += toByte(img[base + k]);
+      const g = Math.floor(sum / C + 0.5);
+      return [g, g, g];
+    }
     const g = toByte(img[base + (C === 1 ? 0 : ch)]);
     return [g, g, g];
   });
@@ -451,14 +489,18 @@ function convZoom(S, step, ui) {
     for (let i = 0; i < kh * kw; i++) w.push(kern[i * kC + (kC === 1 ? 0 : ch)]);
     return w;
   };
-  const names = C === 3 ? ["R", "G", "B"] : [""];
-  const view = m.params.channel;
-  const chans = C === 1 ? [0] : view === "all" ? [0, 1, 2] : [{ R: 0, G: 1, B: 2 }[view]];
+  const names = C === 1 ? [""] : channelNames(m);
+  const picked = channelIndex(m);
+  const all = Array.from({ length: C }, (_, k) => k);
+  const chans = C === 1 ? [0] : picked < 0 ? all : [picked];
+  const bias = Number(m.bias) || 0;
+  // a window and a kernel table per shown channel: for "all" of many channels, too many to read
+  const listed = C <= 3 || chans.length === 1;
   ui.position.textContent = windowPosition(S, step, top, left);
   ui.zoom.replaceChildren();
   ui.sum.replaceChildren();
   const wins = chans.map(win);
-  if (kh * kw <= st.max_listed) {
+  if (kh * kw <= st.max_listed && listed) {
     chans.forEach((ch, n) => {
       const { vals, pad } = wins[n];
       ui.zoom.appendChild(figure(C === 1 ? "window" : `window, ${names[ch]}`, gridTable(kh, kw, (i, j) => ({
@@ -467,30 +509,49 @@ function convZoom(S, step, ui) {
     ui.zoom.appendChild(h("span", "cnnlab-op", "\u00d7"));
     (kC === 1 ? [0] : chans).forEach((ch) => {
       const w = weights(ch);
-      const caption = kC === 1 ? (C === 3 ? "kernel (same on R, G, B)" : "kernel") : `kernel, ${names[ch]}`;
+      const caption = kC === 1 ? (C > 1 ? `kernel (same on every channel)` : "kernel") : `kernel, ${names[ch]}`;
       ui.zoom.appendChild(figure(caption, gridTable(kh, kw, (i, j) => ({ text: weightText(w[i * kw + j], den) }))));
     });
     ui.zoom.appendChild(h("span", "cnnlab-op", "="));
+  } else if (!listed) {
+    ui.zoom.appendChild(h("span", "", `${C} channels: pick one in the channel menu to see its window and kernel`));
+    ui.zoom.appendChild(h("span", "cnnlab-op", "\u2192"));
   } else {
     ui.zoom.appendChild(h("span", "", `window and kernel are ${kh}\u00d7${kw}: too many numbers to list`));
   }
   ui.zoom.appendChild(resultBox(value, m.vmin, m.vmax, st));
   if (C === 1) {
-    ui.sum.appendChild(sumLine("", dotProduct(wins[0].vals, weights(0), den, value, st.max_terms)));
+    // the dot product alone is the output less the bias (Python sends no parts for one channel)
+    const dot = bias ? Math.fround(value - bias) : value;
+    const line = dotProduct(wins[0].vals, weights(0), den, dot, st.max_terms, bias);
+    ui.sum.appendChild(sumLine("", { ...line, result: fmt(value) }));
   } else {
-    const parts = [0, 1, 2].map((ch) => S.parts.data[step * 3 + ch]);
-    chans.forEach((ch, n) => {
-      ui.sum.appendChild(sumLine(`${names[ch]}:`, dotProduct(wins[n].vals, weights(ch), den, parts[ch], st.max_terms)));
-    });
-    const added = parts.map(fmt).reduce((a, text) => a + num(text), 0);
-    const rel = fmt(added) === fmt(value) ? "=" : "\u2248";
-    ui.sum.appendChild(sumLine("output =", {
-      terms: "R + G + B", tail: `= ${fmt(parts[0])} + ${paren(parts[1])} + ${paren(parts[2])} ${rel}`,
-      result: fmt(value) }));
+    ui.sum.append(...channelSums(S, step, chans, wins, weights, den, value, bias));
   }
   ui.sum.classList.add("cnnlab-sum-lines");
   ui.sum.title = "click to show the sums in full (or to shorten them again)";
-  ui.stats.textContent = "";
+  ui.stats.textContent = layerWords(m.layer);
+}
+
+// The sum lines of a many-channel input: each shown channel's share of the output (its dot product),
+// then the output as the sum of every channel's share plus the bias. parts_data is (H', W', C).
+function channelSums(S, step, chans, wins, weights, den, value, bias) {
+  const m = S.meta;
+  const C = m.in_shape[2];
+  const names = channelNames(m);
+  const parts = [];
+  for (let ch = 0; ch < C; ch++) parts.push(S.parts.data[step * C + ch]);
+  const lines = chans.map((ch, n) => sumLine(
+    chans.length === 1 ? `${channelWords(names[ch])}'s share of the output:` : `${names[ch]}:`,
+    dotProduct(wins[n].vals, weights(ch), den, parts[ch], S.st.max_terms)));
+  const added = parts.map(fmt).reduce((a, text) => a + num(text), 0) + (bias ? num(fmt(bias)) : 0);
+  const rel = fmt(added) === fmt(value) ? "=" : "\u2248";
+  const what = C <= 4 ? names.join(" + ") : `the sum over all ${C} channels`;
+  const shares = parts.map((p, k) => (k ? paren(p) : fmt(p))).join(" + ");
+  lines.push(sumLine("output =", {
+    terms: `${what}${bias ? " + bias" : ""}`,
+    tail: `= ${shares}${bias ? ` + ${paren(bias)}` : ""} ${rel}`, result: fmt(value) }));
+  return lines;
 }
 
 // One line of the written-out sum: a label, the terms (shortened with … when the line is too long;
@@ -608,7 +669,7 @@ const KINDS = {
 
 const LABELS = {
   kernel: "kernel", stride: "stride", padding: "padding", channel: "channel", size: "window",
-  mode: "mode", activation: "activation",
+  mode: "mode", activation: "activation", filter: "filter",
 };
 
 const PANEL_LABELS = {
@@ -715,7 +776,9 @@ function buildView(kind, meta, st) {
   const main = h("div", "cnnlab-main");
   main.append(inPanel.fig, outPanel.fig, zoomPanel);
   const transport = transportControls(st);
-  const parameters = parameterControls(meta.options, inPanel.caption);
+  // a convolution widget always has the filter menu: it shows once a trained layer offers filters
+  const options = kind === "convolution" ? { ...meta.options, filter: (meta.options || {}).filter || [] } : meta.options;
+  const parameters = parameterControls(options, inPanel.caption);
   const toolbar = h("div", "cnnlab-toolbar");
   toolbar.append(transport.controls, parameters.params);
   const error = h("div", "cnnlab-error");
@@ -1157,6 +1220,242 @@ function bindModel(model, view, painter, player, listen, onModel, isDisposed) {
   if (model.get("playing")) player.setPlaying(true, false);
 }
 
+// ------------------------------------------------------------------ the draw widget
+
+// The learner draws on a DRAW_PX canvas (white round strokes on black); when a stroke ends the
+// drawing goes to Python at half size (2x2 blocks averaged: SENT_PX x SENT_PX uint8, one binary
+// buffer), which prepares it as MNIST was, runs the model once and answers with the 28x28 digit it
+// read, the three best guesses and the first layer's maps (float32).
+const DRAW_PX = 280;
+const SENT_PX = 140;
+const BRUSH_PX = 22;
+
+// `gray` (size x size bytes) averaged over factor x factor blocks, rounded: ((size / factor)^2) bytes.
+export function areaAverage(gray, size, factor) {
+  const n = Math.floor(size / factor);
+  const out = new Uint8Array(n * n);
+  const area = factor * factor;
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      let sum = 0;
+      for (let i = 0; i < factor; i++) {
+        const row = (y * factor + i) * size + x * factor;
+        for (let j = 0; j < factor; j++) sum += gray[row + j];
+      }
+      out[y * n + x] = Math.floor(sum / area + 0.5);
+    }
+  }
+  return out;
+}
+
+function buildDrawView(meta) {
+  const root = h("div", "cnnlab-widget cnnlab-draw");
+  Object.assign(root.dataset, { kind: "draw", ready: "false", strokes: "0", readings: "0" });
+  const header = h("div", "cnnlab-header");
+  header.append(h("span", "cnnlab-title", meta.title || "Draw a digit"),
+    h("span", "cnnlab-describe", `read by ${meta.model || "a digits model"}`));
+  const pad = h("canvas", "cnnlab-pad");
+  pad.width = DRAW_PX;
+  pad.height = DRAW_PX;
+  pad.setAttribute("aria-label", "drawing area: draw one digit with the mouse or a finger");
+  const clear = h("button", "cnnlab-clear", "Clear");
+  clear.type = "button";
+  const padFig = h("figure", "cnnlab-panel");
+  padFig.append(h("figcaption", "cnnlab-label", "draw one digit here"), pad, clear);
+  const digit = h("canvas", "cnnlab-digit");
+  digit.width = 28;
+  digit.height = 28;
+  const digitFig = h("figure", "cnnlab-panel");
+  digitFig.append(h("figcaption", "cnnlab-label", "what the network reads (28\u00d728)"), digit);
+  const bars = h("div", "cnnlab-bars");
+  const barsFig = h("figure", "cnnlab-panel");
+  barsFig.append(h("figcaption", "cnnlab-label", "its three best guesses"), bars);
+  const maps = h("canvas", "cnnlab-maps");
+  const mapsCaption = h("figcaption", "cnnlab-label", "");
+  const mapsFig = h("figure", "cnnlab-panel");
+  mapsFig.append(mapsCaption, maps);
+  mapsFig.hidden = !meta.layer;
+  const side = h("div", "cnnlab-draw-side");
+  side.append(digitFig, barsFig);
+  const main = h("div", "cnnlab-main");
+  main.append(padFig, side, mapsFig);
+  const error = h("div", "cnnlab-error");
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+  const stats = h("div", "cnnlab-stats");
+  root.append(header, error, main, stats);
+  return { root, pad, clear, digit, bars, maps, mapsFig, mapsCaption, error, stats };
+}
+
+// Pointer strokes on the pad; `strokeEnded()` after each. Returns {clear, pixels}.
+function createPad(pad, listen, strokeEnded) {
+  const ctx = pad.getContext("2d", { willReadFrequently: true });
+  let drawing = false;
+  let last = null;
+
+  function blank() {
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, pad.width, pad.height);
+  }
+
+  function at(event) {
+    const rect = pad.getBoundingClientRect();
+    return [((event.clientX - rect.left) * pad.width) / rect.width, ((event.clientY - rect.top) * pad.height) / rect.height];
+  }
+
+  function line(from, to) {
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = BRUSH_PX;
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.beginPath();
+    ctx.moveTo(...from);
+    ctx.lineTo(...to);
+    ctx.stroke();
+  }
+
+  function end(event) {
+    if (!drawing) return;
+    drawing = false;
+    if (pad.hasPointerCapture && pad.hasPointerCapture(event.pointerId)) pad.releasePointerCapture(event.pointerId);
+    strokeEnded();
+  }
+
+  listen(pad, "pointerdown", (event) => {
+    if (event.button !== undefined && event.button > 0) return;
+    event.preventDefault();
+    drawing = true;
+    pad.setPointerCapture(event.pointerId);
+    last = at(event);
+    line(last, last);
+  });
+  listen(pad, "pointermove", (event) => {
+    if (!drawing) return;
+    const points = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const e of (points.length ? points : [event])) {
+      const p = at(e);
+      line(last, p);
+      last = p;
+    }
+  });
+  listen(pad, "pointerup", end);
+  listen(pad, "pointercancel", end);
+  blank();
+
+  return {
+    clear: blank,
+    pixels() {   // the red channel (the drawing is gray), SENT_PX x SENT_PX after the block average
+      const rgba = ctx.getImageData(0, 0, pad.width, pad.height).data;
+      const gray = new Uint8Array(pad.width * pad.height);
+      for (let i = 0; i < gray.length; i++) gray[i] = rgba[i * 4];
+      return areaAverage(gray, DRAW_PX, DRAW_PX / SENT_PX);
+    },
+  };
+}
+
+// The first layer's maps, side by side in rows of four, one colour scale for all (Python's limits).
+function drawMaps(view, meta, wire, st) {
+  const maps = decodeArray(wire);
+  view.mapsFig.hidden = !maps;
+  if (!maps) return;
+  const [H, W, F] = maps.shape;
+  const cols = Math.min(4, F);
+  const rows = Math.ceil(F / cols);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of maps.data) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  const vmin = Math.min(lo, 0);
+  const vmax = hi > vmin ? hi : vmin + 1;
+  const panel = panelImage(rows * (H + 1) - 1, cols * (W + 1) - 1, (y, x) => {
+    const r = y % (H + 1);
+    const c = x % (W + 1);
+    const f = Math.floor(y / (H + 1)) * cols + Math.floor(x / (W + 1));
+    return r >= H || c >= W || f >= F ? st.gap_rgb : toRGB(maps.data[(r * W + c) * F + f], vmin, vmax, st);
+  });
+  view.maps.width = panel.cols;
+  view.maps.height = panel.rows;
+  view.maps.getContext("2d").putImageData(new ImageData(panel.rgba, panel.cols, panel.rows), 0, 0);
+  view.mapsCaption.textContent = `the ${F} maps of layer '${meta.layer}' for this digit`;
+}
+
+function drawDigit(view, wire) {
+  const digit = decodeArray(wire);
+  const ctx = view.digit.getContext("2d");
+  const rgba = new Uint8ClampedArray(28 * 28 * 4);
+  for (let i = 0; i < 28 * 28; i++) {
+    const g = digit ? digit.data[i] : 0;
+    rgba[i * 4] = g; rgba[i * 4 + 1] = g; rgba[i * 4 + 2] = g; rgba[i * 4 + 3] = 255;
+  }
+  ctx.putImageData(new ImageData(rgba, 28, 28), 0, 0);
+}
+
+function drawBars(view, guesses) {
+  view.bars.replaceChildren(...guesses.map(({ digit, p }, i) => {
+    const row = h("div", i === 0 ? "cnnlab-bar cnnlab-best" : "cnnlab-bar");
+    row.dataset.digit = String(digit);
+    row.dataset.p = String(p);
+    const fill = h("span", "cnnlab-bar-fill");
+    fill.style.width = `${(100 * p).toFixed(1)}%`;
+    const track = h("span", "cnnlab-bar-track");
+    track.appendChild(fill);
+    row.append(h("span", "cnnlab-bar-digit", String(digit)), track, h("span", "cnnlab-readout", `${(100 * p).toFixed(1)} %`));
+    return row;
+  }));
+  if (!guesses.length) view.bars.appendChild(h("div", "cnnlab-readout", "draw a digit: the guesses appear here"));
+}
+
+function renderDraw({ model, el }, listen, onModel) {
+  const meta = model.get("meta") || {};
+  const st = style(meta);
+  const view = buildDrawView(meta);
+  el.appendChild(view.root);
+  let strokeEnd = null;     // performance.now() of the last stroke's end, until its answer is shown
+  let strokes = 0;
+  let readings = 0;
+  let pending = false;
+
+  const pad = createPad(view.pad, listen, () => {
+    strokeEnd = performance.now();
+    strokes += 1;
+    view.root.dataset.strokes = String(strokes);
+    const bytes = pad.pixels();
+    model.send({ type: "drawing", shape: [SENT_PX, SENT_PX] }, undefined, [bytes.buffer]);
+  });
+
+  function update() {
+    pending = false;
+    drawDigit(view, model.get("digit_data"));
+    drawBars(view, model.get("guesses") || []);
+    drawMaps(view, meta, model.get("maps_data"), st);
+    const text = model.get("error") || "";
+    view.error.textContent = text;
+    view.error.hidden = !text;
+    if (strokeEnd !== null) {
+      const ms = performance.now() - strokeEnd;
+      strokeEnd = null;
+      readings += 1;
+      view.root.dataset.latencyMs = ms.toFixed(1);
+      view.root.dataset.readings = String(readings);
+      view.stats.textContent = `read ${ms.toFixed(0)} ms after the stroke ended (the model: ${Number(model.get("python_ms")).toFixed(0)} ms)`;
+    }
+  }
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      queueMicrotask(update);
+    }
+  };
+  for (const name of ["digit_data", "guesses", "maps_data", "error", "python_ms"]) onModel(`change:${name}`, schedule);
+  listen(view.clear, "click", () => {
+    pad.clear();
+    strokeEnd = null;
+    model.send({ type: "clear" });
+  });
+  update();
+  view.root.dataset.ready = "true";
+  return () => view.root.remove();
+}
+
 // ------------------------------------------------------------------ render
 
 function render({ model, el }) {
@@ -1165,6 +1464,14 @@ function render({ model, el }) {
   const modelHandlers = [];
   const onModel = (name, fn) => { model.on(name, fn); modelHandlers.push([name, fn]); };
   let disposed = false;
+  const release = () => {
+    abort.abort();
+    for (const [name, fn] of modelHandlers) model.off(name, fn);
+  };
+  if (model.get("kind") === "draw") {
+    const remove = renderDraw({ model, el }, listen, onModel);
+    return () => { release(); remove(); };
+  }
 
   const meta = model.get("meta") || {};
   const kind = KINDS[model.get("kind")] ? model.get("kind") : KINDS[meta.kind] ? meta.kind : "convolution";
