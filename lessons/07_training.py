@@ -345,15 +345,24 @@ assert gap > 0.1 and h["val_loss"][-1] > min(h["val_loss"])
 # 1. **Shifted copies** of every training digit, moved up to 3 pixels in a random direction, made
 #    once in NumPy (`training.augment_with_shifts`). The network *sees* off-centre digits, so it
 #    learns to read them. This is augmentation: new, varied data for free.
-# 2. **Two convolution blocks with fewer kernels** (8 then 16, each followed by pooling): the second
-#    block looks at a larger part of the digit (strokes, then parts of digits), and pooling twice
-#    makes the features less sensitive to where exactly they are. Far fewer weights than the classic
-#    dense layer on 5,408 inputs, so each epoch is cheaper and there is less to overfit.
-# 3. **Bigger batches (128) with a bigger learning rate**: fewer, better-averaged steps; a CPU does
-#    a batch of 128 much faster than four of 32.
+# 2. **Three small convolutions instead of one wide one**: 8 kernels (with `"same"` padding, so
+#    strokes touching the border of a shifted digit are kept), pooling, 16 kernels, pooling, 32
+#    kernels. Each layer sees a wider patch of the digit than the one before (strokes, then parts
+#    of digits), and pooling twice makes the features care less about exactly where they are. The
+#    last maps are only 4 × 4 × 32 = 512 numbers, so the dense layer is small: about 11,000
+#    weights in all against the classic network's 54,000, cheaper per digit and less to overfit.
+# 3. **Bigger batches (128) with a bigger learning rate** (0.012 instead of 0.001): fewer,
+#    better-averaged steps; for this small network a CPU does a batch of 128 more than twice as fast,
+#    per digit, as four batches of 32.
 # 4. **A learning rate that decays** along a cosine: big steps first, small careful steps at the end.
 # 5. **Label smoothing** (0.1): the target says "90 % this digit" instead of "100 %", so the network
 #    does not push its scores to extremes just to be surer on digits it already gets right.
+
+# %% [markdown]
+# Two things look different in its curves. The training loss cannot fall to 0, because label
+# smoothing never asks for 100 %. And training accuracy sits *below* validation accuracy, because
+# the training digits now include the shifted copies, which are harder than the centred
+# validation digits.
 
 # %%
 course_curves = training.LiveCurves()
