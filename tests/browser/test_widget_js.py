@@ -410,3 +410,99 @@ def test_render_draws_steps_sends_and_cleans_up(js):
     assert js("return document.body.querySelector('.cnnlab-widget');") is None
     js("return new Promise((r) => setTimeout(r, 200));")
     assert int(js(f"return {root}.dataset.frames;")) == frames, "the animation went on after cleanup"
+
+
+# --------------------------------------------------------------------------- a trained layer of many channels
+
+
+@pytest.fixture(scope="module")
+def layer_widget():
+    """A convolution widget on a Keras ``Conv2D`` layer with 8 input channels and a nonzero bias."""
+    keras = pytest.importorskip("keras")
+    conv = keras.layers.Conv2D(4, 3, activation="relu", name="conv_b")
+    conv.build((None, 9, 10, 8))
+    kernel, _ = conv.get_weights()
+    conv.set_weights([kernel, np.array([0.25, -0.5, 0.75, 1.5], dtype=np.float32)])
+    maps = RNG.random(size=(9, 10, 8)).astype(np.float32) * 3
+    return ConvolutionWidget(maps, conv, filter=2)
+
+
+_SUM_JS = "return Array.from(window.probe.root.querySelectorAll('.cnnlab-sumline')).map((l) => l.title);"
+_PANEL_PIXEL_JS = ("const c = window.probe.root.querySelector('canvas.cnnlab-input'); const s = Number(c.dataset.scale);"
+                   "return arg.map(([y, x]) => Array.from(c.getContext('2d').getImageData(x * s + 1, y * s + 1, 1, 1)"
+                   ".data).slice(0, 3));")
+
+
+def _mount_at(js, widget, step):
+    state, arrays = _state_for_page(widget)
+    state["step"] = step
+    assert js(_MOUNT_JS, {"state": state, "arrays": arrays}) == "true"
+    _frame(js)
+
+
+@pytest.mark.parametrize("channel", ["all", 5])
+def test_layer_of_eight_channels_draws_and_writes_the_sum_python_computes(js, layer_widget, channel):
+    widget = layer_widget
+    widget.channel = channel
+    scene = widget.scene
+    step = 17
+    r, c = widget.position(step)
+    errors_before = len(js.log.errors())
+    _mount_at(js, widget, step)
+    lines = js(_SUM_JS)
+    value = py_fmt(widget.output[r, c])
+    bias = py_fmt(0.75).replace("-", MINUS)
+    # the last line is the output: every channel's share plus the bias, equal to Python's value
+    last = lines[-1]
+    assert last.startswith("output = the sum over all 8 channels + bias"), last
+    assert last.endswith(f" + {bias} = {value}") or last.endswith(f" + {bias} \u2248 {value}"), last
+    shares = [py_fmt(p).replace("-", MINUS) for p in scene.parts[r, c]]
+    assert all(share in last for share in shares), (shares, last)
+    if channel == "all":
+        assert len(lines) == 9 and [line.split(":")[0] for line in lines[:8]] == [str(k) for k in range(8)]
+    else:
+        assert len(lines) == 2 and lines[0].startswith("channel 5's share of the output:"), lines
+        assert lines[0].endswith(shares[5]), lines[0]
+    # the caption names the filter and the layer; the filter menu offers the layer's 4 filters
+    stats = js("return window.probe.root.querySelector('.cnnlab-stats').textContent;")
+    assert stats == "filter 2 of 4 of layer 'conv_b' (then relu)"
+    options = js("const s = window.probe.root.querySelector('select.cnnlab-filter');"
+                 "return [s.closest('label').hidden, Array.from(s.options).map((o) => o.value), s.value];")
+    assert options == [False, ["0", "1", "2", "3"], "2"]
+    # the input panel is Python's panel, pixel for pixel (gray mean for "all", the channel otherwise)
+    panel = scene.panel()
+    points = [[y, x] for y in range(0, panel.shape[0], 2) for x in range(0, panel.shape[1], 3)]
+    assert js(_PANEL_PIXEL_JS, points) == [panel[y, x].tolist() for y, x in points]
+    assert js.log.errors()[errors_before:] == []
+    js("window.probe.cleanup();")
+
+
+def test_one_channel_with_bias_ends_plus_bias_equals_value(js):
+    keras = pytest.importorskip("keras")
+    conv = keras.layers.Conv2D(2, 3, name="conv_one")
+    conv.build((None, 8, 8, 1))
+    kernel, _ = conv.get_weights()
+    conv.set_weights([kernel, np.array([-0.375, 2.0], dtype=np.float32)])
+    widget = ConvolutionWidget(RNG.random(size=(8, 8, 1)).astype(np.float32), conv, filter=0)
+    _mount_at(js, widget, 7)
+    (line,) = js(_SUM_JS)
+    r, c = widget.position(7)
+    assert re.search(rf" \+ \({MINUS}0\.375\) [=\u2248] {re.escape(py_fmt(widget.output[r, c]).replace('-', MINUS))}$",
+                     line), line
+    js("window.probe.cleanup();")
+
+
+def test_no_filter_menu_without_a_layer(js):
+    _mount_at(js, ConvolutionWidget(RNG.integers(0, 256, size=(6, 7, 3)).astype(np.uint8), "sobel_x"), 3)
+    assert js("return window.probe.root.querySelector('select.cnnlab-filter').closest('label').hidden;") is True
+    lines = js(_SUM_JS)
+    assert [line.split(":")[0] for line in lines[:3]] == ["R", "G", "B"]
+    assert lines[3].startswith("output = R + G + B = ") and " + bias" not in lines[3], lines[3]
+    js("window.probe.cleanup();")
+
+
+def test_areaAverage_averages_blocks_rounded(js):
+    gray = RNG.integers(0, 256, size=(12, 12)).astype(np.uint8)
+    got = js("return Array.from(m.areaAverage(new Uint8Array(arg), 12, 3));", gray.ravel().tolist())
+    expected = np.floor(gray.reshape(4, 3, 4, 3).astype(np.float64).mean(axis=(1, 3)) + 0.5).astype(int)
+    assert got == expected.ravel().tolist()
