@@ -70,8 +70,12 @@ def _demo(args) -> int:
         print(f"error: {notebook} does not exist; pass the notebook to present: cnnlab demo my_demo.ipynb",
               file=sys.stderr)
         return 2
-    # Voila 0.5 tries to load Notebook 7's lab extension, which it cannot use, and logs an error.
-    deny = '--VoilaConfiguration.extension_denylist=["@jupyter-notebook/lab-extension"]'
+    # Voila 0.5 tries to load lab extensions it cannot use (Notebook 7's, Jupytext's) and logs errors.
+    import json
+
+    from ._servers import VOILA_DENYLIST
+
+    deny = f"--VoilaConfiguration.extension_denylist={json.dumps(list(VOILA_DENYLIST))}"
     return _run([sys.executable, "-m", "voila", str(notebook), "--strip_sources=True", deny, *args.extra])
 
 
