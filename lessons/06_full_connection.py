@@ -469,4 +469,4 @@ if result:
 # Our model trained for a few seconds and reaches about 85–90 %. The next lesson is about training
 # properly: the loss, the optimiser, epochs and batches, and a recipe that does much better.
 #
-# [Next: 07 Training](07_training.ipynb) (being written: until it lands, this link leads nowhere)
+# [Next: 07 Training](07_training.ipynb)
