@@ -406,8 +406,8 @@ def mnist_style(drawing) -> np.ndarray:
     The steps: crop to the bounding box of the ink (every pixel above 0); resize it,
     keeping its aspect ratio, so that its longer side is 20 pixels (area-averaging when
     shrinking); stretch its values so the brightest pixel is 255; paste it into a black
-    28x28 picture where its centre of mass falls on the centre (13.5, 13.5), to the
-    nearest pixel, and never beyond the edge.
+    28x28 picture where its centre of mass falls on pixel (14, 14), where the MNIST
+    digits have theirs, to the nearest pixel (so within half a pixel), and never beyond the edge.
 
     Parameters
     ----------
@@ -426,7 +426,7 @@ def mnist_style(drawing) -> np.ndarray:
     >>> box[10:50, 60:70] = 255                    # a bar in the top right corner
     >>> digit = mnist_style(box)
     >>> digit.shape, digit.dtype, np.nonzero(digit.any(axis=1))[0][[0, -1]].tolist()
-    ((28, 28), dtype('uint8'), [4, 23])
+    ((28, 28), dtype('uint8'), [5, 24])
 
     Introduced in lesson 07.
     """
@@ -448,7 +448,7 @@ def mnist_style(drawing) -> np.ndarray:
     ys, xs = np.indices(patch.shape)
     centre = ((ys * patch).sum() / mass, (xs * patch).sum() / mass)
     ph, pw = patch.shape
-    y0 = int(np.clip(np.floor(13.5 - centre[0] + 0.5), 0, 28 - ph))
-    x0 = int(np.clip(np.floor(13.5 - centre[1] + 0.5), 0, 28 - pw))
+    y0 = int(np.clip(np.floor(14 - centre[0] + 0.5), 0, 28 - ph))
+    x0 = int(np.clip(np.floor(14 - centre[1] + 0.5), 0, 28 - pw))
     out[y0:y0 + ph, x0:x0 + pw] = patch.astype(np.uint8)
     return out
