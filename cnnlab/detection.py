@@ -12,6 +12,9 @@ need it:
   *one-pass* version whose dense layers are rewritten as convolutions, so one
   forward pass over a whole photo scores every window
   (:func:`face_classifier`, :func:`one_pass_model`, :func:`detect_faces`);
+  :func:`build_face_detector` trains it with hard negatives mined from
+  face-free photos. Photos are turned to grayscale, resized per scale and
+  contrast-normalised (:func:`normalize_contrast`) before windows are cut;
 * a tiny single-shot detector for :func:`cnnlab.datasets.make_shapes`
   (:func:`shapes_detector`, :func:`train_shapes_detector`, :func:`detect_shapes`).
 
@@ -82,6 +85,8 @@ __all__ = [
 def _boxes(value, name: str) -> np.ndarray:
     """``value`` as a float64 ``(N, 4)`` array of valid boxes (a single box becomes ``(1, 4)``)."""
     arr = v.array(value, name, (1, 2), allow_empty=True)
+    if arr.size == 0:
+        return np.zeros((0, 4))
     if arr.ndim == 1:
         arr = arr.reshape(1, -1)
     if arr.shape[-1] != 4:
@@ -733,7 +738,10 @@ def face_scores_by_window(classifier, image, scales=FACE_SCALES, batch_size=1024
     -------
     list of (rows, cols) ndarray of float32
         One score map per scale, shaped :func:`window_grid` of the resized
-        photo with window 25 and stride :data:`FACE_STRIDE`.
+        photo with window 25 and stride :data:`FACE_STRIDE`; entry ``[i, j]``
+        scores the window whose top-left corner is ``(FACE_STRIDE * i, FACE_STRIDE * j)``
+        in the resized, contrast-normalised photo. Flattened and concatenated,
+        they line up with :func:`sliding_windows` ``(image.shape, 25, FACE_STRIDE, scales)``.
 
     Introduced in lesson 08.
     """

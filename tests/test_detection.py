@@ -156,6 +156,7 @@ def test_ap_of_perfect_detections_is_one_and_of_none_is_zero():
     assert det.average_precision(truth, [0.9, 0.8], truth) == 1.0
     assert det.average_precision(np.zeros((0, 4)), [], truth) == 0.0
     assert det.average_precision(np.zeros((0, 4)), [], np.zeros((0, 4))) == 1.0
+    assert det.average_precision([], [], []) == 1.0  # plain empty lists: one image, nothing in it
 
 
 def test_ap_by_hand():
