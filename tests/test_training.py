@@ -311,7 +311,7 @@ def test_live_curves_update_one_display_in_a_notebook(small, monkeypatch):
         shown.append(("display", image))
         return Handle()
 
-    monkeypatch.setattr(training, "_in_notebook", lambda: True)
+    monkeypatch.setattr(training.recipes, "_in_notebook", lambda: True)
     monkeypatch.setattr(IPython.display, "display", fake_display)
     (x, y), (x_val, y_val) = small
     training.train("classic", x[:128], y[:128], epochs=2, validation_data=(x_val, y_val),

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _validate as v
+from .. import _validate as v
 
 __all__ = [
     "DIGIT_SHAPE",
@@ -777,7 +777,7 @@ def _png(figure) -> bytes:
 
 def digits_model_path() -> Path:
     """Where the digits model shipped with cnnlab lives (``cnnlab/data/digits.keras``)."""
-    return Path(__file__).resolve().parent / "data" / "digits.keras"
+    return Path(__file__).resolve().parents[1] / "data" / "digits.keras"
 
 
 def load_digits_model():
