@@ -219,5 +219,8 @@ def test_your_own_model_and_bad_models():
     five = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(5)])
     with pytest.raises(ValueError, match=r"model must give 10 probabilities.*\(None, 5\)"):
         DrawWidget(five)
+    wide = keras.Sequential([keras.Input((28, 30)), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.raises(ValueError, match=r"model must take 28x28 digits, got input shape \(None, 28, 30\)"):
+        DrawWidget(wide)
     with pytest.raises(ValueError, match="drawing must be 2-D"):
         w.predict(np.zeros((2, 28, 28)))

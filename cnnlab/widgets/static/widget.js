@@ -1420,6 +1420,7 @@ function renderDraw({ model, el }, listen, onModel) {
     view.root.dataset.strokes = String(strokes);
     const bytes = pad.pixels();
     model.send({ type: "drawing", shape: [SENT_PX, SENT_PX] }, undefined, [bytes.buffer]);
+    view.root.dataset.sendMs = (performance.now() - strokeEnd).toFixed(1);
   });
 
   function update() {
@@ -1435,6 +1436,7 @@ function renderDraw({ model, el }, listen, onModel) {
       strokeEnd = null;
       readings += 1;
       view.root.dataset.latencyMs = ms.toFixed(1);
+      view.root.dataset.pythonMs = Number(model.get("python_ms")).toFixed(1);
       view.root.dataset.readings = String(readings);
       view.stats.textContent = `read ${ms.toFixed(0)} ms after the stroke ended (the model: ${Number(model.get("python_ms")).toFixed(0)} ms)`;
     }
