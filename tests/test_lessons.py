@@ -285,3 +285,59 @@ def test_ruff_reports_a_lint_error_in_a_lesson(tmp_path):
     replace_once(source, "import numpy as np\n", "import numpy as np\n\nprint(undefined_name)\n")
     report = ruff_report(source, config=LESSONS / "ruff.toml")
     assert report.returncode == 1 and "F821" in report.stdout, report.stdout + report.stderr
+
+
+# ---------------------------------------------------------------- the test digits are used once, at the end
+
+#: calls that fit a model or choose it: their arguments must never mention test data
+FITTING_CALLS = {"fit", "train", "train_briefly", "train_on_batch", "augment_with_shifts", "split"}
+
+
+def _mentions_test_data(node) -> list[str]:
+    import ast
+
+    return sorted({n.id for n in ast.walk(node) if isinstance(n, ast.Name) and "test" in n.id.lower()})
+
+
+def test_data_leaks(source: Path) -> list[str]:
+    """Lines where a lesson fits, validates or splits with a variable named like test data.
+
+    Test digits are for one final score: a call in :data:`FITTING_CALLS` whose
+    arguments mention a ``*test*`` name, or any ``validation_data=`` built from
+    one, is a leak.
+    """
+    import ast
+
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    leaks = []
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        suspects = []
+        if name in FITTING_CALLS:
+            suspects = [*call.args, *(k.value for k in call.keywords)]
+        suspects += [k.value for k in call.keywords if k.arg in ("validation_data", "validation_split_data")]
+        names = sorted({found for node in suspects for found in _mentions_test_data(node)})
+        if names:
+            leaks.append(f"{source.name}:{call.lineno}: {name}(...) uses {', '.join(names)}")
+    return leaks
+
+
+test_data_leaks.__test__ = False  # a helper, not a test
+
+
+@pytest.mark.parametrize("source", sorted(LESSONS.glob("[0-9][0-9]_*.py")), ids=lambda p: p.stem)
+def test_no_lesson_fits_or_selects_on_test_data(source):
+    assert test_data_leaks(source) == []
+
+
+def test_a_lesson_that_validates_on_test_digits_is_caught(tmp_path):
+    lesson = tmp_path / "99_leak.py"
+    lesson.write_text(
+        "from cnnlab import training\n"
+        "model, _ = training.train('course', x_train, y_train, validation_data=(x_test, y_test))\n"
+        "model.fit(x_test, y_test, epochs=1)\n"
+        "score = training.accuracy(model, x_test, y_test)\n",
+        encoding="utf-8")
+    leaks = test_data_leaks(lesson)
+    assert len(leaks) == 2 and "train(...)" in leaks[0] and "fit(...)" in leaks[1]
