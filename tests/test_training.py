@@ -7,6 +7,7 @@ measured by benchmarks/training.py, not here.
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 
+import cnnlab
 from cnnlab import ops, training
 
 
@@ -33,8 +35,21 @@ def small(digits):
 
 
 def test_importing_training_does_not_import_tensorflow():
-    code = "import sys, cnnlab.training; assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)
+    code = ("import sys, cnnlab.training; "
+            "print(sorted(m for m in ('tensorflow', 'keras', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_name_of_the_topic_modules_is_reachable_from_the_package():
+    from cnnlab.training import augment, curves, evaluate, recipes, shipped
+
+    advertised = set(training.__all__)
+    for module in (augment, curves, evaluate, recipes, shipped):
+        for name in module.__all__:
+            assert getattr(training, name) is getattr(module, name), (module.__name__, name)
+        advertised -= set(module.__all__)
+    assert advertised == {"DIGIT_SHAPE"} and training.N_CLASSES == 10
 
 
 # ---------------------------------------------------------------- recipes and models
@@ -311,7 +326,7 @@ def test_live_curves_update_one_display_in_a_notebook(small, monkeypatch):
         shown.append(("display", image))
         return Handle()
 
-    monkeypatch.setattr(training.recipes, "_in_notebook", lambda: True)
+    monkeypatch.setattr(training.curves, "_in_notebook", lambda: True)
     monkeypatch.setattr(IPython.display, "display", fake_display)
     (x, y), (x_val, y_val) = small
     training.train("classic", x[:128], y[:128], epochs=2, validation_data=(x_val, y_val),
@@ -327,6 +342,7 @@ def test_live_curves_update_one_display_in_a_notebook(small, monkeypatch):
 def test_shipped_digits_model_loads_safely_and_reads_the_test_digits(digits, monkeypatch):
     _, (x_test, y_test) = digits
     path = training.digits_model_path()
+    assert path == Path(cnnlab.__file__).resolve().parent / "data" / "digits.keras"
     assert path.is_file() and path.stat().st_size < 300_000
     calls = []
     real_load = keras.saving.load_model
