@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from cnnlab import _net, datasets
+from cnnlab.datasets import folders as folders_module
+from cnnlab.datasets import mnist as mnist_module
 
 
 @pytest.fixture
@@ -32,7 +34,7 @@ def no_network(monkeypatch):
 @pytest.fixture
 def small_mnist(monkeypatch):
     """A real-format ``mnist.npz`` is 60,000 + 10,000 digits; tests use 6 + 2 of the same form."""
-    monkeypatch.setattr(datasets, "MNIST_FULL_ARRAYS", {
+    monkeypatch.setattr(mnist_module, "MNIST_FULL_ARRAYS", {
         "x_train": ((6, 28, 28), 255), "y_train": ((6,), 9), "x_test": ((2, 28, 28), 255), "y_test": ((2,), 9)})
 
 
@@ -81,7 +83,7 @@ def test_offline_returns_copies(no_network):
 def test_auto_with_cnnlab_offline_falls_back_in_one_line(no_network, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("CNNLAB_OFFLINE", "1")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # no cached full MNIST
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "datasets" / "mnist.npz"])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "datasets" / "mnist.npz"])
     start = time.perf_counter()
     (x_train, _), (x_test, _) = datasets.load_mnist("auto")
     assert time.perf_counter() - start < 5
@@ -92,7 +94,7 @@ def test_auto_with_cnnlab_offline_falls_back_in_one_line(no_network, monkeypatch
 
 def test_auto_without_the_variable_probes_briefly_then_falls_back(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
     probes = []
 
     def unreachable(host, port, timeout):
@@ -108,7 +110,7 @@ def test_auto_without_the_variable_probes_briefly_then_falls_back(monkeypatch, c
 
 def test_full_offline_raises_a_one_sentence_connection_error(monkeypatch, tmp_path, no_network):
     monkeypatch.setenv("CNNLAB_OFFLINE", "1")
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
     with pytest.raises(ConnectionError, match="offline") as info:
         datasets.load_mnist("full")
     assert "\n" not in str(info.value)
@@ -116,7 +118,7 @@ def test_full_offline_raises_a_one_sentence_connection_error(monkeypatch, tmp_pa
 
 def test_full_reads_the_keras_cache(monkeypatch, tmp_path, no_network, small_mnist):
     cache = write_cache(tmp_path / "mnist.npz")
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     (x_train, y_train), (x_test, _) = datasets.load_mnist("full")
     assert x_train.shape == (6, 28, 28) and y_train.tolist() == list(range(6)) and x_test.shape == (2, 28, 28)
 
@@ -240,7 +242,7 @@ def test_offline_train_set_is_shuffled_not_sorted_by_class(no_network):
 
 def test_auto_with_the_real_probe_and_no_network_is_fast(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
     monkeypatch.setattr(_net, "_answers", {})
 
     def unreachable(*args, **kwargs):
@@ -257,7 +259,7 @@ def test_auto_with_the_real_probe_and_no_network_is_fast(monkeypatch, capsys, tm
 
 def test_full_without_network_raises_connection_error_quickly(monkeypatch, tmp_path):
     monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
     monkeypatch.setattr(_net, "reachable", lambda *args, **kwargs: False)
     with pytest.raises(ConnectionError, match="offline") as info:
         datasets.load_mnist("full")
@@ -266,14 +268,53 @@ def test_full_without_network_raises_connection_error_quickly(monkeypatch, tmp_p
 
 def test_auto_uses_the_keras_cache_silently(monkeypatch, tmp_path, capsys, no_network, small_mnist):
     cache = write_cache(tmp_path / "mnist.npz")
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     (x_train, _), _ = datasets.load_mnist("auto")
     assert x_train.shape == (6, 28, 28) and (x_train == 7).all() and capsys.readouterr().out == ""
 
 
+def test_the_probe_timeout_set_on_the_package_takes_effect(monkeypatch, tmp_path):
+    seen = {}
+
+    def unreachable(*args, timeout):
+        seen["timeout"] = timeout
+        return False
+
+    monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(_net, "reachable", unreachable)
+    monkeypatch.setattr(datasets, "NETWORK_TIMEOUT", 0.25)
+    with pytest.raises(ConnectionError, match="waited at most 0.25 s"):
+        datasets.load_mnist("full")
+    assert seen["timeout"] == 0.25
+
+
+def test_the_download_deadline_set_on_the_package_takes_effect(monkeypatch, tmp_path):
+    seen = {}
+
+    def fake_fetch(url, *, deadline, max_bytes):
+        seen["deadline"] = deadline
+        raise ConnectionError("no")
+
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [tmp_path / "mnist.npz"])
+    monkeypatch.setattr(_net, "fetch", fake_fetch)
+    monkeypatch.setattr(datasets, "DOWNLOAD_DEADLINE", 5.0)
+    with pytest.raises(ConnectionError):
+        mnist_module._download_mnist()
+    assert seen["deadline"] == 5.0
+
+
 def test_keras_cache_location_follows_keras_home(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert datasets._keras_cache_files() == [tmp_path / "datasets" / "mnist.npz"]
+    assert mnist_module._keras_cache_files() == [tmp_path / "datasets" / "mnist.npz"]
+
+
+def test_the_package_offers_what_it_offered_before_it_was_split():
+    assert set(datasets.__all__) == {
+        "DOWNLOAD_DEADLINE", "FACE_CLASSES", "MARKER_NAME", "MNIST_CLASSES", "NETWORK_TIMEOUT", "SHAPE_CLASSES",
+        "DamagedCacheError", "Shapes", "load_faces", "load_mnist", "make_shapes", "split", "to_image_folder"}
+    for name in ("DATASETS", "MAX_SHAPES_NUMBERS", "MNIST_FULL_ARRAYS", "MNIST_SOURCES", "MNIST_URL", *datasets.__all__):
+        assert getattr(datasets, name) is not None, name
 
 
 def test_import_does_not_load_tensorflow():
@@ -449,7 +490,7 @@ def test_auto_falls_back_in_one_sentence_naming_a_damaged_cache(case, monkeypatc
     monkeypatch.setenv("CNNLAB_OFFLINE", "1")
     cache = tmp_path / "mnist.npz"
     DAMAGED_CACHES[case](cache)
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     (x_train, _), (x_test, _) = datasets.load_mnist("auto")
     assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
     out = capsys.readouterr().out
@@ -461,7 +502,7 @@ def test_auto_falls_back_in_one_sentence_naming_a_damaged_cache(case, monkeypatc
 
 def test_a_huge_member_is_refused_from_its_size_before_reading(monkeypatch, tmp_path, no_network, small_mnist):
     cache = write_cache(tmp_path / "mnist.npz", x_train=np.zeros((6000, 28, 28), np.uint8))
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     monkeypatch.setattr(np.lib.format, "read_magic", lambda fp: pytest.fail("read a member it should refuse"))
     with pytest.raises(datasets.DamagedCacheError, match="x_train"):
         datasets.load_mnist("full")
@@ -476,15 +517,15 @@ def test_download_checks_the_checksum_and_replaces_the_cache_atomically(monkeypa
 
     payload = _npz_bytes(tmp_path)
     cache = tmp_path / "keras" / "datasets" / "mnist.npz"
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     monkeypatch.setattr(_net, "fetch", lambda url, **kw: payload)
-    monkeypatch.setattr(datasets, "_MNIST_SHA256", hashlib.sha256(payload).hexdigest())
+    monkeypatch.setattr(mnist_module, "_MNIST_SHA256", hashlib.sha256(payload).hexdigest())
     # the cache location is a symlink to a learner's file: it is replaced, the file is untouched
     cache.parent.mkdir(parents=True)
     mine = tmp_path / "mine.txt"
     mine.write_text("my notes")
     cache.symlink_to(mine)
-    (x_train, _), _ = datasets._download_mnist()
+    (x_train, _), _ = mnist_module._download_mnist()
     assert x_train.shape == (6, 28, 28) and mine.read_text() == "my notes"
     assert not cache.is_symlink() and cache.read_bytes() == payload
     assert [p.name for p in cache.parent.iterdir()] == ["mnist.npz"]  # no partial file left
@@ -492,10 +533,10 @@ def test_download_checks_the_checksum_and_replaces_the_cache_atomically(monkeypa
 
 def test_download_with_a_wrong_checksum_writes_nothing(monkeypatch, tmp_path, small_mnist):
     cache = tmp_path / "datasets" / "mnist.npz"
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     monkeypatch.setattr(_net, "fetch", lambda url, **kw: b"not mnist")
     with pytest.raises(ConnectionError, match="checksum"):
-        datasets._download_mnist()
+        mnist_module._download_mnist()
     assert not cache.parent.exists()
 
 
@@ -508,7 +549,7 @@ def test_download_uses_a_total_deadline_and_a_size_cap(monkeypatch, tmp_path):
 
     monkeypatch.setattr(_net, "fetch", fake_fetch)
     with pytest.raises(ConnectionError):
-        datasets._download_mnist()
+        mnist_module._download_mnist()
     assert seen["url"].endswith("mnist.npz") and seen["deadline"] <= 60 and seen["max_bytes"] < 20 * 2**20
 
 
@@ -594,7 +635,7 @@ EARLY_REFUSALS = {
 def test_the_target_is_checked_before_any_data_is_loaded(case, tmp_path, monkeypatch):
     make, words = EARLY_REFUSALS[case]
     target = make(tmp_path)
-    monkeypatch.setattr(datasets, "_dataset_pool", lambda *a: pytest.fail("loaded data before checking"))
+    monkeypatch.setattr(folders_module, "_dataset_pool", lambda *a: pytest.fail("loaded data before checking"))
     before = _count_files(tmp_path)
     start = time.perf_counter()
     with pytest.raises(ValueError, match=words):
@@ -618,7 +659,7 @@ def test_a_cache_cut_anywhere_is_read_whole_or_refused_by_name(tmp_path, monkeyp
     cache = tmp_path / f"cut{cut}" / "mnist.npz"
     cache.parent.mkdir(exist_ok=True)
     cache.write_bytes(whole[:cut])
-    monkeypatch.setattr(datasets, "_keras_cache_files", lambda: [cache])
+    monkeypatch.setattr(mnist_module, "_keras_cache_files", lambda: [cache])
     try:
         (x_train, _), _ = datasets.load_mnist("full")
     except datasets.DamagedCacheError as exc:

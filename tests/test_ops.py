@@ -284,6 +284,21 @@ def test_cap_is_a_documented_module_constant():
     assert ops.MAX_ELEMENTS == 2**28 and "MAX_ELEMENTS" in ops.__all__
 
 
+def test_the_loop_cap_set_on_the_package_takes_effect(monkeypatch):
+    monkeypatch.setattr(ops, "MAX_LOOP_STEPS", 10)
+    assert ops.conv2d_loops(np.ones((5, 5)), np.ones((3, 3))).shape == (3, 3)  # 9 dot products
+    with pytest.raises(ValueError, match="16 dot products in Python, more than the 10 it does"):
+        ops.conv2d_loops(np.ones((6, 6)), np.ones((3, 3)))
+
+
+def test_the_package_offers_what_it_offered_before_it_was_split():
+    before = {"MAX_ELEMENTS", "MAX_LOOP_STEPS", "avg_pool", "conv2d", "conv2d_loops", "conv2d_params", "dense",
+              "dense_params", "flatten", "leaky_relu", "max_pool", "output_size", "pad", "padding_amounts",
+              "relu", "sigmoid", "softmax", "tanh"}
+    assert before | {"window"} == set(ops.__all__)
+    assert all(callable(getattr(ops, name)) for name in ops.__all__ if not name.startswith("MAX_"))
+
+
 @pytest.mark.parametrize("call", [
     lambda x: ops.flatten(x),
     lambda x: ops.pad(x, padding="valid"),
