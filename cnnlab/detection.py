@@ -824,6 +824,8 @@ def train_face_classifier(model, faces, non_faces, epochs=10, seed=0):
     Introduced in lesson 08.
     """
     keras = _keras()
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras Model from face_classifier(), got {type(model).__name__}")
     faces = v.array(faces, "faces", (3,)).astype(np.float32)
     non_faces = v.array(non_faces, "non_faces", (3,)).astype(np.float32)
     if faces.min() < 0 or faces.max() > 1:
@@ -989,7 +991,8 @@ class FaceDetector(NamedTuple):
     one_pass: object
     """Its :func:`one_pass_model`."""
     rounds: list
-    """Per training round a dict: ``negatives`` used, ``mined`` false positives found after it, ``seconds``."""
+    """Per training a dict: ``negatives`` used, ``seconds`` of fitting, and ``mined``: false
+    alarms then found on the face-free photos (at most 3,000; None after the last training)."""
 
 
 def _random_windows(photos, per_scale: int, rng) -> np.ndarray:
@@ -1087,18 +1090,15 @@ def build_face_detector(rounds=2, seed=0, photos=FACE_FREE_PHOTOS):
     model = face_classifier(seed)
     history = []
     seconds = train_face_classifier(model, faces, negatives, epochs=10, seed=seed)
-    for r in range(rounds + 1):
-        one_pass = one_pass_model(model)
+    for r in range(rounds):
         if not pictures:
-            history.append({"negatives": len(negatives), "mined": 0, "seconds": seconds})
             break
-        hard = mine_hard_negatives(one_pass, pictures, MINING_SCALES, threshold=0.3, limit=3000)
-        history.append({"negatives": len(negatives), "mined": len(hard), "seconds": seconds})
-        if r == rounds:
-            break
+        hard = mine_hard_negatives(one_pass_model(model), pictures, MINING_SCALES, threshold=0.3, limit=3000)
+        history.append({"negatives": len(negatives), "seconds": seconds, "mined": len(hard)})
         negatives = np.concatenate([negatives, hard])
         seconds = train_face_classifier(model, faces, negatives, epochs=8, seed=seed + r + 1)
-    return FaceDetector(model, one_pass, history)
+    history.append({"negatives": len(negatives), "seconds": seconds, "mined": None})
+    return FaceDetector(model, one_pass_model(model), history)
 
 
 # ---------------------------------------------------------------- a tiny single-shot detector

@@ -221,6 +221,13 @@ def test_mean_average_precision_counts_a_wrong_class_as_a_miss():
     (lambda: det.normalize_contrast(np.zeros((4, 4)), sigma=0), ValueError, "sigma"),
     (lambda: det.pretrained_faces(np.zeros((5, 5, 3), np.uint8)), ValueError, "image must be at least"),
     (lambda: det.pretrained_faces(np.zeros((20, 20, 2))), ValueError, "image"),
+    (lambda: det.build_face_detector(photos="coffee"), TypeError, "photos"),
+    (lambda: det.build_face_detector(photos=["coffee", "no_such_photo.png"]), ValueError, "photos"),
+    (lambda: det.build_face_detector(rounds=-1), ValueError, "rounds"),
+    (lambda: det.train_face_classifier(None, np.zeros((2, 25, 25)), np.zeros((2, 25, 25))), TypeError, "model"),
+    (lambda: det.train_face_classifier(det.face_classifier(), np.full((2, 25, 25), 2.0), np.zeros((2, 25, 25))),
+     ValueError, "faces must be grayscale"),
+    (lambda: det.detect_faces(None, np.zeros((10, 10))), ValueError, "image must be at least 25x25"),
 ])
 def test_bad_input_names_the_argument(call, error, words):
     with pytest.raises(error, match=words):
