@@ -33,7 +33,7 @@ from ._protocol import error_text
 from ._serialize import ARRAY
 from .scenes._common import style
 
-__all__ = ["DigitReader", "DrawWidget", "MAX_DRAWING_SIDE"]
+__all__ = ["MAX_DRAWING_SIDE", "DigitReader", "DrawWidget"]
 
 #: Longest side of a drawing the page may send (it sends 140x140).
 MAX_DRAWING_SIDE = 1024

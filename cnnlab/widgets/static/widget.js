@@ -1325,8 +1325,12 @@ function createPad(pad, listen, strokeEnded) {
     if (event.button !== undefined && event.button > 0) return;
     event.preventDefault();
     drawing = true;
-    pad.setPointerCapture(event.pointerId);
     last = at(event);
+    try {
+      pad.setPointerCapture(event.pointerId);   // the stroke goes on outside the pad
+    } catch {
+      // a pointer already gone: the stroke still draws while it is over the pad
+    }
     line(last, last);
   });
   listen(pad, "pointermove", (event) => {
