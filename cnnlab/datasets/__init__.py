@@ -36,6 +36,7 @@ from __future__ import annotations
 
 # Names imported "as" themselves are outside __all__ but were reachable here before the split, and still are.
 from ._split import split
+from .cats_dogs import CATS_DOGS_CLASSES, load_cats_dogs
 from .faces import FACE_CLASSES, load_faces
 from .folders import DATASETS as DATASETS
 from .folders import MARKER_NAME, to_image_folder
@@ -47,6 +48,7 @@ from .shapes import MAX_SHAPES_NUMBERS as MAX_SHAPES_NUMBERS
 from .shapes import SHAPE_CLASSES, Shapes, make_shapes
 
 __all__ = [
+    "CATS_DOGS_CLASSES",
     "DOWNLOAD_DEADLINE",
     "FACE_CLASSES",
     "MARKER_NAME",
@@ -55,6 +57,7 @@ __all__ = [
     "SHAPE_CLASSES",
     "DamagedCacheError",
     "Shapes",
+    "load_cats_dogs",
     "load_faces",
     "load_mnist",
     "make_shapes",
