@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from cnnlab import detection as det
+from cnnlab.detection.shapes import _shape_targets
 
 # ---------------------------------------------------------------- IoU
 
@@ -316,7 +317,7 @@ def test_shape_targets_decode_back_to_the_true_boxes():
     from cnnlab import datasets
 
     shapes = datasets.make_shapes(12, size=64, seed=5)
-    target = det._shape_targets(shapes.boxes, shapes.labels, 64)
+    target = _shape_targets(shapes.boxes, shapes.labels, 64)
     assert target.shape == (12, 8, 8, 6)
     assert target[..., 0].sum() == sum(len(b) for b in shapes.boxes)
     raw = np.full((12, 8, 8, 8), -20.0)
@@ -343,7 +344,7 @@ def test_shapes_detector_learns_something_in_a_few_seconds():
                                         seconds=3.0, batch_size=8)
     assert history["epochs"] >= 1 and np.isfinite(history["loss"]).all()
     objectness = model.predict(train.images[:100] / 255.0, verbose=0)[..., 0]
-    has_object = det._shape_targets(train.boxes[:100], train.labels[:100], 32)[..., 0] > 0
+    has_object = _shape_targets(train.boxes[:100], train.labels[:100], 32)[..., 0] > 0
     assert objectness[has_object].mean() > objectness[~has_object].mean() + 1.0  # logits apart
 
 
