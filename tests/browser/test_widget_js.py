@@ -27,35 +27,16 @@ import numpy as np
 import pytest
 
 from cnnlab import kernels, ops
+from cnnlab._colors import limits, to_rgb_array  # the Python references the JS must equal
 from cnnlab.widgets import ConvolutionWidget, _serialize
+from cnnlab.widgets._text import fmt as py_fmt
+from cnnlab.widgets.scenes.convolution import kernel_denominator, weight_text
 
 pytestmark = pytest.mark.browser
 
 WIDGET_JS = Path(importlib.import_module("cnnlab.widgets").__file__).parent / "static" / "widget.js"
 RNG = np.random.default_rng(7)
 MINUS = "\u2212"
-
-
-def _python(name: str, *modules: str):
-    """The Python function ``name`` from the first of ``modules`` that has it (modules move; the
-    function is the reference either way)."""
-    for module in modules:
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    raise ImportError(f"none of {modules} defines {name}")
-
-
-to_rgb_array = _python("to_rgb_array", "cnnlab._colors", "cnnlab.widgets._colors")
-limits = _python("limits", "cnnlab._colors", "cnnlab.widgets._colors")
-py_fmt = _python("fmt", "cnnlab.widgets._text", "cnnlab.widgets._base")
-weight_text = _python("weight_text", "cnnlab.widgets._text", "cnnlab.widgets.scenes.convolution",
-                      "cnnlab.widgets.convolution")
-kernel_denominator = _python("kernel_denominator", "cnnlab.widgets._text", "cnnlab.widgets.scenes.convolution",
-                             "cnnlab.widgets.convolution")
 
 
 # --------------------------------------------------------------------------- the page
