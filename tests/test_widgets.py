@@ -836,3 +836,73 @@ def test_a_gif_of_a_layers_filter(tiny_model, tmp_path):
                            filter=2, max_frames=5)
     with Image.open(path) as gif:
         assert gif.n_frames == 5
+
+
+# ---------------------------------------------------------------- a still picture where no widget can run
+
+
+def _decoded_still(bundle: dict) -> Image.Image:
+    import base64
+
+    return Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+
+
+def _assert_still_bundle(widget, bundle: dict) -> Image.Image:
+    """The display data keeps the live view and adds a decodable picture and the one-line hint."""
+    from cnnlab.widgets._base import LIVE_HINT
+
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    assert bundle["text/plain"] == repr(widget)
+    picture = _decoded_still(bundle)
+    assert picture.format == "PNG" and picture.width > 100 and picture.height > 100
+    assert np.asarray(picture.convert("L")).std() > 5                  # not a blank picture
+    html_text = bundle["text/html"]
+    assert html_text.count("data:image/png;base64,") == 1 and bundle["image/png"] in html_text
+    assert "\n" not in LIVE_HINT and "live widget" in LIVE_HINT and LIVE_HINT in html_text
+    return picture
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ConvolutionWidget("camera", "sobel_x"),
+    lambda: PoolingWidget(SIGNED, mode="avg"),
+    lambda: ActivationWidget(SIGNED),
+    lambda: FlattenWidget(np.arange(24.0).reshape(2, 3, 4)),
+], ids=["convolution", "pooling", "activation", "flatten"])
+def test_the_display_data_carries_a_still_frame_of_the_current_step(make):
+    from cnnlab.widgets._base import STILL_PANEL_PX
+
+    widget = make()
+    widget.step = widget.steps // 2
+    bundle, _ = widget._repr_mimebundle_()
+    picture = _assert_still_bundle(widget, bundle)
+    expected = widget.frame(widget.step, panel_px=STILL_PANEL_PX)
+    assert np.array_equal(np.asarray(picture.convert("RGB")), np.asarray(expected.convert("RGB")))
+    assert not np.array_equal(np.asarray(picture.convert("RGB")),
+                              np.asarray(widget.frame(0, panel_px=STILL_PANEL_PX).convert("RGB")))
+
+
+def test_the_still_frame_is_small_and_quick():
+    import time
+
+    widget = ConvolutionWidget("camera", "sobel_x")
+    widget._repr_mimebundle_()                                          # fonts load once per session
+    widget.step = widget.steps - 1
+    started = time.perf_counter()
+    bundle, _ = widget._repr_mimebundle_()
+    assert time.perf_counter() - started < 0.3
+    assert len(bundle["image/png"]) * 3 // 4 < 60_000
+
+
+def test_the_draw_widget_shows_its_last_reading_as_a_still():
+    import keras
+
+    from cnnlab.widgets import DrawWidget
+
+    model = keras.Sequential([
+        keras.Input((28, 28), dtype="uint8"), keras.layers.Reshape((28, 28, 1)), keras.layers.Rescaling(1 / 255),
+        keras.layers.Conv2D(2, 5, name="edges"), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    widget = DrawWidget(model)
+    blank = _assert_still_bundle(widget, widget._repr_mimebundle_()[0])
+    widget.predict(np.eye(50, dtype=np.uint8) * 255)
+    drawn = _assert_still_bundle(widget, widget._repr_mimebundle_()[0])
+    assert drawn.size != blank.size or not np.array_equal(np.asarray(drawn), np.asarray(blank))

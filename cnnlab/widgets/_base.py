@@ -13,6 +13,8 @@ The parameters and the page protocol are :mod:`._protocol`'s.
 
 from __future__ import annotations
 
+import base64
+import html
 from pathlib import Path
 
 import anywidget
@@ -26,9 +28,46 @@ from ._serialize import ARRAY
 from ._text import fmt, shape_text
 from .scenes._common import MAX_SPEED, PANEL_PX, Scene
 
-__all__ = ["AnimatedWidget", "InvalidType", "InvalidValue", "fmt", "parameter", "shape_text"]
+__all__ = ["LIVE_HINT", "AnimatedWidget", "InvalidType", "InvalidValue", "fmt", "parameter", "shape_text",
+           "with_still"]
 
 _STATIC = Path(__file__).parent / "static"
+
+#: the line shown under a widget's still picture where the page cannot run widgets
+LIVE_HINT = ("A still picture: to play with the live widget, run this notebook in JupyterLab or Jupyter "
+             "Notebook, or in Colab after its set-up cell.")
+
+#: the size of each panel of a still picture, in pixels: small enough to keep a saved notebook light
+STILL_PANEL_PX = 240
+
+
+def with_still(bundle, png: bytes, text: str):
+    """Add a still picture and :data:`LIVE_HINT` to a widget's display data.
+
+    Front ends that run widgets show the widget view and ignore the rest; the others
+    (an HTML export, nbviewer, VS Code without the widget extension, Colab without its
+    widget manager) show the ``text/html`` or ``image/png`` entry instead of a bare text.
+
+    Parameters
+    ----------
+    bundle : tuple of (dict, dict), or None
+        What ``anywidget.AnyWidget._repr_mimebundle_`` returned: data and metadata.
+    png : bytes
+        The widget's still frame, as :meth:`AnimatedWidget.to_png` makes it.
+    text : str
+        The ``text/plain`` entry (the widget's deterministic ``repr``).
+
+    Returns
+    -------
+    tuple of (dict, dict)
+        The data with ``image/png``, ``text/html`` and ``text/plain`` entries added, and the metadata.
+    """
+    data, metadata = bundle if bundle is not None else ({}, {})
+    encoded = base64.b64encode(png).decode("ascii")
+    picture = f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(text)}">'
+    return ({**data, "text/plain": text, "image/png": encoded,
+             "text/html": f"<div>{picture}<p><em>{html.escape(LIVE_HINT)}</em></p></div>"},
+            dict(metadata))
 
 
 class InvalidValue(traitlets.TraitError, ValueError):
@@ -218,6 +257,15 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
         b'\\x89PNG'
         """
         return _frames.png(self.frame(step, panel_px), path)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus its still frame at the current step for pages that cannot run it."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        try:
+            png = self.to_png(self.step, panel_px=STILL_PANEL_PX)
+        except Exception:  # noqa: BLE001 - the picture is an extra: it must never hide the live widget
+            return bundle
+        return with_still(bundle, png, repr(self))
 
     def __repr__(self) -> str:  # pragma: no cover - overridden
         return f"{type(self).__name__}()"

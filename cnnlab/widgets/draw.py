@@ -274,6 +274,12 @@ class DrawWidget(anywidget.AnyWidget):
 
         return _frames.png(self.frame(), path)
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus its still picture for pages that cannot run it."""
+        from ._base import with_still
+
+        return with_still(super()._repr_mimebundle_(**kwargs), self.to_png(), repr(self))
+
     def __repr__(self) -> str:
         if not self._top3:
             return f"DrawWidget({self._model_words()}; nothing drawn yet)"
