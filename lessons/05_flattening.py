@@ -30,13 +30,21 @@
 # - say what flattening forgets, and check `ops.flatten` against `keras.layers.Flatten`.
 
 # %%
-# Set-up: on Colab this installs cnnlab; anywhere else it does nothing.
+# Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras and NumPy;
+# anywhere else it does nothing.
 import sys
 
 if "google.colab" in sys.modules:
+    from importlib.metadata import version
+
+    before = {name: version(name) for name in ("tensorflow", "keras", "numpy")}
     # !pip install -q "cnnlab @ git+https://github.com/cnnlab/cnnlab"
     from google.colab import output
     output.enable_custom_widget_manager()
+    after = {name: version(name) for name in before}
+    kept = "kept" if after == before else f"changed, they were {before}"
+    print(f"cnnlab installed; Colab's own TensorFlow {after['tensorflow']}, Keras {after['keras']}"
+          f" and NumPy {after['numpy']} {kept}")
 
 # %%
 import numpy as np
