@@ -1,4 +1,4 @@
-"""Animated widgets: convolution, ReLU, pooling and flattening on real data.
+"""Animated widgets: convolution, ReLU, pooling and flattening on real data; boxes, IoU and NMS.
 
 Each widget computes with :mod:`cnnlab.ops` in Python, sends the arrays once
 as binary buffers, and animates in the browser (play, pause, step, scrub,
@@ -28,6 +28,9 @@ from .activation import ActivationWidget
 from .convolution import ConvolutionWidget
 from .draw import DrawWidget
 from .flatten import FlattenWidget
+from .iou import IoUWidget
+from .nms import NMSWidget
 from .pooling import PoolingWidget
 
-__all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "PoolingWidget"]
+__all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "IoUWidget", "NMSWidget",
+           "PoolingWidget"]

@@ -20,7 +20,10 @@ from ._common import Scene, Source, style
 from .activation import ActivationScene, activation_scene
 from .convolution import ConvolutionScene, convolution_scene
 from .flatten import FlattenScene, flatten_scene
+from .iou import IoUScene, iou_scene
+from .nms import NMSScene, nms_scene
 from .pooling import PoolingScene, pooling_scene
 
-__all__ = ["ActivationScene", "ConvolutionScene", "FlattenScene", "PoolingScene", "Scene", "Source",
-           "activation_scene", "convolution_scene", "flatten_scene", "pooling_scene", "style"]
+__all__ = ["ActivationScene", "ConvolutionScene", "FlattenScene", "IoUScene", "NMSScene", "PoolingScene", "Scene",
+           "Source", "activation_scene", "convolution_scene", "flatten_scene", "iou_scene", "nms_scene",
+           "pooling_scene", "style"]

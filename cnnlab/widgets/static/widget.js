@@ -1,5 +1,5 @@
 // cnnlab widgets: one self-contained ES module for the convolution, pooling,
-// activation, flatten and draw widgets (anywidget loads it; no imports, no build step).
+// activation, flatten, draw, IoU and NMS widgets (anywidget loads it; no imports, no build step).
 //
 // Python computes every number (cnnlab.ops) and sends the arrays once as binary
 // buffers, with the colours and sizes to draw them in (`meta.style`); this module
@@ -20,6 +20,8 @@
 //   bindControls           the buttons, sliders and keys, to the player
 //   bindModel              traits and messages: model -> scene, controls -> "set" messages
 //   the draw widget        areaAverage, buildDrawView, createPad, drawMaps/drawDigit/drawBars, renderDraw
+//   the box widgets        boxIoU, dragBox (exported), the photo panel, renderIoU (drag two boxes),
+//                          renderNMS (the player of the animated kinds over NMS decisions)
 //   render                 puts the parts together; returns the cleanup
 
 const MARGIN = 8;   // CSS px the overlay canvases reach beyond their canvas (widget.css: left/top -8px)
@@ -1097,12 +1099,7 @@ function createPlayer(view, painter, commit) {
 
 // The transport controls and keys, to the player.
 function bindControls(view, painter, player, listen) {
-  listen(view.play, "click", () => player.toggle());
-  listen(view.back, "click", () => player.goTo(player.step - 1));
-  listen(view.forward, "click", () => player.goTo(player.step + 1));
-  listen(view.scrub, "input", () => player.scrubTo(Number(view.scrub.value)));
-  listen(view.scrub, "change", () => player.goTo(Number(view.scrub.value)));
-  listen(view.speedInput, "input", () => player.setSpeed(Number(view.speedInput.value), true));
+  bindTransport(view, painter, player, listen);
   listen(view.outPanel.stack, "click", (event) => {
     const s = painter.stepAt(event);
     if (s >= 0) player.goTo(s);
@@ -1110,6 +1107,16 @@ function bindControls(view, painter, player, listen) {
   listen(view.ui.sum, "click", () => {
     if (view.ui.sum.classList.contains("cnnlab-sum-lines")) view.ui.sum.classList.toggle("cnnlab-expanded");
   });
+}
+
+// Play, step, scrub, speed and the keys (every animated kind, the NMS widget included).
+function bindTransport(view, painter, player, listen) {
+  listen(view.play, "click", () => player.toggle());
+  listen(view.back, "click", () => player.goTo(player.step - 1));
+  listen(view.forward, "click", () => player.goTo(player.step + 1));
+  listen(view.scrub, "input", () => player.scrubTo(Number(view.scrub.value)));
+  listen(view.scrub, "change", () => player.goTo(Number(view.scrub.value)));
+  listen(view.speedInput, "input", () => player.setSpeed(Number(view.speedInput.value), true));
   const keys = {
     " ": () => player.toggle(), k: () => player.toggle(),
     ArrowLeft: () => player.goTo(player.step - 1), ArrowRight: () => player.goTo(player.step + 1),
@@ -1462,6 +1469,505 @@ function renderDraw({ model, el }, listen, onModel) {
   return () => view.root.remove();
 }
 
+// ------------------------------------------------------------------ the box widgets (IoU, NMS)
+
+// Boxes are [x_min, y_min, x_max, y_max] in pixels of the photo as given; the photo arrives
+// downscaled (meta.shown_size) and is drawn on a canvas of that size, the boxes on an overlay.
+const HANDLE_PX = 12;   // CSS px around a corner that grab it for resizing
+
+// Intersection, union and IoU of two boxes: the float64 arithmetic of cnnlab.detection.iou.
+export function boxIoU(a, b) {
+  const ix = Math.max(Math.min(a[2], b[2]) - Math.max(a[0], b[0]), 0);
+  const iy = Math.max(Math.min(a[3], b[3]) - Math.max(a[1], b[1]), 0);
+  const intersection = ix * iy;
+  const areaA = (a[2] - a[0]) * (a[3] - a[1]);
+  const areaB = (b[2] - b[0]) * (b[3] - b[1]);
+  const union = areaA + areaB - intersection;
+  return { intersection, union, iou: union > 0 ? intersection / union : 0 };
+}
+
+// A box dragged by (dx, dy) image pixels: moved whole ("move") or by one corner ("x0y0", "x1y1"...),
+// in whole pixels, inside the photo, at least one pixel wide and tall.
+export function dragBox(box, how, dx, dy, width, height) {
+  const [x0, y0, x1, y1] = box;
+  const r = Math.round;
+  if (how === "move") {
+    const mx = Math.min(Math.max(r(dx), -x0), width - x1);
+    const my = Math.min(Math.max(r(dy), -y0), height - y1);
+    return [x0 + mx, y0 + my, x1 + mx, y1 + my];
+  }
+  const out = [x0, y0, x1, y1];
+  if (how.includes("x0")) out[0] = Math.min(Math.max(r(x0 + dx), 0), x1 - 1);
+  if (how.includes("x1")) out[2] = Math.max(Math.min(r(x1 + dx), width), x0 + 1);
+  if (how.includes("y0")) out[1] = Math.min(Math.max(r(y0 + dy), 0), y1 - 1);
+  if (how.includes("y1")) out[3] = Math.max(Math.min(r(y1 + dy), height), y0 + 1);
+  return out;
+}
+
+// "13056" -> "13,056" (areas), the minus sign as the page prints it
+const areaText = (x) => fmt(x).replace(/^(\d+)(?=\d{3}(\D|$))/, (d) => d.replace(/\B(?=(\d{3})+$)/g, ","));
+const boxText = (b) => `(${b.map((x) => fmt(x)).join(", ")})`;
+
+// The photo (uint8, gray or RGB) on its canvas, at one canvas pixel per photo pixel.
+function drawPhoto(canvas, wire) {
+  const photo = decodeArray(wire);
+  if (!photo) return false;
+  const [H, W] = photo.shape;
+  const C = photo.shape.length === 3 ? photo.shape[2] : 1;
+  const rgba = new Uint8ClampedArray(H * W * 4);
+  for (let i = 0; i < H * W; i++) {
+    const o = i * 4;
+    rgba[o] = photo.data[i * C];
+    rgba[o + 1] = photo.data[i * C + (C > 1 ? 1 : 0)];
+    rgba[o + 2] = photo.data[i * C + (C > 1 ? 2 : 0)];
+    rgba[o + 3] = 255;
+  }
+  canvas.width = W;
+  canvas.height = H;
+  canvas.getContext("2d").putImageData(new ImageData(rgba, W, H), 0, 0);
+  return true;
+}
+
+// The photo panel of a box widget: the canvas, its overlay, and the map from photo pixels to CSS px.
+function photoPanel(label) {
+  const panel = canvasPanel("cnnlab-photo", "cnnlab-boxes", label);
+  let fit = null;
+  let meta = null;
+  const ctx = panel.overlay.getContext("2d");
+  return {
+    ...panel,
+    ctx,
+    setMeta(m) { meta = m; },
+    refit() { fit = fitOverlay(panel.canvas, panel.overlay); return fit; },
+    // [x, y, w, h] in overlay CSS px of a box; null while not laid out
+    rect(box) {
+      if (!fit || !meta) return null;
+      const sx = (meta.shown_size[0] / meta.image_size[0]) * fit.fx;
+      const sy = (meta.shown_size[1] / meta.image_size[1]) * fit.fy;
+      return [box[0] * sx, box[1] * sy, (box[2] - box[0]) * sx, (box[3] - box[1]) * sy];
+    },
+    begin() {
+      if (!fit) return false;
+      beginOverlay(ctx, panel.overlay, fit);
+      return true;
+    },
+    // a pointer event as [x, y] in photo pixels (may lie outside the photo)
+    at(event) {
+      const r = panel.canvas.getBoundingClientRect();
+      return [((event.clientX - r.left) / r.width) * meta.image_size[0], ((event.clientY - r.top) / r.height) * meta.image_size[1]];
+    },
+    // photo pixels per CSS px, along x and y
+    perCss() {
+      const r = panel.canvas.getBoundingClientRect();
+      return [meta.image_size[0] / r.width, meta.image_size[1] / r.height];
+    },
+  };
+}
+
+function boxLabel(ctx, text, x, y, rgb) {
+  ctx.font = "bold 14px system-ui, sans-serif";
+  const w = ctx.measureText(text).width + 8;
+  ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
+  ctx.fillRect(x, y, w, 19);
+  ctx.fillStyle = cssColor(rgb);
+  ctx.fillText(text, x + 4, y + 15);
+}
+
+function errorLine() {
+  const error = h("div", "cnnlab-error");
+  error.setAttribute("role", "alert");
+  error.hidden = true;
+  return error;
+}
+
+function showModelError(model, error) {
+  const text = model.get("error") || "";
+  error.textContent = text;
+  error.hidden = !text;
+}
+
+// ---- IoU: drag two boxes, read intersection / union = IoU
+
+function buildIoUView() {
+  const root = h("div", "cnnlab-widget cnnlab-iou");
+  root.tabIndex = 0;
+  Object.assign(root.dataset, { kind: "iou", ready: "false", drags: "0", sent: "0", source: "python" });
+  const header = h("div", "cnnlab-header");
+  const title = h("span", "cnnlab-title");
+  header.append(title, h("span", "cnnlab-describe", "drag a box to move it, drag a corner to resize it"));
+  const photo = photoPanel("photo");
+  const scaleNote = h("div", "cnnlab-scale-note");
+  photo.fig.appendChild(scaleNote);
+  const side = h("div", "cnnlab-zoom-panel cnnlab-iou-panel");
+  const boxA = h("div", "cnnlab-iou-box cnnlab-iou-a");
+  const boxB = h("div", "cnnlab-iou-box cnnlab-iou-b");
+  const formula = h("div", "cnnlab-iou-formula");
+  const inter = h("span", "cnnlab-iou-inter");
+  const union = h("span", "cnnlab-iou-union");
+  const value = h("span", "cnnlab-result cnnlab-iou-value");
+  const frac = h("span", "cnnlab-iou-frac");
+  frac.append(inter, h("span", "cnnlab-iou-bar"), union);
+  formula.append(h("span", "cnnlab-iou-word", "IoU ="), frac, h("span", "cnnlab-op", "="), value);
+  const note = h("div", "cnnlab-stats");
+  side.append(boxA, boxB, formula, note);
+  const main = h("div", "cnnlab-main");
+  main.append(photo.fig, side);
+  const error = errorLine();
+  root.append(header, error, main);
+  return { root, title, scaleNote, photo, boxA, boxB, inter, union, value, note, error };
+}
+
+function renderIoU({ model, el }, listen, onModel) {
+  const view = buildIoUView();
+  el.appendChild(view.root);
+  const { photo } = view;
+  let meta = null;
+  let boxes = null;         // {a, b}: what is drawn (the page's while dragging)
+  let drag = null;          // {name, how, start, from}
+  let drags = 0;
+
+  function draw() {
+    if (!meta || !boxes || !photo.begin()) return;
+    const { ctx } = photo;
+    const colors = meta.colors;
+    const ra = photo.rect(boxes.a);
+    const rb = photo.rect(boxes.b);
+    const x0 = Math.max(ra[0], rb[0]);
+    const y0 = Math.max(ra[1], rb[1]);
+    const x1 = Math.min(ra[0] + ra[2], rb[0] + rb[2]);
+    const y1 = Math.min(ra[1] + ra[3], rb[1] + rb[3]);
+    if (x1 > x0 && y1 > y0) {
+      ctx.fillStyle = cssColor(colors.overlap, 0.45);
+      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
+    }
+    for (const [name, r] of [["a", ra], ["b", rb]]) {
+      const rgb = colors[`box_${name}`];
+      outline(ctx, r, 0, 3, cssColor(rgb));
+      ctx.fillStyle = cssColor(rgb);
+      for (const [cx, cy] of [[r[0], r[1]], [r[0] + r[2], r[1]], [r[0], r[1] + r[3]], [r[0] + r[2], r[1] + r[3]]]) {
+        ctx.fillRect(cx - 5, cy - 5, 10, 10);
+      }
+      boxLabel(ctx, name.toUpperCase(), r[0] + 4, r[1] + 4, rgb);
+    }
+  }
+
+  // the numbers: the page's while dragging, Python's otherwise
+  function numbers(fromPython) {
+    const r = fromPython ? meta : boxIoU(boxes.a, boxes.b);
+    view.inter.textContent = `intersection ${areaText(r.intersection)} px\u00b2`;
+    view.union.textContent = `union ${areaText(r.union)} px\u00b2`;
+    view.value.textContent = r.iou.toFixed(3);
+    view.boxA.textContent = `A ${boxText(boxes.a)}`;
+    view.boxB.textContent = `B ${boxText(boxes.b)}`;
+    view.boxA.style.color = cssColor(meta.colors.box_a);
+    view.boxB.style.color = cssColor(meta.colors.box_b);
+    Object.assign(view.root.dataset, {
+      iou: String(r.iou), source: fromPython ? "python" : "page",
+      boxA: boxes.a.join(","), boxB: boxes.b.join(","),
+    });
+    view.note.textContent = fromPython ? "computed in Python by cnnlab.detection.iou" : "computed in the page while you drag";
+  }
+
+  // Python's state (after a new scene or an answer): what is shown unless a drag is under way
+  function fromModel() {
+    meta = model.get("meta");
+    if (!meta || !meta.image_size) return;
+    photo.setMeta(meta);
+    view.title.textContent = meta.title || "";
+    view.scaleNote.textContent = meta.scale_note || "";
+    if (drag) return;
+    boxes = { a: meta.box_a.slice(), b: meta.box_b.slice() };
+    photo.refit();
+    draw();
+    numbers(true);
+    view.root.dataset.ready = "true";
+  }
+
+  // which box and which part of it is under the pointer: corners first, then insides (B is on top)
+  function grab(event) {
+    const [px, py] = photo.at(event);
+    const [ux, uy] = photo.perCss();
+    for (const name of ["b", "a"]) {
+      const [x0, y0, x1, y1] = boxes[name];
+      for (const [how, cx, cy] of [["x0y0", x0, y0], ["x1y0", x1, y0], ["x0y1", x0, y1], ["x1y1", x1, y1]]) {
+        if (Math.abs(px - cx) / ux <= HANDLE_PX && Math.abs(py - cy) / uy <= HANDLE_PX) return { name, how };
+      }
+    }
+    for (const name of ["b", "a"]) {
+      const [x0, y0, x1, y1] = boxes[name];
+      if (px >= x0 && px <= x1 && py >= y0 && py <= y1) return { name, how: "move" };
+    }
+    return null;
+  }
+
+  const canvas = photo.canvas;
+  listen(canvas, "pointerdown", (event) => {
+    if (!meta || !boxes || (event.button !== undefined && event.button > 0)) return;
+    const hit = grab(event);
+    if (!hit) return;
+    event.preventDefault();
+    drag = { ...hit, start: photo.at(event), from: boxes[hit.name].slice() };
+    view.root.dataset.dragging = hit.name;
+    try {
+      canvas.setPointerCapture(event.pointerId);   // the drag goes on outside the photo
+    } catch {
+      // a pointer already gone: the drag still follows while over the photo
+    }
+  });
+  listen(canvas, "pointermove", (event) => {
+    if (!drag) {
+      if (meta && boxes) {
+        const hit = grab(event);
+        canvas.style.cursor = !hit ? "default" : hit.how === "move" ? "move" : (hit.how === "x0y0" || hit.how === "x1y1") ? "nwse-resize" : "nesw-resize";
+      }
+      return;
+    }
+    const [px, py] = photo.at(event);
+    const [W, H] = meta.image_size;
+    boxes[drag.name] = dragBox(drag.from, drag.how, px - drag.start[0], py - drag.start[1], W, H);
+    draw();
+    numbers(false);
+  });
+  const end = (event) => {
+    if (!drag) return;
+    const { name, from } = drag;
+    drag = null;
+    delete view.root.dataset.dragging;
+    if (canvas.hasPointerCapture && canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
+    drags += 1;
+    view.root.dataset.drags = String(drags);
+    const box = boxes[name];
+    if (box.some((x, i) => x !== from[i])) {
+      view.root.dataset.sent = String(Number(view.root.dataset.sent) + 1);
+      model.send({ type: "set", name: `box_${name}`, value: box });
+    }
+  };
+  listen(canvas, "pointerup", end);
+  listen(canvas, "pointercancel", end);
+
+  onModel("change:meta", fromModel);
+  onModel("change:image_data", () => {
+    drawPhoto(canvas, model.get("image_data"));
+    fromModel();
+  });
+  onModel("change:error", () => showModelError(model, view.error));
+  onModel("msg:custom", (msg) => {
+    if (msg && msg.type === "ack") {
+      view.root.dataset.acks = String(Number(view.root.dataset.acks || 0) + 1);
+      showModelError(model, view.error);
+      fromModel();   // a refused box goes back to Python's last good one
+    }
+  });
+  const resized = new ResizeObserver(() => {
+    photo.refit();
+    draw();
+  });
+  resized.observe(canvas);
+  drawPhoto(canvas, model.get("image_data"));
+  showModelError(model, view.error);
+  fromModel();
+  return () => {
+    resized.disconnect();
+    view.root.remove();
+  };
+}
+
+// ---- NMS: one decision per step, highest score first
+
+function buildNMSView(st) {
+  const root = h("div", "cnnlab-widget cnnlab-nms");
+  root.tabIndex = 0;
+  Object.assign(root.dataset, { kind: "nms", step: "0", steps: "0", frames: "0", playing: "false", ready: "false" });
+  const header = h("div", "cnnlab-header");
+  const title = h("span", "cnnlab-title");
+  const describe = h("span", "cnnlab-describe", "highest score first: keep a box unless it overlaps a kept box too much");
+  header.append(title, describe);
+  const transport = transportControls(st);
+  const threshold = h("input", "cnnlab-threshold");
+  Object.assign(threshold, { type: "range", min: "0", max: "1", step: "0.05" });
+  threshold.setAttribute("aria-label", "IoU threshold");
+  const thresholdText = h("span", "cnnlab-readout cnnlab-threshold-text");
+  const thresholdLabel = h("label", "", "IoU threshold");
+  thresholdLabel.append(threshold, thresholdText);
+  const toolbar = h("div", "cnnlab-toolbar");
+  toolbar.append(transport.controls, thresholdLabel);
+  const photo = photoPanel("boxes on the photo");
+  const scaleNote = h("div", "cnnlab-scale-note");
+  photo.fig.appendChild(scaleNote);
+  const side = h("div", "cnnlab-zoom-panel cnnlab-nms-panel");
+  const position = h("div", "cnnlab-position");
+  const decision = h("div", "cnnlab-nms-decision");
+  const keptLine = h("div", "cnnlab-nms-kept");
+  const key = h("div", "cnnlab-nms-key");
+  const stats = h("div", "cnnlab-stats");
+  side.append(position, decision, keptLine, key, stats);
+  const main = h("div", "cnnlab-main");
+  main.append(photo.fig, side);
+  const error = errorLine();
+  root.append(header, toolbar, error, main);
+  return { root, title, scaleNote, photo, position, decision, keptLine, key, stats, error, threshold,
+    thresholdText, ...transport };
+}
+
+function nmsKey(node, colors) {
+  const item = (rgb, text) => {
+    const span = h("span", "cnnlab-nms-key-item");
+    const swatch = h("span", "cnnlab-nms-swatch");
+    swatch.style.borderColor = cssColor(rgb);
+    span.append(swatch, text);
+    return span;
+  };
+  node.replaceChildren(item(colors.current, "being decided"), item(colors.kept, "kept"),
+    item(colors.removed, "removed (IoU with the box that removed it)"), item(colors.pending, "not decided yet"));
+}
+
+// The painter of the NMS widget: the photo once per scene, the boxes' states at any step.
+function createNMSPainter(view) {
+  const { photo } = view;
+  let S = null;
+  let shown = 0;
+
+  function setScene(scene) {
+    S = scene;
+    const { meta } = S;
+    photo.setMeta(meta);
+    drawPhoto(photo.canvas, S.photoWire);
+    view.title.textContent = meta.title || "";
+    view.scaleNote.textContent = meta.scale_note || "";
+    view.root.dataset.steps = String(S.steps);
+    view.root.dataset.threshold = String(meta.iou_threshold);
+    view.scrub.max = String(S.steps - 1);
+    view.threshold.value = String(meta.iou_threshold);
+    view.thresholdText.textContent = fmt(meta.iou_threshold);
+    view.stats.textContent = `${meta.kept.length} of ${S.steps} boxes kept at IoU threshold ${fmt(meta.iou_threshold)}`;
+    nmsKey(view.key, meta.colors);
+    photo.refit();
+  }
+
+  // box -> 0 pending, 1 kept, 2 removed (with the IoU that removed it) after decision s
+  function states(s) {
+    const state = new Uint8Array(S.steps);
+    const removedBy = new Float32Array(S.steps);
+    const kept = [];
+    for (let k = 0; k <= s; k++) {
+      const [index, isKept, , iou] = S.decisions.data.subarray(k * 4, k * 4 + 4);
+      state[index] = isKept ? 1 : 2;
+      removedBy[index] = iou;
+      if (isKept) kept.push(index);
+    }
+    return { state, removedBy, kept };
+  }
+
+  function drawBoxes(s, { state, removedBy }) {
+    if (!photo.begin()) return;
+    const { ctx } = photo;
+    const colors = S.meta.colors;
+    const box = (i) => Array.from(S.boxes.data.subarray(i * 5, i * 5 + 4));
+    const order = [0, 2, 1];   // pending under removed under kept
+    for (const which of order) {
+      for (let i = 0; i < S.steps; i++) {
+        if (state[i] !== which) continue;
+        const r = photo.rect(box(i));
+        const rgb = which === 1 ? colors.kept : which === 2 ? colors.removed : colors.pending;
+        outline(ctx, r, 0, which === 0 ? 1.5 : 2.5, cssColor(rgb, which === 0 ? 0.9 : 1));
+        if (which === 2) boxLabel(ctx, `IoU ${removedBy[i].toFixed(2)}`, r[0] + 2, r[1] + 2, rgb);
+      }
+    }
+    const current = S.decisions.data[s * 4];
+    const r = photo.rect(box(current));
+    outline(ctx, r, 3, 4, cssColor(colors.current));
+    outline(ctx, r, 0, 3, cssColor(state[current] === 1 ? colors.kept : colors.removed));
+  }
+
+  function show(s) {
+    if (!S) return;
+    shown = s;
+    const now = states(s);
+    drawBoxes(s, now);
+    const [index, isKept, by, iou] = S.decisions.data.subarray(s * 4, s * 4 + 4);
+    const score = S.boxes.data[index * 5 + 4];
+    const t = fmt(S.meta.iou_threshold);
+    view.position.textContent = `step ${s + 1} of ${S.steps}: box ${index} (score ${fmt(score)})`;
+    let text;
+    if (!isKept) text = `overlaps kept box ${by} by IoU ${iou.toFixed(2)} > ${t}: removed`;
+    else if (now.kept.length > 1) text = `overlaps the kept boxes by at most IoU ${iou.toFixed(2)} \u2264 ${t}: kept`;
+    else text = "has the highest score: kept";
+    view.decision.textContent = text;
+    view.decision.className = `cnnlab-nms-decision ${isKept ? "cnnlab-nms-is-kept" : "cnnlab-nms-is-removed"}`;
+    view.keptLine.textContent = `kept so far: ${now.kept.join(", ")}`;
+    view.readout.textContent = `${s + 1} / ${S.steps}`;
+    view.scrub.value = String(s);
+    Object.assign(view.root.dataset, { step: String(s), kept: now.kept.join(","), current: String(index) });
+  }
+
+  const resized = new ResizeObserver(() => {
+    if (!S) return;
+    photo.refit();
+    show(shown);
+  });
+  resized.observe(photo.canvas);
+  return { setScene, show, steps: () => (S ? S.steps : 0), dispose: () => { resized.disconnect(); S = null; } };
+}
+
+function renderNMS({ model, el }, listen, onModel) {
+  const meta0 = model.get("meta") || {};
+  const view = buildNMSView(style(meta0));
+  el.appendChild(view.root);
+  const painter = createNMSPainter(view);
+  const player = createPlayer(view, painter, (fields) => {
+    for (const [name, value] of Object.entries(fields)) model.set(name, value);
+    model.save_changes();
+  });
+  bindTransport(view, painter, player, listen);
+  let pending = false;
+
+  function rebuild() {
+    pending = false;
+    const meta = model.get("meta");
+    const decisions = decodeArray(model.get("output_data"));
+    const boxes = decodeArray(model.get("boxes_data"));
+    const photoWire = model.get("input_data");
+    if (!meta || !decisions || !boxes || !photoWire) return;
+    painter.setScene({ meta, decisions, boxes, photoWire, steps: meta.steps });
+    player.restart(Number(model.get("step")) || 0);
+    view.root.dataset.ready = "true";
+  }
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      queueMicrotask(rebuild);
+    }
+  };
+  for (const name of ["meta", "input_data", "output_data", "boxes_data"]) onModel(`change:${name}`, schedule);
+  onModel("change:step", () => player.jump(Number(model.get("step"))));
+  onModel("change:playing", () => player.setPlaying(Boolean(model.get("playing")), false));
+  onModel("change:speed", () => player.setSpeed(Number(model.get("speed")) || player.speed));
+  onModel("change:error", () => showModelError(model, view.error));
+  onModel("msg:custom", (msg) => {
+    if (msg && msg.type === "ack") {
+      showModelError(model, view.error);
+      const meta = model.get("meta") || {};
+      view.threshold.value = String(meta.iou_threshold);   // a refused value goes back
+      view.thresholdText.textContent = fmt(meta.iou_threshold);
+    }
+  });
+  listen(view.threshold, "input", () => { view.thresholdText.textContent = fmt(Number(view.threshold.value)); });
+  listen(view.threshold, "change", () => model.send({ type: "set", name: "iou_threshold", value: Number(view.threshold.value) }));
+  listen(view.speedInput, "change", () => {
+    model.set("speed", player.speed);
+    model.save_changes();
+  });
+  player.setSpeed(Number(model.get("speed")) || 1);
+  showModelError(model, view.error);
+  rebuild();
+  if (model.get("playing")) player.setPlaying(true, false);
+  return () => {
+    player.dispose();
+    painter.dispose();
+    view.root.remove();
+  };
+}
+
 // ------------------------------------------------------------------ render
 
 function render({ model, el }) {
@@ -1474,8 +1980,9 @@ function render({ model, el }) {
     abort.abort();
     for (const [name, fn] of modelHandlers) model.off(name, fn);
   };
-  if (model.get("kind") === "draw") {
-    const remove = renderDraw({ model, el }, listen, onModel);
+  const boxKinds = { draw: renderDraw, iou: renderIoU, nms: renderNMS };
+  if (boxKinds[model.get("kind")]) {
+    const remove = boxKinds[model.get("kind")]({ model, el }, listen, onModel);
     return () => { release(); remove(); };
   }
 
