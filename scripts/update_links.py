@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cnnlab import _links  # noqa: E402 - the package of this checkout, not an installed one
+from cnnlab import _links  # the package of this checkout, not an installed one
 
 #: a lesson row of the README's table: number, linked title, what you will do, the badges
 LESSON_ROW = re.compile(r"^\| (\d\d) \| \[([^\]]+)\]\((lessons/[\w.-]+\.ipynb)\) \| (.*?) \|(.*)\|$", re.MULTILINE)
