@@ -157,6 +157,13 @@ def test_iou_widget_page_messages_are_answered():
     assert "meta" in w.error and w.meta["box_b"] == [0.0, 0.0, 64.0, 64.0]
 
 
+def test_both_widgets_carry_a_still_picture(cluster):
+    for w in (IoUWidget(), NMSWidget("astronaut", *cluster)):
+        data, _ = w._repr_mimebundle_()
+        assert data["text/plain"] == repr(w)
+        assert data["image/png"] and "<img" in data["text/html"]
+
+
 def test_iou_widget_png():
     w = IoUWidget("coins", (10, 10, 150, 150), (80, 80, 250, 250))
     png = w.to_png()

@@ -63,6 +63,13 @@ def _rect(draw, to_px, box, rgb, width=3, fill=None):
     return x0, y0
 
 
+def _label(draw, xy, text: str, rgb, font) -> None:
+    """``text`` in ``rgb`` on a white band, readable over the photo."""
+    x, y = xy
+    draw.rectangle([x, y, x + _frames._text_width(text, font) + 4, y + _frames.FONT_PX], fill=(255, 255, 255, 215))
+    draw.text((x + 2, y), text, fill=tuple(rgb), font=font)
+
+
 def iou_frame(scene, panel_px: int = PANEL_PX):
     """The IoU scene as a PIL RGB image: both boxes, their overlap shaded, the numbers above."""
     image, draw, to_px = _canvas(scene, [scene.title(), scene.scale_note, scene.caption()], panel_px)
@@ -71,7 +78,7 @@ def iou_frame(scene, panel_px: int = PANEL_PX):
     font = _frames._font(_frames.FONT_PX)
     for name, box in (("A", scene.box_a), ("B", scene.box_b)):
         x0, y0 = _rect(draw, to_px, box, BOX_COLORS[f"box_{name.lower()}"])
-        draw.text((x0 + 5, y0 + 3), name, fill=BOX_COLORS[f"box_{name.lower()}"], font=font)
+        _label(draw, (x0 + 4, y0 + 3), name, BOX_COLORS[f"box_{name.lower()}"], font)
     return image
 
 
@@ -87,9 +94,12 @@ def nms_frame(scene, step: int, panel_px: int = PANEL_PX):
     for i in order:
         x0, y0 = _rect(draw, to_px, scene.boxes[i], color[int(states[i])], 2)
         if states[i] == REMOVED:
-            draw.text((x0 + 4, y0 + 2), f"IoU {removed_iou[int(i)]:.2f}", fill=BOX_COLORS["removed"], font=font)
+            _label(draw, (x0 + 3, y0 + 2), f"{removed_iou[int(i)]:.2f}", BOX_COLORS["removed"], font)
     current = scene.decisions[step].index
     (x0, y0), (x1, y1) = to_px(*scene.boxes[current][:2]), to_px(*scene.boxes[current][2:])
     draw.rectangle([x0 - 3, y0 - 3, x1 + 2, y1 + 2], outline=BOX_COLORS["current"], width=3)
     _rect(draw, to_px, scene.boxes[current], color[int(states[current])], 4)
+    if states[current] == REMOVED:
+        _label(draw, (x0 + 3, y0 + 2), f"IoU {removed_iou[current]:.2f}", BOX_COLORS["removed"],
+               _frames._font(_frames.FONT_PX))
     return image

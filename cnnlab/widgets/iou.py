@@ -14,7 +14,7 @@ import numpy as np
 import traitlets
 
 from .. import _validate as v
-from ._base import _STATIC
+from ._base import _STATIC, STILL_PANEL_PX, with_still
 from ._box_frames import iou_frame
 from ._frames import png
 from ._inputs import check_max_size, downscaled, take_image
@@ -190,6 +190,10 @@ class IoUWidget(PageProtocol, anywidget.AnyWidget):
     def to_png(self, path=None, panel_px: int = PANEL_PX):
         """:meth:`frame` as PNG: bytes, or written to ``path`` (then the path is returned)."""
         return png(self.frame(panel_px), path)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus its still picture for pages that cannot run it."""
+        return with_still(super()._repr_mimebundle_(**kwargs), self.to_png(panel_px=STILL_PANEL_PX), repr(self))
 
     def __repr__(self) -> str:
         sc = self._scene

@@ -53,6 +53,11 @@ def photo_rgb(source: Source) -> Source:
     return Source(source.label, source.original, frozen(np.ascontiguousarray(arr)))
 
 
+def area_text(x: float) -> str:
+    """An area as the page writes it: ``13,056`` for whole numbers, else :func:`fmt`."""
+    return f"{int(x):,}" if float(x).is_integer() else fmt(x)
+
+
 def photo_size(source: Source) -> tuple[int, int]:
     """``(width, height)`` of the photo as given, in the pixels the boxes use."""
     return int(source.original[1]), int(source.original[0])
@@ -117,8 +122,8 @@ class IoUScene:
         return f"Intersection over union: {self.source.label}"
 
     def caption(self) -> str:
-        """``"intersection 1,200 px² / union 4,400 px² = IoU 0.273"``."""
-        return (f"intersection {fmt(self.intersection)} px\u00b2 / union {fmt(self.union)} px\u00b2 "
+        """``"intersection 1,200 px² / union 4,400 px² = IoU 0.273"`` (areas as :func:`area_text` writes them)."""
+        return (f"intersection {area_text(self.intersection)} px\u00b2 / union {area_text(self.union)} px\u00b2 "
                 f"= IoU {self.iou:.3f}")
 
     def __repr__(self) -> str:

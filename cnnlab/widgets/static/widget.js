@@ -1504,8 +1504,8 @@ export function dragBox(box, how, dx, dy, width, height) {
   return out;
 }
 
-// "13056" -> "13,056" (areas), the minus sign as the page prints it
-const areaText = (x) => fmt(x).replace(/^(\d+)(?=\d{3}(\D|$))/, (d) => d.replace(/\B(?=(\d{3})+$)/g, ","));
+// an area as Python's caption writes it: whole numbers with thousands separators (13,056), else fmt
+const areaText = (x) => (Number.isInteger(x) ? x.toLocaleString("en-US") : fmt(x));
 const boxText = (b) => `(${b.map((x) => fmt(x)).join(", ")})`;
 
 // The photo (uint8, gray or RGB) on its canvas, at one canvas pixel per photo pixel.
@@ -1564,13 +1564,13 @@ function photoPanel(label) {
   };
 }
 
-function boxLabel(ctx, text, x, y, rgb) {
-  ctx.font = "bold 14px system-ui, sans-serif";
-  const w = ctx.measureText(text).width + 8;
+function boxLabel(ctx, text, x, y, rgb, px = 14) {
+  ctx.font = `bold ${px}px system-ui, sans-serif`;
+  const w = ctx.measureText(text).width + 6;
   ctx.fillStyle = "rgba(255, 255, 255, 0.85)";
-  ctx.fillRect(x, y, w, 19);
+  ctx.fillRect(x, y, w, px + 4);
   ctx.fillStyle = cssColor(rgb);
-  ctx.fillText(text, x + 4, y + 15);
+  ctx.fillText(text, x + 3, y + px);
 }
 
 function errorLine() {
@@ -1870,13 +1870,14 @@ function createNMSPainter(view) {
         const r = photo.rect(box(i));
         const rgb = which === 1 ? colors.kept : which === 2 ? colors.removed : colors.pending;
         outline(ctx, r, 0, which === 0 ? 1.5 : 2.5, cssColor(rgb, which === 0 ? 0.9 : 1));
-        if (which === 2) boxLabel(ctx, `IoU ${removedBy[i].toFixed(2)}`, r[0] + 2, r[1] + 2, rgb);
+        if (which === 2) boxLabel(ctx, removedBy[i].toFixed(2), r[0] + 2, r[1] + 2, rgb, 12);
       }
     }
     const current = S.decisions.data[s * 4];
     const r = photo.rect(box(current));
     outline(ctx, r, 3, 4, cssColor(colors.current));
     outline(ctx, r, 0, 3, cssColor(state[current] === 1 ? colors.kept : colors.removed));
+    if (state[current] === 2) boxLabel(ctx, `IoU ${removedBy[current].toFixed(2)}`, r[0] + 2, r[1] + 2, colors.removed);
   }
 
   function show(s) {
