@@ -111,6 +111,20 @@ def test_iou_widget_defaults_state_and_repr():
     assert buffer_bytes == w.image_data.nbytes and json_bytes < 5000
 
 
+def test_image_can_change_and_the_boxes_follow(cluster):
+    w = IoUWidget("astronaut", (0, 0, 500, 500))
+    with pytest.raises(ValueError, match="box_b"):
+        w.set(image="coins", box_b=(400, 400, 500, 500))   # coins is 303x384: box_b is outside it
+    assert w.meta["image_size"] == [512, 512]
+    w.image = "coins"
+    assert w.meta["image_size"] == [384, 303] and max(w.image.shape[:2]) == 320
+    assert w.box_a == (0.0, 0.0, 384.0, 303.0) and w.iou == detection.iou(w.box_a, w.box_b)
+    n = NMSWidget("astronaut", *cluster)
+    n.image = "camera"
+    assert n.image.ndim == 2 and n.kept.tolist() == detection.nms(*cluster).tolist()
+    assert NMSWidget("astronaut", *cluster).speed == 1.0
+
+
 def test_iou_widget_clamps_boxes_to_the_photo():
     w = IoUWidget("camera", (-50, -10, 100, 80), (400, 400, 900, 700))
     h, wd = images.load("camera").shape[:2]

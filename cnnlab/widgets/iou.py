@@ -176,7 +176,17 @@ class IoUWidget(PageProtocol, anywidget.AnyWidget):
         return self._scene.union
 
     @property
+    def image(self) -> np.ndarray:
+        """The photo as sent to the page, uint8 ``(h, w[, 3])`` (a copy); set it to show another photo."""
+        return self._scene.source.array.copy()
+
+    @image.setter
+    def image(self, value):
+        self.set(image=value)
+
+    @property
     def max_size(self):
+        """Longest side the photo is sent at."""
         return self._values["max_size"]
 
     @max_size.setter

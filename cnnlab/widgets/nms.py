@@ -53,6 +53,12 @@ def _in_float32_range(arr: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
+def _default_speed(boxes) -> float:
+    """About 15 s to play through, between 1 and 50 steps per second (a presenter talks over it)."""
+    count = len(boxes) if hasattr(boxes, "__len__") else 1
+    return float(min(50, max(1, round(count / 15))))
+
+
 class NMSWidget(AnimatedWidget):
     """Step through non-maximum suppression on a photo, box by box.
 
@@ -99,7 +105,7 @@ class NMSWidget(AnimatedWidget):
 
     def __init__(self, image, boxes, scores, iou_threshold=0.5, *, max_size=320, speed=None):
         super().__init__({"image": image, "boxes": boxes, "scores": scores, "iou_threshold": iou_threshold,
-                          "max_size": max_size}, speed=1.0 if speed is None else speed)
+                          "max_size": max_size}, speed=_default_speed(boxes) if speed is None else speed)
 
     def _take(self, name: str, value):
         """The photo, boxes and scores are checked and copied when given."""
@@ -148,7 +154,17 @@ class NMSWidget(AnimatedWidget):
         self.set(iou_threshold=value)
 
     @property
+    def image(self) -> np.ndarray:
+        """The photo as sent to the page, uint8 ``(h, w[, 3])`` (a copy); set it to show another photo."""
+        return self._scene.source.array.copy()
+
+    @image.setter
+    def image(self, value):
+        self.set(image=value)
+
+    @property
     def max_size(self):
+        """Longest side the photo is sent at."""
         return self._values["max_size"]
 
     @max_size.setter
