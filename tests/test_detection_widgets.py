@@ -125,6 +125,17 @@ def test_image_can_change_and_the_boxes_follow(cluster):
     assert NMSWidget("astronaut", *cluster).speed == 1.0
 
 
+def test_any_photo_array_is_sent_as_uint8():
+    gray = RNG.random((40, 60)) * 7 - 3
+    w = IoUWidget(gray, (5, 5, 30, 30), (10, 10, 50, 35))
+    assert w.image_data.dtype == np.uint8 and w.image_data.shape == (40, 60)
+    assert w.image_data.min() == 0 and w.image_data.max() == 255 and w.meta["image_size"] == [60, 40]
+    rgba = RNG.integers(0, 256, (30, 20, 4)).astype(np.uint8)
+    assert NMSWidget(rgba, [[0, 0, 5, 5]], [1.0]).image.shape == (30, 20, 3)
+    with pytest.raises(ValueError, match="image"):
+        IoUWidget(np.zeros((10, 10, 5)))
+
+
 def test_iou_widget_clamps_boxes_to_the_photo():
     w = IoUWidget("camera", (-50, -10, 100, 80), (400, 400, 900, 700))
     h, wd = images.load("camera").shape[:2]

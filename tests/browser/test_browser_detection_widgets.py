@@ -39,10 +39,16 @@ SETUP = (
     "centres = np.array([[170, 60, 350, 280], [20, 250, 160, 420], [330, 380, 480, 500]], float)\n"
     "boxes = np.concatenate([c + rng.integers(-30, 30, (5, 4)) for c in centres])\n"
     "scores = rng.random(len(boxes)).round(3)\n"
+    "class FailingIoU(IoUWidget):  # Python fails on every box the page sends, as if out of memory\n"
+    "    def _build(self, values):\n"
+    "        if values['box_a'] is not None and not isinstance(values['box_a'], tuple):\n"
+    "            raise MemoryError\n"
+    "        return super()._build(values)\n"
 )
 WIDGETS = {
     "iou": f"IoUWidget('astronaut', {BOX_A}, {BOX_B})",
     "nms": "NMSWidget('astronaut', boxes, scores, iou_threshold=0.5)",
+    "failing": f"FailingIoU('coins', {BOX_A}, {BOX_B})",
 }
 
 
@@ -151,7 +157,7 @@ def lab(chromium, tmp_path_factory):
         page = context.new_page()
         page.set_default_timeout(30_000)
         try:
-            S.open_notebook(page, server, NOTEBOOK, expect_widgets=2)
+            S.open_notebook(page, server, NOTEBOOK, expect_widgets=len(WIDGETS))
         except Exception as exc:
             raise RuntimeError(f"the notebook did not render: {exc}\nconsole: {log.errors()}\n"
                                f"server log:\n{server.log_tail()}") from exc
@@ -167,7 +173,7 @@ def lab(chromium, tmp_path_factory):
 def _to_page(root, x: float, y: float) -> tuple[float, float]:
     """Page coordinates of the point ``(x, y)`` of the photo (in pixels of the photo as given)."""
     rect = root.locator("canvas.cnnlab-photo").bounding_box()
-    width, height = 512, 512   # the astronaut photo
+    width, height = (float(n) for n in root.get_attribute("data-image-size").split(","))
     return rect["x"] + x / width * rect["width"], rect["y"] + y / height * rect["height"]
 
 
@@ -217,6 +223,20 @@ def test_dragging_a_box_changes_the_iou_and_python_agrees(lab, artifacts):
     assert float(root.get_attribute("data-iou")) == detection.iou(_box(root, "a"), resized)
     assert root.locator(".cnnlab-error").is_hidden()
     page.screenshot(path=str(artifacts / "detection-iou-1280x720-after.png"))
+
+
+def test_a_failed_request_reaches_the_error_line_and_keeps_the_last_good_boxes(lab):
+    page, _log, _server = lab
+    root = page.locator(".cnnlab-widget[data-kind='iou']").nth(1)
+    root.scroll_into_view_if_needed()
+    assert root.locator(".cnnlab-error").is_hidden()
+    before = root.get_attribute("data-iou")
+    seen = _drag(page, root, (150, 130), (100, 100))
+    assert seen["source"] == "page" and seen["dragging"] == "a"
+    error = root.locator(".cnnlab-error")
+    assert error.is_visible() and "MemoryError" in error.inner_text()
+    assert _box(root, "a") == list(map(float, BOX_A)), "the refused box was not put back"
+    assert root.get_attribute("data-iou") == before and root.get_attribute("data-source") == "python"
 
 
 def test_nms_widget_steps_plays_and_follows_the_threshold(lab, artifacts):
@@ -269,7 +289,7 @@ def test_at_1280x720_and_150_percent_zoom_everything_is_in_view(chromium, lab, a
     try:
         zoomed = context.new_page()
         zoomed.set_default_timeout(30_000)
-        S.open_notebook(zoomed, server, NOTEBOOK, expect_widgets=2)
+        S.open_notebook(zoomed, server, NOTEBOOK, expect_widgets=len(WIDGETS))
         zoomed.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
         for kind, parts in PROJECTOR_PARTS.items():
             root = S.widget_root(zoomed, kind)

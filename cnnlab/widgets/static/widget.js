@@ -1662,7 +1662,7 @@ function renderIoU({ model, el }, listen, onModel) {
     view.boxA.style.color = cssColor(meta.colors.box_a);
     view.boxB.style.color = cssColor(meta.colors.box_b);
     Object.assign(view.root.dataset, {
-      iou: String(r.iou), source: fromPython ? "python" : "page",
+      iou: String(r.iou), source: fromPython ? "python" : "page", imageSize: meta.image_size.join(","),
       boxA: boxes.a.join(","), boxB: boxes.b.join(","),
     });
     view.note.textContent = fromPython ? "computed in Python by cnnlab.detection.iou" : "computed in the page while you drag";
