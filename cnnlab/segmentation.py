@@ -6,6 +6,8 @@
 * :func:`transposed_conv2d` is the up-sampling layer of segmentation networks,
   written out in NumPy: every input pixel stamps a copy of the kernel, scaled
   by its value, onto the output (``keras.layers.Conv2DTranspose`` computes the same).
+* :func:`colour_labels` and :func:`error_overlay` turn label maps and
+  mistakes into RGB pictures for :func:`cnnlab.plot.grid`.
 * :func:`unet` builds a small U-Net (or the same network without skip
   connections) for :func:`cnnlab.datasets.make_shapes` label maps;
   :func:`train_segmenter` fits it. TensorFlow is imported only inside them.
@@ -28,7 +30,10 @@ import numpy as np
 from . import _validate as v
 
 __all__ = [
+    "LABEL_COLOURS",
+    "colour_labels",
     "dice",
+    "error_overlay",
     "iou",
     "mean_iou",
     "per_class_iou",
@@ -211,6 +216,79 @@ def pixel_accuracy(pred_labels, true_labels) -> float:
     """
     pred, true, _ = _label_pair(pred_labels, true_labels, None)
     return float(np.mean(pred == true))
+
+
+# ---------------------------------------------------------------- pictures of label maps and mistakes
+
+#: RGB colour of each class of the shapes: background, circle, square, triangle (then repeated)
+LABEL_COLOURS = np.array([[20, 20, 20], [230, 159, 0], [86, 180, 233], [0, 158, 115],
+                          [240, 228, 66], [204, 121, 167]], dtype=np.uint8)
+
+
+def colour_labels(label_map) -> np.ndarray:
+    """A label map as an RGB picture, one colour per class (:data:`LABEL_COLOURS`).
+
+    Parameters
+    ----------
+    label_map : (H, W) or (N, H, W) array_like of int
+
+    Returns
+    -------
+    (..., 3) ndarray of uint8
+
+    Examples
+    --------
+    >>> colour_labels([[0, 1]]).tolist()
+    [[[20, 20, 20], [230, 159, 0]]]
+
+    Introduced in lesson 09.
+    """
+    labels = v.array(label_map, "label_map", (2, 3))
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"label_map must hold integer class labels, got dtype {labels.dtype}")
+    if labels.min() < 0:
+        raise ValueError(f"label_map must hold labels of at least 0, found {int(labels.min())}")
+    return LABEL_COLOURS[labels % len(LABEL_COLOURS)]
+
+
+def error_overlay(image, pred_mask, true_mask) -> np.ndarray:
+    """Where a predicted mask is right and wrong, painted over a dimmed photo.
+
+    Right object pixels are white, **false positives** (predicted, not
+    there) red, **false negatives** (there, missed) blue; right background
+    keeps the dimmed photo.
+
+    Parameters
+    ----------
+    image : (H, W, 3) or (H, W) array_like of uint8
+    pred_mask, true_mask : (H, W) array_like of bool
+
+    Returns
+    -------
+    (H, W, 3) ndarray of uint8
+
+    Examples
+    --------
+    >>> error_overlay(np.zeros((1, 3), np.uint8), [[1, 1, 0]], [[1, 0, 1]])[0].tolist()
+    [[255, 255, 255], [230, 40, 40], [40, 90, 230]]
+
+    Introduced in lesson 09.
+    """
+    photo = v.array(image, "image", (2, 3))
+    if photo.dtype != np.uint8:
+        raise TypeError(f"image must be uint8 (0-255), got dtype {photo.dtype}")
+    if photo.ndim == 2:
+        photo = np.repeat(photo[:, :, None], 3, axis=2)
+    if photo.shape[2] != 3:
+        raise ValueError(f"image must be (H, W) or (H, W, 3), got shape {photo.shape}")
+    pred, true = _mask_pair(pred_mask, true_mask)
+    if pred.shape != photo.shape[:2]:
+        raise ValueError(f"pred_mask must have the image's height and width {photo.shape[:2]}, got {pred.shape}")
+    out = (photo // 3).astype(np.uint8)
+    out[pred & true] = (255, 255, 255)
+    out[pred & ~true] = (230, 40, 40)
+    out[~pred & true] = (40, 90, 230)
+    return out
 
 
 # ---------------------------------------------------------------- transposed convolution

@@ -36,7 +36,7 @@ def reference(name):
 
 def test_every_public_checker_is_registered_once():
     public = [n for n in exercises.__all__ if n.startswith("check_")]
-    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 20
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 23
 
 
 def test_every_name_the_lessons_use_exists():
@@ -331,6 +331,19 @@ MISTAKES = [
     ("check_validation_split", lambda x, y, f, s: ((x[:80], y[:80]), (x[80:], y[80:])), "not balanced"),
     ("check_validation_split", _split_twice, "both parts"),
     ("check_validation_split", _split_random_each_time, "different split"),
+    # lesson 09
+    ("check_mask_iou", lambda p, t: np.count_nonzero(p & t) / np.count_nonzero(p), "predicted pixels only"),
+    ("check_mask_iou", lambda p, t: np.count_nonzero(p & t) / (np.count_nonzero(p) + np.count_nonzero(t)),
+     "added the two areas"),
+    ("check_mask_iou", lambda p, t: np.count_nonzero(p & t) / np.count_nonzero(p | t), "two empty masks"),
+    ("check_mask_iou", lambda p, t: (p & t).sum() / (p | t).sum() if (p | t).any() else 0.0, "two empty masks"),
+    ("check_mask_iou", lambda p, t: 2 * (p & t).sum() / (p.sum() + t.sum()), "Dice score"),
+    ("check_dice_score", lambda p, t: (p & t).sum() / (p.sum() + t.sum()), "factor 2"),
+    ("check_dice_score", lambda p, t: (p & t).sum() / (p | t).sum(), "IoU"),
+    ("check_dice_score", lambda p, t: 2 * (p & t).sum() / (p.sum() + t.sum()), "two empty masks"),
+    ("check_transposed_size", lambda n, k, s: (n - k) // s + 1, "ordinary convolution"),
+    ("check_transposed_size", lambda n, k, s: n * s, "'same' padding"),
+    ("check_transposed_size", lambda n, k, s: n * s + k, "one stride too many"),
 ]
 MISTAKE_IDS = [f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)]
 
@@ -356,6 +369,9 @@ GIVEAWAYS = {
     "check_cross_entropy": "-np.log(probs[label])",
     "check_sgd_step": "W - learning_rate * grad",
     "check_validation_split": "datasets.split(x_train, y_train, test_size=fraction, seed=seed)",
+    "check_mask_iou": "np.count_nonzero(pred & true) / union",
+    "check_dice_score": "2 * np.count_nonzero(pred & true) / total",
+    "check_transposed_size": "(n - 1) * stride + k",
 }
 
 
@@ -473,7 +489,7 @@ def test_hint_prints_the_stronger_hint_only(capsys):
 
 def test_names_follow_the_lessons():
     assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
-    assert exercises.names()[-1] == "validation_split" and len(exercises.names()) == 20
+    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 23
 
 
 # ---------------------------------------------------------------- window positions come from ops.window

@@ -22,7 +22,7 @@ appears only when asked for with :func:`solution`::
     crop_shape = (50, 100, 3)
     ...
 
-One module per lesson (``lesson01`` ... ``lesson07``) holds its checkers, each
+One module per lesson (``lesson01`` ... ``lesson09``) holds its checkers, each
 next to its reference answer; ``_core`` holds what they share.
 """
 
@@ -36,6 +36,7 @@ from .lesson04 import check_max_pool, check_pooled_shape
 from .lesson05 import check_channels_first, check_flat_index, check_flat_length
 from .lesson06 import check_conv_params, check_dense, check_softmax
 from .lesson07 import check_cross_entropy, check_sgd_step, check_validation_split
+from .lesson09 import check_dice_score, check_mask_iou, check_transposed_size
 
 __all__ = [
     "MAX_MESSAGE",
@@ -44,14 +45,16 @@ __all__ = [
     "check_combined_kernel",
     "check_conv2d",
     "check_conv_params",
-    "check_cross_entropy",
     "check_crop_shape",
+    "check_cross_entropy",
     "check_dense",
+    "check_dice_score",
     "check_edge_kernel",
     "check_flat_index",
     "check_flat_length",
     "check_grayscale",
     "check_leaky_relu",
+    "check_mask_iou",
     "check_max_pool",
     "check_mirror",
     "check_output_size",
@@ -59,6 +62,7 @@ __all__ = [
     "check_relu",
     "check_sgd_step",
     "check_softmax",
+    "check_transposed_size",
     "check_validation_split",
     "combined_kernel_parts",
     "hint",
