@@ -3,7 +3,7 @@
 * ``boxIoU`` of ``widget.js`` equals :func:`cnnlab.detection.iou` exactly on 500 random box pairs
   (disjoint, touching, zero-area and fractional boxes included), loaded as a module from a throw-away
   HTTP server on 127.0.0.1;
-* in JupyterLab (a server of :mod:`cnnlab._servers` on 127.0.0.1): dragging box A with the mouse
+* in JupyterLab and in Voilà (servers of :mod:`cnnlab._servers` on 127.0.0.1): dragging box A with the mouse
   changes the IoU the page shows while dragging, and after the button is released the widget shows
   Python's IoU of the boxes it now holds; dragging a corner resizes; the NMS widget steps, plays to
   the end with ``detection.nms``'s boxes kept, and recomputes when the threshold slider moves;
@@ -145,12 +145,12 @@ def test_page_drag_stays_in_the_photo(js):
 # --------------------------------------------------------------------------- JupyterLab
 
 
-@pytest.fixture(scope="module")
-def lab(chromium, tmp_path_factory):
-    """``(page, log, server)``: the two widgets' notebook open and run in JupyterLab."""
+@pytest.fixture(scope="module", params=["lab", "voila"])
+def lab(request, chromium, tmp_path_factory):
+    """``(page, log, server)``: the widgets' notebook open and run in JupyterLab, then in Voilà."""
     base = tmp_path_factory.mktemp("cnnlab-detection-widgets")
     S.write_widget_notebook(base / "nb" / NOTEBOOK, SETUP, WIDGETS)
-    server = S.JupyterProcess("lab", base / "nb", base / "lab").start()
+    server = S.JupyterProcess(request.param, base / "nb", base / request.param).start()
     context = None
     try:
         context, log = S.new_guarded_context(chromium, viewport={"width": 1280, "height": 720})
@@ -198,13 +198,13 @@ def _drag(page, root, start, end, steps: int = 8) -> dict:
 
 
 def test_dragging_a_box_changes_the_iou_and_python_agrees(lab, artifacts):
-    page, _log, _server = lab
+    page, _log, server = lab
     root = S.widget_root(page, "iou")
     root.scroll_into_view_if_needed()
     assert _box(root, "a") == list(map(float, BOX_A)) and _box(root, "b") == list(map(float, BOX_B))
     first = float(root.get_attribute("data-iou"))
     assert first == detection.iou(BOX_A, BOX_B)
-    page.screenshot(path=str(artifacts / "detection-iou-1280x720-before.png"))
+    page.screenshot(path=str(artifacts / f"detection-{server.kind}-iou-1280x720-before.png"))
 
     seen = _drag(page, root, (150, 130), (60, 60))      # inside A only: moves A up and left
     assert seen["source"] == "page" and seen["dragging"] == "a"
@@ -222,7 +222,7 @@ def test_dragging_a_box_changes_the_iou_and_python_agrees(lab, artifacts):
     assert resized[:2] == [200.0, 150.0] and resized[2] < 420 and resized[3] < 400
     assert float(root.get_attribute("data-iou")) == detection.iou(_box(root, "a"), resized)
     assert root.locator(".cnnlab-error").is_hidden()
-    page.screenshot(path=str(artifacts / "detection-iou-1280x720-after.png"))
+    page.screenshot(path=str(artifacts / f"detection-{server.kind}-iou-1280x720-after.png"))
 
 
 def test_a_failed_request_reaches_the_error_line_and_keeps_the_last_good_boxes(lab):
@@ -240,7 +240,7 @@ def test_a_failed_request_reaches_the_error_line_and_keeps_the_last_good_boxes(l
 
 
 def test_nms_widget_steps_plays_and_follows_the_threshold(lab, artifacts):
-    page, _log, _server = lab
+    page, _log, server = lab
     boxes, scores = _nms_inputs()
     root = S.widget_root(page, "nms")
     root.scroll_into_view_if_needed()
@@ -259,7 +259,7 @@ def test_nms_widget_steps_plays_and_follows_the_threshold(lab, artifacts):
     assert kept == detection.nms(boxes, scores, 0.5).tolist()
     drawn = page.evaluate(S.CANVAS_STATS_JS, root.locator("canvas.cnnlab-boxes").element_handle())
     assert drawn["opaque"] > 0 and drawn["colors"] >= 3
-    page.screenshot(path=str(artifacts / "detection-nms-1280x720.png"))
+    page.screenshot(path=str(artifacts / f"detection-{server.kind}-nms-1280x720.png"))
 
     slider = root.locator("input.cnnlab-threshold")
     slider.evaluate("el => { el.value = '0.2'; el.dispatchEvent(new Event('input')); "
@@ -290,13 +290,14 @@ def test_at_1280x720_and_150_percent_zoom_everything_is_in_view(chromium, lab, a
         zoomed = context.new_page()
         zoomed.set_default_timeout(30_000)
         S.open_notebook(zoomed, server, NOTEBOOK, expect_widgets=len(WIDGETS))
-        zoomed.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+        if server.kind == "lab":
+            zoomed.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
         for kind, parts in PROJECTOR_PARTS.items():
             root = S.widget_root(zoomed, kind)
             root.evaluate("el => el.scrollIntoView({block: 'start'})")
             zoomed.evaluate(S.TWO_FRAMES_JS)
             seen = root.evaluate(IN_VIEW_JS, parts)
-            zoomed.screenshot(path=str(artifacts / f"detection-{kind}-150pct.png"))
+            zoomed.screenshot(path=str(artifacts / f"detection-{server.kind}-{kind}-150pct.png"))
             hidden = [s for s in seen if s[1] != "visible"]
             assert not hidden, f"{kind} widget at 1280x720 and 150 %: not all in view at once: {hidden}"
         assert not log.errors(benign=S.BENIGN_CONSOLE_ERRORS), log.errors()
