@@ -35,7 +35,7 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
 
     Parameters
     ----------
-    widget : ConvolutionWidget, PoolingWidget, ActivationWidget or FlattenWidget
+    widget : ConvolutionWidget, PoolingWidget, ActivationWidget, FlattenWidget or NMSWidget
     path : str or path-like
         Where to write the ``.gif``.
     max_frames : int
@@ -70,8 +70,11 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     if hold_last < 0:
         raise ValueError(f"hold_last must be 0 or more seconds, got {hold_last:g}")
     panel_px = v.positive_int(panel_px, "panel_px")
-    scene = widget.scene
-    frames = _frames.frames(scene, _frames.gif_steps(scene.steps, max_frames), panel_px)
+    steps = _frames.gif_steps(widget.steps, max_frames)
+    if type(widget).frame is AnimatedWidget.frame:   # a sliding window: the static parts are drawn once
+        frames = _frames.frames(widget.scene, steps, panel_px)
+    else:                                            # a kind with its own picture (NMS): frame by frame
+        frames = _frames_of(widget, steps, panel_px, _frames.MAX_GIF_PIXELS)
     # One shared palette (from the first and last frames: pending cells, window, every map colour).
     first, last = frames[0], frames[-1]
     sample = Image.new("RGB", (first.width, first.height + last.height))
@@ -86,6 +89,30 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
     indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations,
                     loop=0, optimize=False, disposal=1)
     return path
+
+
+def _frames_of(widget, steps, panel_px: int, max_pixels: int) -> list:
+    """``widget.frame(step)`` for every step, refused before drawing more than ``max_pixels`` in all."""
+    first = widget.frame(int(steps[0]), panel_px)
+    total = first.width * first.height * len(steps)
+    if total > max_pixels:
+        raise ValueError(f"max_frames={len(steps)} frames of {first.width}x{first.height} would make a GIF of "
+                         f"{total:,} pixels; the limit is {max_pixels:,}: use fewer frames or a smaller panel_px")
+    frames = [first] + [widget.frame(int(s), panel_px) for s in steps[1:]]
+    return _same_size(frames)
+
+
+def _same_size(frames: list) -> list:
+    """Frames whose captions differ in width, pasted on white canvases of one size (a GIF has one)."""
+    from PIL import Image
+
+    width, height = max(f.width for f in frames), max(f.height for f in frames)
+    out = []
+    for f in frames:
+        canvas = Image.new("RGB", (width, height), (255, 255, 255))
+        canvas.paste(f.convert("RGB"), (0, 0))
+        out.append(canvas)
+    return out
 
 
 def convolution_gif(image, kernel, path, stride=None, padding=None, *, filter=None, max_size: int = 48,

@@ -107,3 +107,23 @@ def test_the_cnnlab_command_offers_gif(tmp_path):
     out = tmp_path / "m.gif"
     assert main(["gif", "pool", "--image", "coins", "--frames", "3", "--max-size", "16", str(out)]) == 0
     assert out.is_file()
+
+
+def test_nms_widget_exports_a_gif_of_its_decisions(tmp_path):
+    from PIL import Image
+
+    from cnnlab.widgets import NMSWidget
+
+    rng = np.random.default_rng(3)
+    corners = rng.uniform(0, 200, (9, 2))
+    boxes = np.concatenate([corners, corners + rng.uniform(30, 90, (9, 2))], axis=1)
+    widget = NMSWidget("astronaut", boxes, rng.random(9))
+    path = animate.save_gif(widget, tmp_path / "nms.gif", max_frames=50)
+    with Image.open(path) as gif:
+        assert gif.n_frames == widget.steps == 9
+        gif.seek(gif.n_frames - 1)
+        last = np.asarray(gif.convert("RGB"))
+    widest = max(widget.frame(step, 240).width for step in range(widget.steps))
+    assert last.shape[1] == widest, "every frame fits: none is cropped to the first one's size"
+    with pytest.raises(ValueError, match="max_frames"):
+        animate.save_gif(widget, tmp_path / "huge.gif", panel_px=4000)
