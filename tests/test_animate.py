@@ -109,7 +109,7 @@ def test_the_cnnlab_command_offers_gif(tmp_path):
     assert out.is_file()
 
 
-def test_nms_widget_exports_a_gif_of_its_decisions(tmp_path):
+def test_nms_widget_exports_a_gif_of_its_decisions(tmp_path, monkeypatch):
     from PIL import Image
 
     from cnnlab.widgets import NMSWidget
@@ -125,5 +125,9 @@ def test_nms_widget_exports_a_gif_of_its_decisions(tmp_path):
         last = np.asarray(gif.convert("RGB"))
     widest = max(widget.frame(step, 240).width for step in range(widget.steps))
     assert last.shape[1] == widest, "every frame fits: none is cropped to the first one's size"
-    with pytest.raises(ValueError, match="max_frames"):
-        animate.save_gif(widget, tmp_path / "huge.gif", panel_px=4000)
+    with pytest.raises(ValueError, match="panel_px"):
+        animate.save_gif(widget, tmp_path / "huge.gif", panel_px=4000)     # one frame too large
+    monkeypatch.setattr(_frames, "MAX_GIF_PIXELS", 1_000_000)
+    with pytest.raises(ValueError, match="max_frames=9"):
+        animate.save_gif(widget, tmp_path / "long.gif")                    # too many pixels in all
+    assert not (tmp_path / "huge.gif").exists() and not (tmp_path / "long.gif").exists()
