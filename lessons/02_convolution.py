@@ -122,8 +122,10 @@ plot.before_after(square, feature_map, ("input 7 x 7", "feature map 5 x 5"), sho
 # %% [markdown]
 # Read the feature map as the kernel's answer, at every position, to one question: *is it brighter
 # on my right than on my left?* Positive (red) along the square's left edge, where dark turns
-# bright; negative (blue) along its right edge; 0 (white) where nothing changes, inside the square
-# and in the background. This kernel is a **vertical-edge detector**.
+# bright; negative (blue) along its right edge. Here only the centre column is 0 (white): there
+# the window's left and right columns are equally bright. Every window of this small picture
+# touches the square, so none sees plain background; on a larger picture a flat background would
+# give 0 as well. This kernel is a **vertical-edge detector**.
 #
 # > **Convolution or cross-correlation?** In mathematics, "convolution" first flips the kernel
 # > upside down and left to right. Deep-learning libraries skip the flip (strictly speaking they
@@ -133,8 +135,10 @@ plot.before_after(square, feature_map, ("input 7 x 7", "feature map 5 x 5"), sho
 # %% [markdown]
 # ### Watch it on a real photo
 #
-# The widget slides a kernel over Chelsea the cat (shrunk to 64 pixels wide) and writes out every
-# multiplication of the current window. `sobel_x` is a stronger version of our edge kernel.
+# The widget slides a kernel over a gray version of Chelsea the cat (shrunk to 64 pixels wide) and
+# writes out every multiplication of the current window. `sobel_x` is a stronger version of our
+# edge kernel. We start in gray because a 3 × 3 kernel is a 2-D grid that fits a 2-D image; colour
+# photos need a kernel with one slice per colour, and section 6 shows how.
 #
 # **Try it:** press play and watch the feature map fill in; then pause on a whisker or the edge of
 # an eye and read the products in the zoom. Switch the kernel to `sobel_y`: which edges light up now?
@@ -142,12 +146,14 @@ plot.before_after(square, feature_map, ("input 7 x 7", "feature map 5 x 5"), sho
 # %%
 from cnnlab.widgets import ConvolutionWidget
 
-conv_widget = ConvolutionWidget("cat", "sobel_x")
+cat_photo_gray = images.grayscale(images.load("cat"))       # one number per pixel (lesson 01)
+conv_widget = ConvolutionWidget(cat_photo_gray, "sobel_x")
 conv_widget
 
 # %%
-# The widget's numbers are ops.conv2d's numbers (the 3x3 kernel is used on each colour and summed).
+# The widget's numbers are ops.conv2d's numbers on the shrunken gray photo.
 print(conv_widget.image.shape, "->", conv_widget.output.shape)
+assert conv_widget.image.ndim == 2
 assert np.allclose(conv_widget.output, ops.conv2d(conv_widget.image, kernels.get("sobel_x")))
 
 # %% [markdown]
@@ -244,7 +250,8 @@ plot.conv_step(square, kernel, row=0, col=0, padding=1);
 # %% [markdown]
 # With one pixel of zeros on every side the 7 × 7 picture becomes 9 × 9 and the output is 7 × 7
 # again: the same size as the input. Keras calls the padding that keeps the size (for stride 1)
-# `"same"`; `ops.conv2d` accepts `"valid"`, `"same"` or a number of zeros.
+# `"same"`; `ops.conv2d` accepts `"valid"`, `"same"` or a number of zeros. At a stride above 1
+# `"same"` is not simply "one zero on each side": the end of this section shows what it is.
 #
 # ### The output-size formula
 #
@@ -253,9 +260,9 @@ plot.conv_step(square, kernel, row=0, col=0, padding=1);
 #
 # $$\text{output} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1$$
 #
-# where ⌊ ⌋ means rounding down: a step that would stick out of the image is not taken.
-# `ops.output_size(n, k, stride, padding)` computes it. Let's check the formula against real
-# convolutions:
+# where ⌊ ⌋ means rounding down: a step that would stick out of the image is not taken, and `p`
+# is the number of zeros on each side. `ops.output_size(n, k, stride, padding)` computes it.
+# Let's check the formula against real convolutions:
 
 # %%
 print(f"{'n':>4} {'k':>2} {'stride':>6} {'pad':>4} {'output':>7}")
@@ -264,6 +271,48 @@ for n, k, s, p in [(7, 3, 1, 0), (7, 3, 2, 0), (7, 3, 1, 1), (28, 3, 1, 0), (28,
     actual = ops.conv2d(np.zeros((n, n)), np.ones((k, k)), stride=s, padding=p).shape[0]
     assert size == actual == (n + 2 * p - k) // s + 1
     print(f"{n:>4} {k:>2} {s:>6} {p:>4} {size:>7}")
+
+# %% [markdown]
+# ### `"same"` padding at a stride above 1
+#
+# TensorFlow and Keras define `"same"` by the output they want: **⌈n / s⌉ positions** (⌈ ⌉ means
+# rounding up; at stride 1 that is n, the same size as the input), whatever the kernel size. Then
+# they add just enough zeros for that many windows: `max((out − 1)·s + k − n, 0)` in total, half
+# before and half after; when the total is odd, the extra zero goes **after**, at the bottom and
+# on the right. `ops.output_size` and `ops.padding_amounts` compute both:
+
+# %%
+print(f"{'n':>4} {'k':>2} {'stride':>6} {'output':>7}   zeros before, after")
+for n, k, s in [(7, 3, 1), (6, 4, 1), (7, 3, 2), (6, 3, 2), (8, 5, 2), (512, 3, 2)]:
+    size = ops.output_size(n, k, stride=s, padding="same")
+    before, after = ops.padding_amounts(n, k, stride=s, padding="same")
+    assert size == int(np.ceil(n / s)) == ops.conv2d(np.zeros((n, n)), np.ones((k, k)), stride=s,
+                                                     padding="same").shape[0]
+    assert before + after == max((size - 1) * s + k - n, 0) and after - before in (0, 1)
+    print(f"{n:>4} {k:>2} {s:>6} {size:>7}   {before}, {after}")
+
+# %% [markdown]
+# Take the row n = 6, k = 3, stride 2. `padding=1` and `"same"` both give 3 windows, but not the
+# same windows: `padding=1` adds a row of zeros on top and one at the bottom, `"same"` only one at
+# the bottom, so its windows start one row lower. A picture whose rows hold 1, 2, ..., 6 and a
+# kernel that adds up the three rows under its middle column show which rows each window sees:
+
+# %%
+rows = np.repeat(np.arange(1.0, 7.0)[:, None], 6, axis=1)     # row r holds the value r + 1
+add_column = np.array([[0, 1, 0], [0, 1, 0], [0, 1, 0]], dtype=float)
+
+with_one = ops.conv2d(rows, add_column, stride=2, padding=1)
+with_same = ops.conv2d(rows, add_column, stride=2, padding="same")
+print("padding=1:  ", with_one[:, 0], "  rows 0+1+2, 2+3+4, 4+5+6 (0 is the zero on top)")
+print('padding="same":', with_same[:, 0], "  rows 1+2+3, 3+4+5, 5+6+0 (0 is the zero at the bottom)")
+assert with_one.shape == with_same.shape == (3, 3)
+assert with_one[:, 0].tolist() == [3, 9, 15] and with_same[:, 0].tolist() == [6, 12, 11]
+assert np.array_equal(with_same, ops.conv2d(np.pad(rows, ((0, 1), (0, 1))), add_column, stride=2))
+
+# %% [markdown]
+# Same size, different numbers. Section 9 runs `"same"` at stride 2 on the 512-pixel astronaut:
+# there TensorFlow adds no zero on top and one at the bottom (the last row of the table above),
+# and `ops.conv2d` matches it exactly.
 
 # %% [markdown]
 # Stride and padding on a real photo, in the widget. **Try it:** step forward a few times and
@@ -335,9 +384,12 @@ plot.feature_maps(maps, bank_names, size=3.2);
 # %% [markdown]
 # This stack is what the next layer of a CNN receives: a 4-channel "image" in which every channel
 # says where one feature is. A second convolutional layer has kernels of shape `(3, 3, 4, F2)`:
-# each of its filters looks at all four maps at once, so it can combine simple features ("a
-# vertical edge here *and* a horizontal edge there") into more complex ones, such as corners.
-# Stack enough layers and the features become eyes, wheels or letters.
+# each of its filters looks at all four maps at once. On its own that adds nothing new: two
+# convolutions in a row are just one bigger convolution (lesson 03 proves it with numbers). What
+# makes the difference is the **activation** between the layers, the subject of the next lesson:
+# with it, the second layer can combine simple features ("a vertical edge here *and* a horizontal
+# edge there") into more complex ones, such as corners. Stack enough layers, each followed by an
+# activation, and the features become eyes, wheels or letters.
 #
 # ## 8. The slow loops and the fast version
 #
@@ -416,12 +468,15 @@ assert np.allclose(ours, theirs, atol=1e-4)
 # ### Exercise 1: the output-size formula
 #
 # Write `out_size(n, k, stride, padding)` for an input of length `n`, a kernel of size `k`, and
-# `padding` zeros on each side. Hint: the formula in section 5; `//` divides and rounds down.
+# `padding` zeros on each side, or `padding="same"` as TensorFlow means it. Hint: the formulas in
+# section 5; `//` divides and rounds down.
 
 # %%
 def out_size(n, k, stride=1, padding=0):
     """Number of positions a kernel of size k takes along an input of length n."""
-    return ...   # your code here
+    if padding == "same":
+        return ...   # TensorFlow's "same": how many positions?
+    return ...       # padding zeros on each side
 
 
 exercises.check_output_size(out_size)
@@ -456,7 +511,8 @@ exercises.check_conv2d(my_conv2d)
 # Design a kernel that gives **positive** numbers where a dark area **above** meets a bright area
 # **below** (a horizontal edge, like the top of a white table seen against a dark wall), and 0 on
 # flat areas and on vertical edges. Hint: look at `sobel_x` and think about which direction it
-# compares. You may also type it as a string, e.g. `"1 2 1; 0 0 0; -1 -2 -1"`.
+# compares. You may also type it as a string, rows separated by `;`: the kernel that changes
+# nothing would be `"0 0 0; 0 1 0; 0 0 0"`.
 # When it is right, the cell shows your kernel on the cameraman.
 
 # %%
@@ -480,7 +536,8 @@ if result:
 # - A kernel is a **feature detector**: the feature map is large where the image looks like the
 #   kernel's pattern. Blur and sharpen weights sum to 1, edge detectors to 0.
 # - **Stride** is the step between positions, **padding** the frame of zeros around the image; the
-#   output size is ⌊(n + 2p − k) / s⌋ + 1 (`ops.output_size`).
+#   output size is ⌊(n + 2p − k) / s⌋ + 1 (`ops.output_size`). TensorFlow's `"same"` gives
+#   ⌈n / s⌉ and puts an odd extra zero at the bottom and right (`ops.padding_amounts`).
 # - A colour image needs a 3-D kernel `(kh, kw, 3)`; a layer of `F` filters has kernels
 #   `(kh, kw, C, F)` and outputs a stack of `F` feature maps.
 # - `keras.layers.Conv2D` computes exactly the same numbers, plus a bias per filter. A CNN learns

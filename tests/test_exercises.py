@@ -263,6 +263,11 @@ MISTAKES = [
     ("check_output_size", lambda n, k, s=1, p=0: (n + p - k) // s + 1, "both sides"),
     ("check_output_size", lambda n, k, s=1, p=0: (n + 2 * p - k) / s + 1, "fraction"),
     ("check_output_size", lambda n, k, s=1, p=0: n + 2 * p - k + 1, "stride"),
+    ("check_output_size", lambda n, k, s=1, p=0: n if p == "same" else (n + 2 * p - k) // s + 1, "stride 1"),
+    ("check_output_size", lambda n, k, s=1, p=0: (n + 2 - k) // s + 1 if p == "same" else (n + 2 * p - k) // s + 1,
+     "one zero on each side"),
+    ("check_output_size", lambda n, k, s=1, p=0: n // s if p == "same" else (n + 2 * p - k) // s + 1, "round up"),
+    ("check_output_size", lambda n, k, s=1, p=0: (n + 2 * p - k) // s + 1, 'the word "same"'),
     ("check_conv2d", lambda im, k: ops.conv2d(im, k[::-1, ::-1]), "flipped the kernel"),
     ("check_conv2d", lambda im, k: ops.conv2d(im, k)[:-1, :-1], "last row and column are missing"),
     ("check_conv2d", lambda im, k: ops.conv2d(im, k, padding="same"), "'same' padding"),
@@ -523,7 +528,8 @@ def test_conv2d_names_the_window_of_the_first_wrong_cell(capsys):
 def test_alternative_correct_answers_are_accepted():
     assert check("check_mirror", lambda im: np.flip(im, axis=1))
     assert check("check_grayscale", lambda im: (im * [0.299, 0.587, 0.114]).sum(axis=2).astype(np.uint8))
-    assert check("check_output_size", lambda n, k, s=1, p=0: int((n + 2 * p - k) / s) + 1)
+    assert check("check_output_size", lambda n, k, s=1, p=0: int((n + 2 * p - k) / s) + 1 if p != "same"
+                 else -(-n // s))
     assert check("check_edge_kernel", np.array([[-1.0], [1.0]]))
     assert check("check_edge_kernel", "sobel_y")
     assert check("check_relu", lambda x: np.where(x > 0, x, 0))

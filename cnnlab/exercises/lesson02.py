@@ -16,12 +16,16 @@ from ._values import as_number, numbers, shape_of, window_text
 
 
 def out_size(n, k, stride=1, padding=0):
-    """Output length of a convolution with ``padding`` zeros on each side."""
+    """Output length of a convolution with ``padding`` zeros on each side, or TensorFlow's ``"same"``."""
+    if padding == "same":
+        return -(-n // stride)            # ceil(n / stride), whatever the kernel size
     return (n + 2 * padding - k) // stride + 1
 
 
 OUTPUT_SIZE_CASES = ((28, 3, 1, 0), (28, 3, 1, 1), (7, 3, 2, 1), (6, 3, 2, 0), (10, 4, 3, 0), (5, 5, 1, 0),
                      (32, 5, 2, 2))
+SAME_SIZE_CASES = ((28, 3, 1, "same"), (10, 4, 1, "same"), (7, 3, 2, "same"), (6, 3, 2, "same"),
+                   (8, 5, 2, "same"), (5, 1, 2, "same"), (512, 3, 2, "same"))
 
 _BOTH_SIDES = "The padded length is n plus `padding` zeros on the left and as many on the right."
 _OUTPUT_SIZE_MISTAKES = [
@@ -37,30 +41,63 @@ _OUTPUT_SIZE_MISTAKES = [
     Mistake(lambda n, k, s, p: (n + 2 * p - k + 1) // s, "Close: the + 1 is in the wrong place.",
             "Count the jumps first (divide and round down), then add 1 for the first position."),
 ]
+_SAME_RULE = ('With "same", TensorFlow pads as many zeros as it takes for ceil(n / stride) positions, '
+              "whatever the kernel size, and puts an odd extra zero at the bottom or right.")
+_SAME_MISTAKES = [
+    Mistake(lambda n, k, s, p: n, '"same" keeps the size only at stride 1.',
+            "At stride s the window still jumps s pixels: ceil(n / s) positions. " + _SAME_RULE),
+    Mistake(lambda n, k, s, p: n // s, 'Round up with "same": a last, partly padded window still counts.',
+            _SAME_RULE),
+    Mistake(lambda n, k, s, p: (n + 2 - k) // s + 1,
+            '"same" is not always one zero on each side: that only works for 3-wide kernels.', _SAME_RULE),
+    Mistake(lambda n, k, s, p: (n + 2 * ((k - 1) // 2) - k) // s + 1,
+            '"same" pads k - 1 zeros in total, split unevenly for an even kernel (the extra one after).',
+            _SAME_RULE),
+]
+_SAME_ADVICE = [("unsupported operand", 'padding can be the word "same": handle it first, '
+                                        'e.g. with `if padding == "same":`.'),
+                ("can't multiply sequence", 'padding can be the word "same": handle it first.'),
+                ("must be str", 'padding can be the word "same": handle it first.')]
 
 
 def _explain_size(case) -> str:
     n, k, s, p = case
+    if p == "same":
+        return f'"same" asks for ceil({n} / {s}) positions, padding as many zeros as that takes.'
     return (f"Padded length {n} + 2*{p} = {n + 2 * p}; the kernel ({k}) fits at positions 0, {s}, "
             f"{2 * s}, ... while it stays inside.")
 
 
+def _whole_numbers(answer, cases, advice=()) -> tuple[list, list]:
+    """The answer's raw results and their values, or a wrong verdict for a non-number or a fraction."""
+    raw = call_cases(answer, cases, lambda r: r if as_number(r) is not None else None, "a number",
+                     advice=advice)
+    got = [as_number(r) for r in raw]
+    for case, value in zip(cases, got):
+        if not value.is_integer():
+            raise wrong(f"out_size{case} gives {value:g}, a fraction. A window that does not fit is not "
+                        "counted.", "Round down with // (floor division).")
+    return raw, got
+
+
 @checks_function(out_size, hint="Pad first (zeros on both sides), then see how much room the kernel leaves, "
                                 "count the stride-sized jumps that fit (rounding down), and count the first "
-                                "position too.")
+                                'position too. For "same", count the positions: n divided by the stride, '
+                                "rounded up.")
 def check_output_size(answer):
-    """Lesson 02: ``out_size(n, k, stride, padding)`` with ``padding`` zeros on each side."""
-    raw = call_cases(answer, OUTPUT_SIZE_CASES, lambda r: r if as_number(r) is not None else None, "a number")
-    got = [as_number(r) for r in raw]
-    for case, value in zip(OUTPUT_SIZE_CASES, got):
-        if not value.is_integer():
-            return wrong(f"out_size{case} gives {value:g}, a fraction. A window that does not fit is not "
-                         "counted.", "Round down with // (floor division).")
+    """Lesson 02: ``out_size(n, k, stride, padding)``, ``padding`` zeros on each side or ``"same"``."""
+    raw, got = _whole_numbers(answer, OUTPUT_SIZE_CASES)
     verdict = compare_cases(got, OUTPUT_SIZE_CASES, out_size, _OUTPUT_SIZE_MISTAKES, _explain_size)
-    note = "" if all(isinstance(r, (int, np.integer)) for r in raw) else \
+    if verdict is not None:
+        return verdict
+    raw_same, got_same = _whole_numbers(answer, SAME_SIZE_CASES, advice=_SAME_ADVICE)
+    verdict = compare_cases(got_same, SAME_SIZE_CASES, out_size, _SAME_MISTAKES, _explain_size)
+    if verdict is not None:
+        return wrong("Right for a number of zeros. " + verdict.text, verdict.hint)
+    note = "" if all(isinstance(r, (int, np.integer)) for r in raw + raw_same) else \
         " (Tip: return an int, e.g. with //, since sizes are whole numbers.)"
-    return verdict or correct("(n + 2p - k) // stride + 1: the padded length, minus the kernel, counted in "
-                              "steps, plus the first position." + note)
+    return correct("(n + 2p - k) // stride + 1: the padded length, minus the kernel, counted in steps, plus "
+                   'the first position; and ceil(n / stride) for "same".' + note)
 
 
 # ---------------------------------------------------------------- exercise 2: convolution with loops
