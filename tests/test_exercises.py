@@ -36,7 +36,7 @@ def reference(name):
 
 def test_every_public_checker_is_registered_once():
     public = [n for n in exercises.__all__ if n.startswith("check_")]
-    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 23
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 26
 
 
 def test_every_name_the_lessons_use_exists():
@@ -243,6 +243,35 @@ def _split_random_each_time(x, y, fraction, seed):
     return datasets.split(x, y, test_size=fraction, seed=int(_UNSEEDED.integers(1 << 30)))
 
 
+def _overlap_area(a, b):
+    return max(min(a[2], b[2]) - max(a[0], b[0]), 0) * max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+
+
+def _iou_unclipped(a, b):
+    inter = (min(a[2], b[2]) - max(a[0], b[0])) * (min(a[3], b[3]) - max(a[1], b[1]))
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _nms_by_rule(boxes, scores, t, drop_close):
+    """Greedy NMS written independently of the checker; drop_close=False drops the far boxes instead."""
+    from cnnlab import detection
+
+    order, keep = [int(i) for i in np.argsort(-np.asarray(scores), kind="stable")], []
+    while order:
+        best = order.pop(0)
+        keep.append(best)
+        order = [i for i in order if (detection.iou(boxes[best], boxes[i]) <= t) == drop_close]
+    return keep
+
+
+def _nms_reference(boxes, scores, t):
+    return _nms_by_rule(boxes, scores, t, True)
+
+
+def _nms_drop_the_far_ones(boxes, scores, t):
+    return _nms_by_rule(boxes, scores, t, False)
+
+
 MISTAKES = [
     # lesson 01
     ("check_crop_shape", (50, 100), "colour image"),
@@ -336,6 +365,17 @@ MISTAKES = [
     ("check_validation_split", lambda x, y, f, s: ((x[:80], y[:80]), (x[80:], y[80:])), "not balanced"),
     ("check_validation_split", _split_twice, "both parts"),
     ("check_validation_split", _split_random_each_time, "different split"),
+    # lesson 08
+    ("check_box_area", lambda b: (b[2] - b[0] + 1) * (b[3] - b[1] + 1), "one pixel too many"),
+    ("check_box_area", lambda b: (b[2] - b[0]) * (b[3] - b[1]), "is empty"),
+    ("check_box_area", lambda b: 2 * ((b[2] - b[0]) + (b[3] - b[1])), "perimeter"),
+    ("check_box_iou", _iou_unclipped, "negative"),
+    ("check_box_iou", lambda a, b: _overlap_area(a, b) / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1])),
+     "added the two areas"),
+    ("check_box_iou", lambda a, b: _overlap_area(a, b) / ((a[2] - a[0]) * (a[3] - a[1])), "first box's area"),
+    ("check_nms_keep", lambda boxes, scores, t: list(np.argsort(scores)[::-1]), "removed none"),
+    ("check_nms_keep", lambda boxes, scores, t: sorted(_nms_reference(boxes, scores, t)), "wrong order"),
+    ("check_nms_keep", _nms_drop_the_far_ones, "do not overlap"),
     # lesson 09
     ("check_mask_iou", lambda p, t: np.count_nonzero(p & t) / np.count_nonzero(p), "predicted pixels only"),
     ("check_mask_iou", lambda p, t: np.count_nonzero(p & t) / (np.count_nonzero(p) + np.count_nonzero(t)),
@@ -374,6 +414,9 @@ GIVEAWAYS = {
     "check_cross_entropy": "-np.log(probs[label])",
     "check_sgd_step": "W - learning_rate * grad",
     "check_validation_split": "datasets.split(x_train, y_train, test_size=fraction, seed=seed)",
+    "check_box_area": "max(x_max - x_min, 0) * max(y_max - y_min, 0)",
+    "check_box_iou": "box_area(box_a) + box_area(box_b) - shared",
+    "check_nms_keep": "box_iou(boxes[best], boxes[i]) <= iou_threshold",
     "check_mask_iou": "np.count_nonzero(pred & true) / union",
     "check_dice_score": "2 * np.count_nonzero(pred & true) / total",
     "check_transposed_size": "(n - 1) * stride + k",
@@ -494,7 +537,7 @@ def test_hint_prints_the_stronger_hint_only(capsys):
 
 def test_names_follow_the_lessons():
     assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
-    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 23
+    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 26
 
 
 # ---------------------------------------------------------------- window positions come from ops.window

@@ -284,3 +284,38 @@ def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.9, iou_thresho
     groups = group_detections(boxes, scores, iou_threshold)
     strong = groups.votes >= min_votes
     return groups.boxes[strong], groups.votes[strong]
+
+
+def face_detector_path():
+    """Where the trained face classifier shipped with cnnlab lives (``cnnlab/data/faces.keras``)."""
+    from pathlib import Path
+
+    return Path(__file__).resolve().parents[1] / "data" / "faces.keras"
+
+
+def load_face_detector():
+    """The face classifier shipped inside cnnlab, trained with hard negatives.
+
+    ``scripts/train_face_detector.py`` trained it with :func:`build_face_detector`
+    (two rounds of hard negatives mined from the face-free photos of
+    :data:`cnnlab.detection.FACE_FREE_PHOTOS`, seeded) on the faces of
+    :func:`cnnlab.datasets.load_faces`; no photo with a person in it was used.
+    Training takes about a minute on two CPU cores, loading a fraction of a
+    second. Loaded with Keras' safe mode on (no code inside the file is run).
+
+    Returns
+    -------
+    classifier : keras.Sequential
+        As :func:`face_classifier` builds it: ``(N, 25, 25, 1)`` contrast-normalised
+        windows to ``(N, 1)`` face probabilities.
+    one_pass : keras.Model
+        Its :func:`one_pass_model`, ready for :func:`detect_faces`.
+
+    Introduced in lesson 08.
+    """
+    path = face_detector_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"the shipped face detector is missing at {path}; "
+                                f"run scripts/train_face_detector.py to make it")
+    classifier = _keras().saving.load_model(path, compile=False, safe_mode=True)
+    return classifier, one_pass_model(classifier)

@@ -36,11 +36,14 @@ from .lesson04 import check_max_pool, check_pooled_shape
 from .lesson05 import check_channels_first, check_flat_index, check_flat_length
 from .lesson06 import check_conv_params, check_dense, check_softmax
 from .lesson07 import check_cross_entropy, check_sgd_step, check_validation_split
+from .lesson08 import check_box_area, check_box_iou, check_nms_keep
 from .lesson09 import check_dice_score, check_mask_iou, check_transposed_size
 
 __all__ = [
     "MAX_MESSAGE",
     "Result",
+    "check_box_area",
+    "check_box_iou",
     "check_channels_first",
     "check_combined_kernel",
     "check_conv2d",
@@ -57,6 +60,7 @@ __all__ = [
     "check_mask_iou",
     "check_max_pool",
     "check_mirror",
+    "check_nms_keep",
     "check_output_size",
     "check_pooled_shape",
     "check_relu",
