@@ -320,7 +320,7 @@ assert unet.output_shape == (None, 32, 32, 4)
 # **Predict:** after the same number of epochs, which one has the lower loss?
 
 # %%
-UNET_SECONDS, PLAIN_SECONDS, BATCH, RATE = 18.0, 8.0, 8, 5e-3
+UNET_SECONDS, PLAIN_SECONDS, BATCH, RATE = 18.0, 9.0, 8, 5e-3
 history = seg.train_segmenter(unet, x_fit, y_fit, seconds=UNET_SECONDS, batch_size=BATCH, learning_rate=RATE)
 plain = seg.unet(input_shape=(32, 32, 3), classes=4, filters=8, skips=False)
 plain_history = seg.train_segmenter(plain, x_fit, y_fit, seconds=PLAIN_SECONDS, batch_size=BATCH, learning_rate=RATE)
@@ -336,7 +336,6 @@ for name, h, score in [("U-Net", history, val_iou), ("without skips", plain_hist
     print(f"  {name:14} {score:.3f}   after {h['epochs']} epochs, {h['seconds']:.1f} s")
 plot.curves(np.arange(1, history["epochs"] + 1), {"U-Net": history["loss"]}, xlabel="epoch", ylabel="loss",
             title="U-Net training loss per epoch (per-pixel cross-entropy)");
-assert plain_history["epochs"] >= 2
 assert all(u < p for u, p in zip(history["loss"][1:], plain_history["loss"][1:]))   # from epoch 2 on
 assert val_iou > plain_iou
 
@@ -392,7 +391,7 @@ print(f"held-out pictures: mean IoU of the three shapes {test_iou:.3f}, "
       f"pixel accuracy {seg.pixel_accuracy(test_pred, held_out.label_maps):.1%}")
 print("IoU per class (background, circle, square, triangle):",
       seg.per_class_iou(test_pred, held_out.label_maps, 4).round(3))
-assert test_iou >= 0.9
+assert test_iou >= 0.95
 
 # %% [markdown]
 # ## 10. Semantic and instance segmentation, and Mask R-CNN
