@@ -55,6 +55,7 @@ from skimage import filters, measure
 
 from cnnlab import datasets, exercises, images, ops, plot
 from cnnlab import segmentation as seg
+from cnnlab.widgets import IoUWidget
 
 # %% [markdown]
 # ## 1. A label for every pixel
@@ -416,6 +417,24 @@ assert instances.max() == len(shapes.labels[busy]) > len(np.unique(shapes.label_
 # In the semantic map the two shapes of the same class share one colour: had they touched, nothing
 # would tell you whether it was one object or two. The instance map keeps them apart.
 #
+# A detector (lesson 08) outlines each object with a **box**, and scores boxes with the same IoU.
+# A box is a rough outline: take one coin found by the threshold of section 3, and its tightest
+# box. **Predict:** what share of that box is coin? Then drag the boxes in the widget (move a box
+# from inside, resize it from a corner): box A is the coin's box; how far can box B slide before
+# its IoU with A falls below 0.5, the usual "found it" line for detectors?
+
+# %%
+typical = int(np.argmin(np.abs(areas - np.median(big)))) + 1    # the piece number of a typical coin
+rows, cols = np.nonzero(pieces == typical)
+coin_box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+box_area = (coin_box[2] - coin_box[0]) * (coin_box[3] - coin_box[1])
+print(f"coin {typical}: box {coin_box}, {areas[typical - 1]} coin pixels in a box of {box_area}: "
+      f"{areas[typical - 1] / box_area:.0%} of the box is coin")
+assert 0.6 < areas[typical - 1] / box_area < 0.9              # a round coin fills about pi/4 of its box
+boxes = IoUWidget(coins, coin_box, (coin_box[0] + 10, coin_box[1] + 5, coin_box[2] + 10, coin_box[3] + 5))
+boxes
+
+# %% [markdown]
 # The best-known instance segmenter is **Mask R-CNN**. It is a detector first (lesson 08, coming):
 # a region proposal network suggests boxes, each box is classified and tightened, exactly as
 # Faster R-CNN does. Then it adds one small branch: for every box, a tiny fully convolutional
