@@ -137,7 +137,11 @@ ActivationWidget(cat_edges, "relu")
 #
 # A convolution only multiplies by weights and adds. Operations like that are called **linear**,
 # and they obey two simple rules: doubling the input doubles the output, and the output for the sum
-# of two images is the sum of their outputs. Let's check both on real photos:
+# of two images is the sum of their outputs. A convolutional layer also adds a bias, which makes it
+# **affine** (linear plus a constant): doubling the input then no longer doubles the output, but
+# everything below still holds, since affine steps in a row are again one affine step (one
+# convolution plus one bias). Let's check both rules on real photos, for the convolution without
+# its bias:
 
 # %%
 camera = images.to_float(images.load("camera"))[:300, :451]    # same size as the cat
@@ -247,9 +251,12 @@ assert np.allclose(slopes["relu"][line > 0.2], 1)
 
 # %% [markdown]
 # - **sigmoid** and **tanh** flatten out (they *saturate*) for large inputs: their slope is nearly
-#   0 there, so learning stalls. Worse, the sigmoid's slope is at most 0.25, so a signal passing
-#   back through ten sigmoid layers is multiplied by at most 0.25¹⁰, about one millionth: the
-#   *vanishing gradient* problem that kept deep networks out of reach for years.
+#   0 there, so learning stalls. Worse, the sigmoid's slope is at most 0.25. A signal passing back
+#   through a layer is multiplied by that slope *and* by the layer's weights. With weights that
+#   leave a signal's size about as it is (what the usual starting values aim for), ten sigmoid
+#   layers shrink it by 0.25¹⁰ or more, to about one millionth: the *vanishing gradient* problem
+#   that kept deep networks out of reach for years. (Large weights could make up for it, but they
+#   push the sigmoids into their flat, saturated parts.)
 # - **ReLU** has slope exactly 1 for every positive input, however large, and it is the cheapest
 #   function imaginable (one comparison). Networks with ReLU train faster and deeper.
 # - ReLU's weak spot is its slope of 0 for negative inputs: a unit whose inputs are always negative
