@@ -208,8 +208,10 @@ plot.curves(shifts, {k: np.array(v) * 100 for k, v in changes.items()}, marker="
 
 # %% [markdown]
 # A one-pixel shift changes the raw edge map by about 80 %, but the map after three poolings by
-# only about a quarter of that. (A change above 100 % means the difference between the two maps is
-# larger than the map itself: their thin edges no longer overlap at all.)
+# only about a quarter of that. (The change is the size of the difference divided by the size of
+# the original map, so it can pass 100 %: where the thin edges of the two maps do not overlap, the
+# difference holds the edges of *both* maps. Two maps of equal strength with no overlap at all
+# would give √2, about 141 %.)
 #
 # Keep the limits in mind, though: this is **tolerance**, not immunity. The pooled maps still
 # change, more so for bigger shifts, and a shift of a whole window moves everything. A CNN becomes truly robust to position mostly by seeing objects in many
@@ -239,8 +241,10 @@ plot.before_after(a, b, ("map a", "map b: max_pool(a) == max_pool(b)"), show_num
 #
 # ## 6. Max or average?
 #
-# Average pooling keeps all the information of a window, mixed together; max pooling keeps only
-# the strongest response. For classification the question usually is *"is this feature present
+# Average pooling lets every value of a window count, but mixes them into one number: a single
+# strong response and a weak one spread over the whole window can give the same average, and
+# neither where nor how the values were spread survives. Max pooling keeps only the strongest
+# response. For classification the question usually is *"is this feature present
 # anywhere in this region?"*, and max answers it directly, while average dilutes a strong but
 # small response with the empty background around it. Three rounds of 2 × 2 pooling on our edge
 # map show the difference:
