@@ -139,13 +139,15 @@ assert np.array_equal(flatten_widget.output, flat)
 #
 # The fully connected layer after `Flatten` has one weight for every pair (input number, unit).
 # So its size is (vector length + 1 bias) × units, and the vector can be long. Let's count, with
-# `ops.output_size` for the shapes and `ops.conv2d_params` / `ops.dense_params` for the weights,
-# the two models from the seed material: a digit classifier (28 × 28 gray input, one convolution)
-# and a cats-vs-dogs classifier (150 × 150 colour input, four convolutions).
+# `ops.output_size` for the shapes and `ops.conv2d_params` / `ops.dense_params` for the
+# parameters (weights and biases), two classic models: the beginner's digit classifier of many
+# Keras tutorials (28 × 28 gray input, one convolution of 32 filters) and the small cats-vs-dogs
+# network of François Chollet's book *Deep Learning with Python* (150 × 150 colour input, four
+# convolutions).
 
 # %%
 def describe(name, size, channels, convs, dense_units):
-    """Print the shapes and parameter counts of a Conv(3x3)+MaxPool(2) stack, Flatten, Dense."""
+    """Print shapes and parameter counts (weights + biases) of Conv+MaxPool blocks, Flatten, Dense."""
     print(f"--- {name}: input {size} x {size} x {channels}")
     total_conv = 0
     for filters in convs:
@@ -154,22 +156,22 @@ def describe(name, size, channels, convs, dense_units):
         size = ops.output_size(size, 2, stride=2)       # 2 x 2 max pooling
         channels = filters
         total_conv += params
-        print(f"{f'conv {filters} filters + pool -> {size} x {size} x {channels}':<40}{params:>12,} weights")
+        print(f"{f'conv {filters} filters + pool -> {size} x {size} x {channels}':<40}{params:>12,} parameters")
     length = size * size * channels
     dense = ops.dense_params(length, dense_units)
-    print(f"{f'flatten -> vector of {length:,}':<40}{0:>12,} weights")
-    print(f"{f'dense {dense_units} units':<40}{dense:>12,} weights")
-    print(f"the dense layer after Flatten holds {dense / (dense + total_conv):.0%} of these weights")
+    print(f"{f'flatten -> vector of {length:,}':<40}{0:>12,} parameters")
+    print(f"{f'dense {dense_units} units':<40}{dense:>12,} parameters")
+    print(f"the dense layer after Flatten holds {dense / (dense + total_conv):.0%} of these parameters")
     return length, dense
 
-digits = describe("digits (seed MNIST model)", 28, 1, [32], 10)
-cats = describe("cats vs dogs (seed model)", 150, 3, [32, 64, 128, 128], 512)
+digits = describe("digits (classic MNIST model)", 28, 1, [32], 10)
+cats = describe("cats vs dogs (Chollet's model)", 150, 3, [32, 64, 128, 128], 512)
 assert digits == (5408, 54090) and cats == (6272, 3211776)
 
 # %% [markdown]
-# In both models the single layer after `Flatten` holds more weights than all the convolutions
+# In both models the single layer after `Flatten` holds more parameters than all the convolutions
 # together: more than 3 million in the cats-vs-dogs model, against about 240,000 for its four
-# convolutional layers. Weights cost memory and training time, and every extra weight is one more
+# convolutional layers. Parameters cost memory and training time, and every extra one is one more
 # thing that can learn the training photos by heart instead of the general pattern (overfitting).
 #
 # Many modern networks therefore replace `Flatten` with **global average pooling**: each feature
@@ -179,9 +181,9 @@ assert digits == (5408, 54090) and cats == (6272, 3211776)
 # %%
 last_stack = np.random.default_rng(0).random((7, 7, 128))
 print("Flatten:               ", ops.flatten(last_stack).shape, "->",
-      f"{ops.dense_params(7 * 7 * 128, 512):,} weights in Dense(512)")
+      f"{ops.dense_params(7 * 7 * 128, 512):,} parameters in Dense(512)")
 print("global average pooling:", last_stack.mean(axis=(0, 1)).shape, "->",
-      f"{ops.dense_params(128, 512):,} weights in Dense(512)")
+      f"{ops.dense_params(128, 512):,} parameters in Dense(512)")
 
 # %% [markdown]
 # ## 5. What flattening forgets
@@ -232,7 +234,7 @@ print("the tiny stack, flattened by Keras:", small.astype(int))
 #
 # ### Exercise 1: how long is the vector?
 #
-# The seed digit model flattens a stack of 13 × 13 maps with 32 channels. How many numbers does
+# The classic digit model of section 4 flattens a stack of 13 × 13 maps with 32 channels. How many numbers does
 # the vector hold? Work it out, then type the number.
 
 # %%
