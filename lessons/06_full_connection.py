@@ -19,14 +19,14 @@
 # weighs all that evidence together and gives one score per class, and **softmax** turns the scores
 # into probabilities. In this lesson you build that part, then put every piece of lessons 01 to 06
 # together: a complete CNN that reads handwritten digits, whose forward pass you compute yourself
-# with `cnnlab.ops` and match with Keras to the last decimal.
+# with `cnnlab.ops` and match with Keras to 5 decimals (every probability within 0.00001).
 #
 # **After this lesson you can**
 #
 # - compute a dense layer (weights and biases) by hand and with `ops.dense`;
 # - turn scores into probabilities with `ops.softmax`, and say why it subtracts the largest score;
 # - explain the structure of a CNN, and compute a small trained CNN's forward pass layer by layer,
-#   getting exactly what `model.predict` gets;
+#   getting what `model.predict` gets to 5 decimals, and write that forward pass yourself;
 # - count a CNN's parameters layer by layer and match `model.summary()`;
 # - discuss the advantages and the limits of CNNs for image classification, with measurements.
 
@@ -131,7 +131,8 @@ assert np.isnan(naive).all() and np.allclose(ops.softmax(big), ops.softmax(np.ar
 # ## 3. A complete CNN
 #
 # Now everything together. `models.small_cnn()` builds the smallest complete CNN, with the same
-# structure as the seed material's digit model but fewer filters:
+# structure as the classic beginner's MNIST model of many Keras tutorials (which has 32 filters) but
+# fewer filters:
 #
 # | layer | what it does | output shape |
 # |---|---|---|
@@ -290,12 +291,13 @@ print(f"{'total':25} {sum(ours.values()):>7,} {model.count_params():>7,}")
 assert sum(ours.values()) == model.count_params() == 13_610
 
 # %% [markdown]
-# The same arithmetic for the two models of the seed material: the digit model with 32 filters,
-# and the cats-vs-dogs model with four convolutional layers and a 512-unit dense layer. Keras
+# The same arithmetic for the two classic models of lesson 05: the MNIST model with 32 filters
+# (`models.seed_cnn()` builds it), and the small cats-vs-dogs network of François Chollet's book
+# *Deep Learning with Python*, with four convolutional layers and a 512-unit dense layer. Keras
 # builds them in a moment (no training), so we can compare:
 
 # %%
-seed_digits = models.seed_cnn()
+classic_digits = models.seed_cnn()
 ours_digits = ops.conv2d_params(3, 1, 32) + ops.dense_params(13 * 13 * 32, 10)
 
 cats_dogs = models.cats_dogs_cnn()
@@ -303,9 +305,9 @@ convs = (ops.conv2d_params(3, 3, 32) + ops.conv2d_params(3, 32, 64) + ops.conv2d
          + ops.conv2d_params(3, 128, 128))
 ours_cats = convs + ops.dense_params(7 * 7 * 128, 512) + ops.dense_params(512, 1)
 
-print(f"seed digit model:   ours {ours_digits:>9,}   keras {seed_digits.count_params():>9,}")
+print(f"MNIST model:        ours {ours_digits:>9,}   keras {classic_digits.count_params():>9,}")
 print(f"cats vs dogs model: ours {ours_cats:>9,}   keras {cats_dogs.count_params():>9,}")
-assert ours_digits == seed_digits.count_params() and ours_cats == cats_dogs.count_params()
+assert ours_digits == classic_digits.count_params() and ours_cats == cats_dogs.count_params()
 
 # %% [markdown]
 # Now a thought experiment that shows why CNNs exist. Feed the 150 × 150 colour photo of the
@@ -457,6 +459,28 @@ if result:
     layer.build((None, 32, 32, 3))
     assert conv_params(5, 3, 16) == layer.count_params()
     print("Keras agrees: Conv2D(16, 5x5) on 3 channels has", layer.count_params(), "parameters")
+
+# %% [markdown]
+# ### Exercise 4: the forward pass
+#
+# Now the whole model in one function, the main skill of this lesson. Write
+# `forward(image, conv_kernel, conv_bias, dense_weights, dense_bias)`: a 2-D image in, the class
+# probabilities out, through the layers of the table in section 3, with `cnnlab.ops` or NumPy.
+# Try it without scrolling back to section 4. The checker runs your function on two tiny models of
+# its own (an 8 × 8 image, 2 filters, 4 classes), so it must take every size from its arguments;
+# when it is right, the cell runs it with the trained weights on the test digit.
+
+# %%
+def forward(image, conv_kernel, conv_bias, dense_weights, dense_bias):
+    """Class probabilities of a 2-D image: conv + bias, ReLU, 2 x 2 max pool, flatten, dense, softmax."""
+    return ...   # your code here: one step per layer, ending with the probabilities
+
+
+result = exercises.check_forward(forward)
+if result:
+    mine = forward(digit, conv_kernel, conv_bias, dense_weights, dense_bias)
+    assert np.allclose(mine, keras_probs, atol=1e-5)
+    print("model.predict agrees with your forward pass; it reads the digit as", mine.argmax())
 
 # %% [markdown]
 # ## Summary

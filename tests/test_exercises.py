@@ -36,7 +36,7 @@ def reference(name):
 
 def test_every_public_checker_is_registered_once():
     public = [n for n in exercises.__all__ if n.startswith("check_")]
-    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 26
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 27
 
 
 def test_every_name_the_lessons_use_exists():
@@ -355,6 +355,18 @@ MISTAKES = [
     ("check_conv_params", lambda k, c, f: k * k * c * f, "forgot the biases"),
     ("check_conv_params", lambda k, c, f: (k * k + 1) * f, "every input channel"),
     ("check_conv_params", lambda k, c, f: k * k * c * f + 1, "one bias per filter"),
+    ("check_forward", lambda im, k, cb, w, db: ops.dense(ops.flatten(ops.max_pool(ops.relu(ops.conv2d(im, k) + cb), 2)),
+                                                         w, db), "softmax"),
+    ("check_forward", lambda im, k, cb, w, db: ops.softmax(ops.dense(ops.flatten(ops.max_pool(
+        ops.relu(ops.conv2d(im, k)), 2)), w, db)), "convolution's bias is missing"),
+    ("check_forward", lambda im, k, cb, w, db: ops.softmax(ops.flatten(ops.max_pool(
+        ops.relu(ops.conv2d(im, k) + cb), 2)) @ w), "dense layer's bias"),
+    ("check_forward", lambda im, k, cb, w, db: ops.softmax(ops.dense(ops.flatten(ops.max_pool(
+        ops.relu(ops.conv2d(im, k)) + cb, 2)), w, db)), "relu comes too early"),
+    ("check_forward", lambda im, k, cb, w, db: ops.softmax(np.moveaxis(ops.max_pool(
+        ops.relu(ops.conv2d(im, k) + cb), 2), -1, 0).ravel() @ w + db), "channels first"),
+    ("check_forward", lambda im, k, cb, w, db: ops.softmax(ops.dense(ops.flatten(ops.max_pool(
+        ops.relu(ops.conv2d(im, k) + cb), 2, stride=1)), w, db)), "stride 2"),
     # lesson 07
     ("check_cross_entropy", lambda p, y: np.log(p[y]), "never negative"),
     ("check_cross_entropy", lambda p, y: -np.log(p.max()), "largest probability"),
@@ -411,6 +423,7 @@ GIVEAWAYS = {
     "check_dense": "x @ weights + bias",
     "check_softmax": "np.exp(z - np.max(z))",
     "check_conv_params": "(kernel_size * kernel_size * in_channels + 1) * filters",
+    "check_forward": "ops.max_pool(ops.relu(conv), 2)",
     "check_cross_entropy": "-np.log(probs[label])",
     "check_sgd_step": "W - learning_rate * grad",
     "check_validation_split": "datasets.split(x_train, y_train, test_size=fraction, seed=seed)",
@@ -537,7 +550,7 @@ def test_hint_prints_the_stronger_hint_only(capsys):
 
 def test_names_follow_the_lessons():
     assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
-    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 26
+    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 27
 
 
 # ---------------------------------------------------------------- window positions come from ops.window
@@ -588,6 +601,8 @@ def test_alternative_correct_answers_are_accepted():
     assert check("check_dense", ops.dense)
     assert check("check_softmax", ops.softmax)
     assert check("check_conv_params", lambda k, c, f: ops.conv2d_params(k, c, f))
+    assert check("check_forward", lambda im, k, cb, w, db: ops.softmax(ops.flatten(np.maximum(
+        ops.max_pool(ops.conv2d(im, k) + cb, 2), 0)) @ w + db))  # pooling before ReLU gives the same numbers
 
 
 def test_relu_that_changes_its_input_is_flagged(capsys):

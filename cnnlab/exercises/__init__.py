@@ -34,7 +34,7 @@ from .lesson02 import check_conv2d, check_edge_kernel, check_output_size
 from .lesson03 import check_combined_kernel, check_leaky_relu, check_relu, combined_kernel_parts
 from .lesson04 import check_max_pool, check_pooled_shape
 from .lesson05 import check_channels_first, check_flat_index, check_flat_length
-from .lesson06 import check_conv_params, check_dense, check_softmax
+from .lesson06 import check_conv_params, check_dense, check_forward, check_softmax
 from .lesson07 import check_cross_entropy, check_sgd_step, check_validation_split
 from .lesson08 import check_box_area, check_box_iou, check_nms_keep
 from .lesson09 import check_dice_score, check_mask_iou, check_transposed_size
@@ -55,6 +55,7 @@ __all__ = [
     "check_edge_kernel",
     "check_flat_index",
     "check_flat_length",
+    "check_forward",
     "check_grayscale",
     "check_leaky_relu",
     "check_mask_iou",

@@ -1,9 +1,12 @@
-"""Lesson 06, full connection: a Dense layer, a safe softmax, a Conv2D's parameter count."""
+"""Lesson 06, full connection: a Dense layer, a safe softmax, a Conv2D's parameter count, the forward pass."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
+from .. import ops
 from ._compare import Mistake, call, compare_array, judge_cases
 from ._core import Verdict, checks_function, correct, wrong
 from ._values import as_int
@@ -136,3 +139,98 @@ def check_conv_params(answer):
                        expected="a whole number",
                        praise="Each filter has k x k x C weights plus one bias: (k*k*C + 1) * F. The image "
                               "size does not appear: the same weights slide everywhere.")
+
+
+# ---------------------------------------------------------------- exercise 4: the forward pass
+
+
+def forward(image, conv_kernel, conv_bias, dense_weights, dense_bias):
+    """Class probabilities of a 2-D image through the small CNN of lesson 06, with ``cnnlab.ops``."""
+    conv = ops.conv2d(image, conv_kernel) + conv_bias    # (H-2, W-2, F)  convolution + bias
+    pooled = ops.max_pool(ops.relu(conv), 2)             # ReLU, then 2 x 2 max pooling, stride 2
+    scores = ops.dense(ops.flatten(pooled), dense_weights, dense_bias)
+    return ops.softmax(scores)
+
+
+def _conv_part(image, kernel, conv_bias, *, bias_first=True, stride=2):
+    conv = ops.conv2d(image, kernel)
+    maps = ops.relu(conv + conv_bias) if bias_first else ops.relu(conv) + conv_bias
+    return ops.max_pool(maps, 2, stride=stride)
+
+
+def _head(pooled, weights, bias, *, channels_first=False, softmax=True):
+    vector = np.moveaxis(pooled, -1, 0).ravel() if channels_first else ops.flatten(pooled)
+    scores = vector @ weights + bias
+    return ops.softmax(scores) if softmax else scores
+
+
+_FORWARD_MISTAKES = [
+    Mistake(lambda im, k, cb, w, db: _head(_conv_part(im, k, cb), w, db, softmax=False),
+            "Those are the scores: the softmax at the end is missing.",
+            "The model's last step turns the ten scores into probabilities that add up to 1."),
+    Mistake(lambda im, k, cb, w, db: _head(_conv_part(im, k, 0 * cb), w, db),
+            "The convolution's bias is missing.",
+            "Every filter has one bias, added to its whole feature map right after the convolution."),
+    Mistake(lambda im, k, cb, w, db: _head(_conv_part(im, k, cb), w, 0 * db),
+            "The dense layer's bias is missing.", "A dense layer computes vector @ weights + bias."),
+    Mistake(lambda im, k, cb, w, db: _head(_conv_part(im, k, cb, bias_first=False), w, db),
+            "The ReLU comes too early: add the convolution's bias first.",
+            "Keras's Conv2D with activation='relu' computes relu(convolution + bias): the bias is part of "
+            "the layer, the ReLU comes after it."),
+    Mistake(lambda im, k, cb, w, db: _head(_conv_part(im, k, cb), w, db, channels_first=True),
+            "The flatten order is channels first (PyTorch's order), but Keras's weights expect channels "
+            "last.", "Flatten the (H, W, C) stack as it is, row by row with the channels innermost: "
+                     "ops.flatten or .ravel() (lesson 05)."),
+    Mistake(lambda im, k, cb, w, db: _head(ops.max_pool(ops.conv2d(im, k) + cb, 2), w, db),
+            "The ReLU is missing.", "Between the convolution (+ bias) and the pooling comes a ReLU."),
+]
+_POOL_STRIDE_NUDGE = ("The vector is too long for the dense weights: the pooling windows overlap. A 2 x 2 "
+                      "max pooling moves 2 pixels at a time (stride 2), halving each side.")
+_FORWARD_ADVICE = [
+    ("matmul", "The flattened vector and the dense weights do not fit: check the shapes step by step."),
+    ("aligned", "The flattened vector and the dense weights do not fit: check the shapes step by step."),
+    ("rows to match", "The flattened vector and the dense weights do not fit: check the shapes step by step."),
+]
+
+
+def _forward_cases():
+    """Two tiny models: image (8, 8) or (10, 8), kernel (3, 3, 1, 2), dense (18 or 24, 4)."""
+    rng = np.random.default_rng(6)
+    cases = []
+    for height in (8, 10):
+        image = np.round(rng.random((height, 8)), 2)
+        kernel = np.round(rng.normal(size=(3, 3, 1, 2)), 1)
+        conv_bias = np.array([0.3, -0.4])
+        length = ((height - 2) // 2) * 3 * 2
+        dense_weights = np.round(rng.normal(size=(length, 4)), 1)
+        dense_bias = np.array([0.5, -0.2, 0.1, -0.6])
+        cases.append((image, kernel, conv_bias, dense_weights, dense_bias))
+    return cases
+
+
+def _overlapping_pool_length(image, kernel) -> int:
+    """Length of the flattened vector when the 2 x 2 pooling moves 1 pixel at a time."""
+    conv = ops.conv2d(image, kernel)
+    return ops.max_pool(conv, 2, stride=1).size
+
+
+@checks_function(forward, hint="Follow the model's layers in order: convolution, plus its bias, ReLU, 2 x 2 max "
+                               "pooling, flatten (channels last), dense (weights and bias), softmax.")
+def check_forward(answer):
+    """Lesson 06: ``forward(image, conv_kernel, conv_bias, dense_weights, dense_bias)`` gives probabilities."""
+    for image, kernel, conv_bias, weights, dense_bias in _forward_cases():
+        inputs = (image, kernel, conv_bias, weights, dense_bias)
+        try:
+            got = call(answer, *(a.copy() for a in inputs), advice=_FORWARD_ADVICE)
+        except Verdict as verdict:
+            if re.search(rf"\b{_overlapping_pool_length(image, kernel)}\b", verdict.text):
+                raise wrong(_POOL_STRIDE_NUDGE, "ops.max_pool(maps, 2) uses stride 2 unless told otherwise; "
+                                                "lesson 04 shows why the windows do not overlap.") from None
+            raise
+        verdict = compare_array(got, forward(*inputs), _FORWARD_MISTAKES, inputs,
+                                context=f"For a {image.shape} image, a kernel {kernel.shape} and dense weights "
+                                        f"{weights.shape}, ", atol=1e-6)
+        if verdict is not None:
+            return verdict
+    return correct("Convolution + bias, ReLU, max pooling, flatten, dense, softmax: the whole prediction of a "
+                   "CNN in a few lines, as model.predict computes it.")
