@@ -315,7 +315,7 @@ assert unet.output_shape == (None, 32, 32, 4)
 # averaged over every pixel) for a time budget rather than a number of epochs, so the lesson stays
 # quick on any computer. Beside it trains the very same network **without** the skip
 # connections, on the same pictures with the same settings. Honest note: to keep the lesson under a
-# minute, the network without skips gets less than half the time, so we also compare the two epoch by epoch,
+# minute, the network without skips gets half the time, so we also compare the two epoch by epoch,
 # where the budget does not matter.
 #
 # **Predict:** after the same number of epochs, which one has the lower loss?
