@@ -441,7 +441,9 @@ assert np.allclose(keras_maps, maps, atol=1e-5)
 
 # %% [markdown]
 # And with everything switched on at once: a colour photo, two filters of shape 3 × 3 × 3, a bias
-# per filter, stride 2 and `"same"` padding.
+# per filter, stride 2 and `"same"` padding. On the 512-pixel astronaut, `"same"` at stride 2
+# means 256 positions per side, with no zero on top or on the left and one at the bottom and on the
+# right (section 5).
 
 # %%
 rng = np.random.default_rng(0)
@@ -452,6 +454,7 @@ layer = keras.layers.Conv2D(filters=2, kernel_size=3, strides=2, padding="same")
 layer.build((None, *astronaut.shape))
 layer.set_weights([weights, bias])
 
+assert ops.padding_amounts(512, 3, stride=2, padding="same") == (0, 1)
 ours = ops.conv2d(astronaut, weights, stride=2, padding="same") + bias
 theirs = np.asarray(layer(astronaut[None]))[0]
 print("ours:", ours.shape, "  keras:", theirs.shape)
