@@ -454,8 +454,9 @@ def _images01(images, name: str = "images") -> np.ndarray:
     return arr.astype(np.float32) / np.float32(255) if arr.dtype == np.uint8 else arr.astype(np.float32)
 
 
-def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, learning_rate=3e-3, seed=0):
-    """Fit a segmentation model, epoch after epoch, until a time budget is spent.
+def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, learning_rate=3e-3, seed=0, *,
+                    max_epochs=None):
+    """Fit a segmentation model, epoch after epoch, until a time budget is spent (or ``max_epochs`` run).
 
     Parameters
     ----------
@@ -471,6 +472,9 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     batch_size : int
     learning_rate : float
     seed : int
+    max_epochs : int, optional
+        Stop after this many epochs even if time is left: with a generous
+        ``seconds`` this gives the same result on a fast or a busy computer.
 
     Returns
     -------
@@ -490,11 +494,13 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     if seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
     batch_size = v.positive_int(batch_size, "batch_size")
+    max_epochs = None if max_epochs is None else v.positive_int(max_epochs, "max_epochs")
     keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
     losses, start, last = [], time.perf_counter(), 0.0
     # stop when one more epoch as long as the last one would overrun the budget
-    while not losses or time.perf_counter() - start + last <= seconds:
+    while (not losses or time.perf_counter() - start + last <= seconds) and \
+            (max_epochs is None or len(losses) < max_epochs):
         began = time.perf_counter()
         history = model.fit(x, y.astype(np.int32), epochs=1, batch_size=batch_size, verbose=0)
         last = time.perf_counter() - began

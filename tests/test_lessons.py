@@ -22,6 +22,8 @@ import nbformat
 import pytest
 
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
+#: the course ends here: its summary leads back to the map of the course instead of onwards
+LAST_LESSON = 9
 NOTEBOOKS = sorted(LESSONS.glob("*.ipynb"))
 #: The numbered lessons (not the instructor's demo): these follow the course's lesson shape.
 NUMBERED = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
@@ -125,6 +127,9 @@ def shape_problems(notebook_path: Path) -> list[str]:
     headings = list(re.finditer(r"^## Summary$", prose, flags=re.MULTILINE))
     if not headings:
         problems.append("no '## Summary' heading")
+    elif number == LAST_LESSON:
+        if "(00_welcome.ipynb)" not in prose[headings[-1].start():]:
+            problems.append("the last lesson's summary does not lead back to the map in 00_welcome.ipynb")
     elif not re.search(rf"\]\({number + 1:02d}_\w+\.ipynb\)", prose[headings[-1].start():]):
         problems.append(f"the summary does not link to lesson {number + 1:02d}")
     return problems
