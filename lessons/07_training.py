@@ -628,4 +628,4 @@ if pets is not None:
 #
 # Next: finding *where* things are in a photo, not just what it shows.
 #
-# [Next: 08 Detection](08_detection.ipynb) (coming next: until it lands, this link leads nowhere)
+# [Next: 08 Detection](08_detection.ipynb)
