@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from cnnlab import datasets
 from cnnlab import segmentation as seg
 
 
@@ -151,3 +152,55 @@ def test_unet_learns_the_foreground_in_a_few_seconds():
     objects = test.label_maps > 0
     # a few seconds are enough to tell objects from background, not yet to draw them well
     assert background[objects].mean() < background[~objects].mean() - 0.2
+
+
+# ---------------------------------------------------------------- pictures for lesson 09
+
+
+def test_colour_labels_gives_each_class_its_colour():
+    labels = np.array([[0, 1, 2], [3, 1, 0]])
+    rgb = seg.colour_labels(labels)
+    assert rgb.shape == (2, 3, 3) and rgb.dtype == np.uint8
+    for cls in range(4):
+        assert (rgb[labels == cls] == seg.LABEL_COLOURS[cls]).all()
+    assert len({tuple(c) for c in seg.LABEL_COLOURS}) == len(seg.LABEL_COLOURS)
+    assert seg.colour_labels(np.stack([labels, labels])).shape == (2, 2, 3, 3)
+
+
+def test_error_overlay_paints_hits_false_positives_and_misses():
+    photo = np.full((2, 2), 200, np.uint8)
+    pred = np.array([[1, 1], [0, 0]], bool)
+    true = np.array([[1, 0], [1, 0]], bool)
+    out = seg.error_overlay(photo, pred, true)
+    assert out.shape == (2, 2, 3) and out.dtype == np.uint8
+    hit, false_positive, miss, background = out[0, 0], out[0, 1], out[1, 0], out[1, 1]
+    assert hit.tolist() == [255, 255, 255]
+    assert false_positive[0] > false_positive[2] and miss[2] > miss[0]   # red, blue
+    assert background.max() < 200                                       # dimmed photo
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: seg.colour_labels(np.array([[0.5]])), TypeError, "label_map"),
+    (lambda: seg.colour_labels(np.array([[-1]])), ValueError, "label_map"),
+    (lambda: seg.colour_labels(np.zeros(4, int)), ValueError, "label_map"),
+    (lambda: seg.error_overlay(np.zeros((2, 2), np.float32), np.ones((2, 2), bool), np.ones((2, 2), bool)),
+     TypeError, "image"),
+    (lambda: seg.error_overlay(np.zeros((2, 2, 4), np.uint8), np.ones((2, 2), bool), np.ones((2, 2), bool)),
+     ValueError, "image"),
+    (lambda: seg.error_overlay(np.zeros((2, 2), np.uint8), np.ones((3, 2), bool), np.ones((2, 2), bool)),
+     ValueError, "mask"),
+])
+def test_lesson_pictures_reject_bad_input(call, error, name):
+    with pytest.raises(error, match=name):
+        call()
+
+
+def test_max_epochs_stops_training_early_and_is_checked():
+    import keras  # noqa: F401  (the test extra installs it: never skipped)
+
+    shapes = datasets.make_shapes(16, size=32, seed=3)
+    model = seg.unet(filters=4)
+    history = seg.train_segmenter(model, shapes.images, shapes.label_maps, seconds=60, max_epochs=2, batch_size=8)
+    assert history["epochs"] == 2 and len(history["loss"]) == 2
+    with pytest.raises(TypeError, match="max_epochs"):
+        seg.train_segmenter(model, shapes.images, shapes.label_maps, max_epochs=1.5)
