@@ -14,7 +14,7 @@
 # %% [markdown]
 # # 09 · Segmentation: a label for every pixel
 #
-# A classifier (lesson 07) says *what* a picture shows. A detector (lesson 08, coming) draws a box
+# A classifier (lesson 07) says *what* a picture shows. A detector (lesson 08) draws a box
 # around each object. **Segmentation** goes furthest: it gives every single pixel a label, so the
 # answer is a whole map with the outline of each object. Doctors use it to outline a tumour on a
 # scan, self-driving cars to find the road, phones to blur the background behind your face.
@@ -34,13 +34,21 @@
 # - say where Mask R-CNN fits.
 
 # %%
-# Set-up: on Colab this installs cnnlab; anywhere else it does nothing.
+# Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras and NumPy;
+# anywhere else it does nothing.
 import sys
 
 if "google.colab" in sys.modules:
+    from importlib.metadata import version
+
+    before = {name: version(name) for name in ("tensorflow", "keras", "numpy")}
     # !pip install -q "cnnlab @ git+https://github.com/cnnlab/cnnlab"
     from google.colab import output
     output.enable_custom_widget_manager()
+    after = {name: version(name) for name in before}
+    kept = "kept" if after == before else f"changed, they were {before}"
+    print(f"cnnlab installed; Colab's own TensorFlow {after['tensorflow']}, Keras {after['keras']}"
+          f" and NumPy {after['numpy']} {kept}")
 
 # %%
 import os
@@ -435,7 +443,7 @@ boxes = IoUWidget(coins, coin_box, (coin_box[0] + 10, coin_box[1] + 5, coin_box[
 boxes
 
 # %% [markdown]
-# The best-known instance segmenter is **Mask R-CNN**. It is a detector first (lesson 08, coming):
+# The best-known instance segmenter is **Mask R-CNN**. It is a detector first (lesson 08):
 # a region proposal network suggests boxes, each box is classified and tightened, exactly as
 # Faster R-CNN does. Then it adds one small branch: for every box, a tiny fully convolutional
 # network (like the up half of your U-Net, 28×28 output) predicts the object's mask *inside that
@@ -458,7 +466,7 @@ boxes
 # - **Semantic** segmentation labels classes, **instance** segmentation separates objects;
 #   **Mask R-CNN** is a detector with a mask branch.
 #
-# [Back: 07 Training](07_training.ipynb) · [Back: 08 Detection](08_detection.ipynb) (coming)
+# [Back: 07 Training](07_training.ipynb) · [Back: 08 Detection](08_detection.ipynb)
 #
 # This is the last lesson of the course. Where to go from here: your own project, with your own
 # photos in folders (lesson 07 showed how), starting from a small network and a validation set.
