@@ -61,7 +61,8 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from matplotlib import patches
+from IPython.display import HTML
+from matplotlib import animation, patches
 
 from cnnlab import datasets, exercises, images, plot
 from cnnlab import detection as det
@@ -186,6 +187,39 @@ naive_firing = sum(int((m > 0.5).sum()) for m in naive_maps)
 plot.grid(naive_maps, [f"scale {s}" for s in det.FACE_SCALES], size=2.2, cmap="magma", same_scale=True);
 print(f"windows called 'face' (score > 0.5): {naive_firing} of {len(windows)}")
 assert naive_firing > 500
+
+# %% [markdown]
+# Watch one scale's map build up: the classifier sweeps the photo row of windows by row of
+# windows (the yellow band), and each row of the map on the right is its scores for that band.
+# Press play.
+
+# %%
+level = 2                                                  # the middle scale, 0.25
+score_map = naive_maps[level]
+rows, cols = score_map.shape
+first = sum(m.size for m in naive_maps[:level])            # where this scale starts in `windows`
+fig, (left, right) = plt.subplots(1, 2, figsize=(6, 3), dpi=72)
+left.imshow(photo)
+left.axis("off")
+band = left.add_patch(patches.Rectangle((0, 0), 1, 1, fill=False, ec="yellow", lw=2))
+shown = right.imshow(np.full(score_map.shape, np.nan), cmap="magma", vmin=0, vmax=1)
+right.set_title(f"face scores, scale {det.FACE_SCALES[level]}")
+right.axis("off")
+
+
+def show_rows_up_to(row):
+    x0, y0, _, _ = windows[first + row * cols]
+    _, _, x1, y1 = windows[first + row * cols + cols - 1]
+    band.set_bounds(x0, y0, x1 - x0, y1 - y0)
+    partial = np.full(score_map.shape, np.nan)
+    partial[:row + 1] = score_map[:row + 1]
+    shown.set_data(partial)
+    return band, shown
+
+
+movie = animation.FuncAnimation(fig, show_rows_up_to, frames=range(0, rows, 2), interval=250)
+plt.close(fig)
+HTML(movie.to_jshtml())
 
 # %% [markdown]
 # It calls about a third of all windows a face: the rocket, the flag, the suit. It has seen only 100
