@@ -21,9 +21,9 @@ from . import _validate as v
 
 __all__ = [
     "cats_dogs_cnn",
+    "classic_cnn",
     "forward_with_ops",
     "prepare",
-    "seed_cnn",
     "small_cnn",
     "train_briefly",
 ]
@@ -96,8 +96,8 @@ def small_cnn(input_shape=(28, 28, 1), filters=8, kernel_size=3, pool_size=2, cl
     return model
 
 
-def seed_cnn(input_shape=(28, 28, 1), seed=0):
-    """The seed material's MNIST model: Conv2D(32, 3x3, relu), MaxPooling2D(2), Flatten, Dense(10, softmax).
+def classic_cnn(input_shape=(28, 28, 1), seed=0):
+    """The classic Keras MNIST example's model: Conv2D(32, 3x3, relu), MaxPooling2D(2), Flatten, Dense(10, softmax).
 
     Returns
     -------
@@ -110,7 +110,7 @@ def seed_cnn(input_shape=(28, 28, 1), seed=0):
 
 
 def cats_dogs_cnn(input_shape=(150, 150, 3), seed=0):
-    """The seed material's cats-vs-dogs model (four Conv/MaxPool pairs, Dense 512, one sigmoid output).
+    """The classic Keras cats-vs-dogs tutorial's model (four Conv/MaxPool pairs, Dense 512, one sigmoid output).
 
     Built only to count and compare parameters; nothing is trained or downloaded.
 

@@ -292,12 +292,12 @@ assert sum(ours.values()) == model.count_params() == 13_610
 
 # %% [markdown]
 # The same arithmetic for the two classic models of lesson 05: the MNIST model with 32 filters
-# (`models.seed_cnn()` builds it), and the small cats-vs-dogs network of François Chollet's book
+# (`models.classic_cnn()` builds it), and the small cats-vs-dogs network of François Chollet's book
 # *Deep Learning with Python*, with four convolutional layers and a 512-unit dense layer. Keras
 # builds them in a moment (no training), so we can compare:
 
 # %%
-classic_digits = models.seed_cnn()
+classic_digits = models.classic_cnn()
 ours_digits = ops.conv2d_params(3, 1, 32) + ops.dense_params(13 * 13 * 32, 10)
 
 cats_dogs = models.cats_dogs_cnn()

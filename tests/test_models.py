@@ -63,7 +63,7 @@ def test_small_cnn_rejects_bad_arguments(kwargs, error, match):
 
 
 def test_seed_models_match_the_arithmetic():
-    assert models.seed_cnn().count_params() == ops.conv2d_params(3, 1, 32) + ops.dense_params(5408, 10)
+    assert models.classic_cnn().count_params() == ops.conv2d_params(3, 1, 32) + ops.dense_params(5408, 10)
     convs = sum(ops.conv2d_params(3, c, f) for c, f in [(3, 32), (32, 64), (64, 128), (128, 128)])
     expected = convs + ops.dense_params(7 * 7 * 128, 512) + ops.dense_params(512, 1)
     model = models.cats_dogs_cnn()
