@@ -52,21 +52,22 @@ if "google.colab" in sys.modules:
 
 # %%
 import os
+import tempfile
 
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"     # hide TensorFlow's start-up messages
 os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"    # exact, repeatable float arithmetic on CPU
 
 import time
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
-from IPython.display import HTML
+from IPython.display import Image
 from matplotlib import animation, patches
 
 from cnnlab import datasets, exercises, images, plot
 from cnnlab import detection as det
-from cnnlab.detection.faces import load_face_detector
 from cnnlab.widgets import IoUWidget, NMSWidget
 
 tf.get_logger().setLevel("ERROR")            # no retracing notes from the window-by-window loop
@@ -217,9 +218,11 @@ def show_rows_up_to(row):
     return band, shown
 
 
-movie = animation.FuncAnimation(fig, show_rows_up_to, frames=range(0, rows, 2), interval=250)
+movie = animation.FuncAnimation(fig, show_rows_up_to, frames=range(0, rows, 2))
+movie_file = Path(tempfile.mkdtemp()) / "face_scores.gif"    # an animated GIF: plays anywhere, offline
+movie.save(movie_file, writer=animation.PillowWriter(fps=4))
 plt.close(fig)
-HTML(movie.to_jshtml())
+Image(data=movie_file.read_bytes(), format="gif")
 
 # %% [markdown]
 # It calls about a third of all windows a face: the rocket, the flag, the suit. It has seen only 100
@@ -242,7 +245,7 @@ HTML(movie.to_jshtml())
 # person was used). Same classifier, same size, other weights:
 
 # %%
-classifier, one_pass = load_face_detector()
+classifier, one_pass = det.load_face_detector()
 fixed_maps = det.face_scores_one_pass(one_pass, photo)
 fixed_firing = sum(int((m > 0.5).sum()) for m in fixed_maps)
 plot.grid(fixed_maps, [f"scale {s}" for s in det.FACE_SCALES], size=2.2, cmap="magma", same_scale=True);
@@ -383,17 +386,18 @@ assert speed_up >= 20
 # grid cell predicts 8 numbers: is the centre of an object in me? where exactly inside me? how
 # wide and tall is it? which class? That is YOLO's idea at toy scale.
 #
-# We train it for a fixed budget of seconds on 1,000 pictures and score it once on 300 held-out
-# pictures it never saw.
+# We train it for 8 epochs on 1,000 pictures (10 to 20 seconds on a two-core laptop, with a time
+# limit as a safety net on a slow computer) and score it once on 300 held-out pictures it never saw.
 
 # %%
 shapes = datasets.make_shapes(1000, size=64, seed=1)
 held_out = datasets.make_shapes(300, size=64, seed=1000)
 shape_model = det.shapes_detector(seed=0)
-history = det.train_shapes_detector(shape_model, shapes.images, shapes.boxes, shapes.labels, seconds=20.0)
+history = det.train_shapes_detector(shape_model, shapes.images, shapes.boxes, shapes.labels, seconds=60.0,
+                                   max_epochs=8)
 print(f"trained {history['epochs']} epochs in {history['seconds']:.1f} s; "
       f"loss {history['loss'][0]:.2f} -> {history['loss'][-1]:.2f}")
-assert history["seconds"] <= 30
+assert history["epochs"] == 8
 
 # %%
 boxes, scores, classes = det.detect_shapes(shape_model, held_out.images)
@@ -428,15 +432,12 @@ shapes_map = det.mean_average_precision(boxes, scores, classes, held_out.boxes, 
 plot.curves(curve.recall, {"precision": curve.precision}, xlabel="recall", ylabel="precision",
             title=f"held-out shapes: AP50 {class_blind_ap:.2f} (ignoring classes)");
 print(f"AP50 ignoring classes: {class_blind_ap:.3f};  mean AP50 of the three classes: {shapes_map:.3f}")
-assert class_blind_ap >= 0.6 and shapes_map >= 0.4     # floors that hold on a busy machine too
+assert class_blind_ap >= 0.9 and shapes_map >= 0.9
 
 # %% [markdown]
-# After about 20 seconds the detector finds most shapes: AP50 about 0.8 on our two-core machine
-# (five epochs), nearer 0.65 when the machine is busy with other work (three epochs), which is why the
-# check above asks for less. Classes come a little later than boxes.
-# More time and more pictures help: cnnlab's detection benchmark (`benchmarks/detection.py`) trains
-# the same network for 25 seconds on 3,000 pictures and checks for a mean AP50 of at least 0.9.
-# Try `seconds=30.0` above.
+# After 8 epochs the detector finds almost every shape: AP50 about 0.92, ignoring classes or
+# averaged over the three classes (after 10 epochs 0.94 and 0.93). Try fewer epochs above and
+# watch the curve sag: after 5 epochs it is about 0.84 and 0.80. Boxes come first, classes later.
 #
 # ## 7. A real pretrained face detector: MTCNN
 #

@@ -95,7 +95,8 @@ def _detector_loss(classes: int):
     return loss
 
 
-def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size=32, learning_rate=3e-3, seed=0):
+def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size=32, learning_rate=3e-3, seed=0,
+                          *, max_epochs=None):
     """Fit :func:`shapes_detector` on :func:`cnnlab.datasets.make_shapes` data until a time budget is spent.
 
     The target of every cell is built from the true boxes: the cell holding
@@ -118,6 +119,9 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     batch_size : int
     learning_rate : float
     seed : int
+    max_epochs : int, optional
+        Stop after this many epochs even if time is left: with a generous ``seconds``
+        the result is the same on a fast or a busy computer.
 
     Returns
     -------
@@ -137,6 +141,7 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     seconds = v.finite_number(seconds, "seconds")
     if seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
+    max_epochs = None if max_epochs is None else v.positive_int(max_epochs, "max_epochs")
     keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
     classes = model.output.shape[-1] - 5
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=_detector_loss(classes))
@@ -144,7 +149,8 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     ys = _shape_targets(boxes, labels, size)
     losses, start, last = [], time.perf_counter(), 0.0
     # stop when one more epoch as long as the last one would overrun the budget
-    while not losses or time.perf_counter() - start + last <= seconds:
+    while (not losses or time.perf_counter() - start + last <= seconds) and \
+            (max_epochs is None or len(losses) < max_epochs):
         began = time.perf_counter()
         history = model.fit(xs, ys, epochs=1, batch_size=v.positive_int(batch_size, "batch_size"), verbose=0)
         last = time.perf_counter() - began

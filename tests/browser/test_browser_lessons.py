@@ -34,6 +34,9 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+#: widgets that draw boxes on a photo or take a drawing: no input/output maps, no step slider
+NOT_SLIDING = {"cnnlab-draw", "cnnlab-iou", "cnnlab-nms"}
+
 LESSONS = sorted((S.REPO / "lessons").glob("[0-9]*.ipynb"))
 #: Open + run all + widgets drawn, per lesson (the slowest lesson takes ~15 s on 2 cores).
 LESSON_SECONDS = 120
@@ -411,6 +414,13 @@ def test_lesson_runs_in_jupyterlab(lesson, lesson_lab, artifacts):
             error_line = root.locator(".cnnlab-error")
             assert error_line.count() == 0 or error_line.first.is_hidden(), \
                 f"{name}: widget {i} ({kind}) shows an error: {error_line.first.inner_text()!r}"
+            own = NOT_SLIDING & set((root.get_attribute("class") or "").split())
+            if own:
+                stats = root.locator("canvas").first.evaluate(S.CANVAS_STATS_JS)
+                assert stats["width"] > 0 and stats["height"] > 0, f"{name} widget {i} ({own}): canvas {stats}"
+                assert own == {"cnnlab-draw"} or stats["colors"] >= 2, f"{name} widget {i} ({own}) is blank: {stats}"
+                root.screenshot(path=str(artifacts / f"lesson-{stem}-widget-{i}.png"), animations="allow")
+                continue
             stats_in = root.locator("canvas.cnnlab-input").evaluate(S.CANVAS_STATS_JS)
             assert stats_in["width"] > 0 and stats_in["height"] > 0, f"{name} widget {i}: input canvas {stats_in}"
             assert stats_in["opaque"] == stats_in["samples"] and stats_in["colors"] >= 2, \
