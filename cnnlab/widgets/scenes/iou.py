@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import detection
-from .._text import fmt
+from .._text import fmt, title_label
 from ._common import Source, frozen, style
 
 __all__ = ["BOX_COLORS", "IoUScene", "box_colors", "iou_scene", "photo_rgb"]
@@ -119,7 +119,7 @@ class IoUScene:
                 **photo_meta(self.source)}
 
     def title(self) -> str:
-        return f"Intersection over union: {self.source.label}"
+        return f"Intersection over union: {title_label(self.source.label, self.source.original[:2], 'photo')}"
 
     def caption(self) -> str:
         """``"intersection 1,200 px² / union 4,400 px² = IoU 0.273"`` (areas as :func:`area_text` writes them)."""

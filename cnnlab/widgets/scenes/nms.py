@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import detection
-from .._text import fmt
+from .._text import fmt, title_label
 from ._common import Source, frozen
 from .iou import photo_meta
 
@@ -90,7 +90,8 @@ class NMSScene:
                 "iou_threshold": self.iou_threshold, "kept": [int(i) for i in self.kept], **photo_meta(self.source)}
 
     def title(self) -> str:
-        return f"Non-maximum suppression: {len(self.boxes)} boxes on {self.source.label}"
+        return (f"Non-maximum suppression: {len(self.boxes)} boxes on "
+                f"{title_label(self.source.label, self.source.original[:2], 'photo')}")
 
     def caption(self, step: int) -> str:
         """What step ``step`` decided, in words."""
