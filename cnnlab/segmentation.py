@@ -23,11 +23,11 @@ Examples
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 
 from . import _validate as v
+from .training.budget import fit_within
 
 __all__ = [
     "LABEL_COLOURS",
@@ -490,22 +490,9 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     y = v.array(label_maps, "label_maps", (3,))
     if y.shape != x.shape[:3]:
         raise ValueError(f"label_maps must be (N, H, W) = {x.shape[:3]} to match images, got {y.shape}")
-    seconds = v.finite_number(seconds, "seconds")
-    if seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds}")
-    batch_size = v.positive_int(batch_size, "batch_size")
-    max_epochs = None if max_epochs is None else v.positive_int(max_epochs, "max_epochs")
     keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
-    losses, start, last = [], time.perf_counter(), 0.0
-    # stop when one more epoch as long as the last one would overrun the budget
-    while (not losses or time.perf_counter() - start + last <= seconds) and \
-            (max_epochs is None or len(losses) < max_epochs):
-        began = time.perf_counter()
-        history = model.fit(x, y.astype(np.int32), epochs=1, batch_size=batch_size, verbose=0)
-        last = time.perf_counter() - began
-        losses.append(float(history.history["loss"][-1]))
-    return {"seconds": time.perf_counter() - start, "epochs": len(losses), "loss": losses}
+    return fit_within(model, x, y.astype(np.int32), seconds=seconds, batch_size=batch_size, max_epochs=max_epochs)
 
 
 def predict_label_maps(model, images, batch_size=256) -> np.ndarray:

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from .. import _validate as v
+from ..training.budget import fit_within
 from ._common import _keras
 from .boxes import nms
 
@@ -138,24 +137,12 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     if len(boxes) != len(x) or len(labels) != len(x):
         raise ValueError(f"boxes and labels must have one entry per image ({len(x)}), "
                          f"got {len(boxes)} and {len(labels)}")
-    seconds = v.finite_number(seconds, "seconds")
-    if seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds}")
-    max_epochs = None if max_epochs is None else v.positive_int(max_epochs, "max_epochs")
     keras.utils.set_random_seed(v.nonnegative_int(seed, "seed"))
     classes = model.output.shape[-1] - 5
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=_detector_loss(classes))
     xs = x.astype(np.float32) / np.float32(255) if x.dtype == np.uint8 else x.astype(np.float32)
     ys = _shape_targets(boxes, labels, size)
-    losses, start, last = [], time.perf_counter(), 0.0
-    # stop when one more epoch as long as the last one would overrun the budget
-    while (not losses or time.perf_counter() - start + last <= seconds) and \
-            (max_epochs is None or len(losses) < max_epochs):
-        began = time.perf_counter()
-        history = model.fit(xs, ys, epochs=1, batch_size=v.positive_int(batch_size, "batch_size"), verbose=0)
-        last = time.perf_counter() - began
-        losses.append(float(history.history["loss"][-1]))
-    return {"seconds": time.perf_counter() - start, "epochs": len(losses), "loss": losses}
+    return fit_within(model, xs, ys, seconds=seconds, batch_size=batch_size, max_epochs=max_epochs)
 
 
 def _sigmoid(z):
