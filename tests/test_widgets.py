@@ -906,3 +906,11 @@ def test_the_draw_widget_shows_its_last_reading_as_a_still():
     widget.predict(np.eye(50, dtype=np.uint8) * 255)
     drawn = _assert_still_bundle(widget, widget._repr_mimebundle_()[0])
     assert drawn.size != blank.size or not np.array_equal(np.asarray(drawn), np.asarray(blank))
+
+
+def test_a_widget_kind_without_a_scene_builder_is_refused_when_defined():
+    from cnnlab.widgets._base import AnimatedWidget
+
+    with pytest.raises(TypeError, match="_build"):
+        class Unfinished(AnimatedWidget):
+            _params = ("image",)

@@ -145,9 +145,6 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
         super().__init__(speed=speed, step=0, **self._state(self._scene), **traits)
         self.on_msg(self._on_front_end_msg)
 
-    def _build(self, values: dict) -> Scene:  # pragma: no cover - abstract
-        raise NotImplementedError
-
     def _source(self, value, max_size, load):
         """``load(value, max_size)``, or what it gave last time for this very (immutable) value and size.
 

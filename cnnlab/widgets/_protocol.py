@@ -70,6 +70,14 @@ class PageProtocol:
 
     _params: tuple[str, ...] = ()
 
+    def __init_subclass__(cls, **kwargs):
+        # A widget that names parameters must say how they make a scene: checked when the class
+        # is defined, not when a learner first builds one.
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_params") and not callable(getattr(cls, "_build", None)):
+            raise TypeError(f"{cls.__name__} names parameters {cls._params} but has no _build(values) "
+                            "that makes its scene")
+
     @staticmethod
     def _state(scene: Scene) -> dict:
         """Trait values for a scene: its arrays, its ``meta`` and its kind."""
