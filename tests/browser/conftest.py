@@ -9,9 +9,12 @@ unless ``CNNLAB_REQUIRE_BROWSER=1`` (CI sets it): then they fail.
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import _servers as S
 import pytest
@@ -126,3 +129,59 @@ def artifacts():
     """``tests/artifacts/`` (gitignored): screenshots for people to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# --------------------------------------------------------------------------- widget.js alone, in a page
+
+WIDGET_JS = Path(__file__).resolve().parents[2] / "cnnlab" / "widgets" / "static" / "widget.js"
+
+
+class _StaticFiles(http.server.BaseHTTPRequestHandler):
+    """``/`` is an empty page, ``/widget.js`` the module; nothing else exists."""
+
+    def do_GET(self):
+        if self.path == "/":
+            body, kind = b"<!doctype html><meta charset='utf-8'><title>widget.js</title>", "text/html"
+        elif self.path == "/widget.js":
+            body, kind = WIDGET_JS.read_bytes(), "text/javascript"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def js(chromium):
+    """``js(body, arg)``: run ``body`` in a page where ``m`` is widget.js and ``arg`` the argument.
+
+    The module is served from 127.0.0.1 by this fixture and stopped with it; ``js.log``
+    holds the page's console, which must stay clean.
+    """
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StaticFiles)
+    thread = threading.Thread(target=server.serve_forever, name="widget-js-server", daemon=True)
+    thread.start()
+    context, log = S.new_guarded_context(chromium)
+    try:
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.evaluate("async () => { window.cnnlab = await import('/widget.js'); }")
+
+        def run(body: str, arg=None):
+            return page.evaluate(f"(arg) => {{ const m = window.cnnlab; {body} }}", arg)
+
+        run.log = log
+        yield run
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert not log.errors(), log.errors()
+    assert not log.blocked, f"requests left loopback: {log.blocked}"

@@ -16,11 +16,6 @@ Skipped without Chromium or Playwright; failed instead under ``CNNLAB_REQUIRE_BR
 
 from __future__ import annotations
 
-import http.server
-import importlib
-import threading
-from pathlib import Path
-
 import _servers as S
 import numpy as np
 import pytest
@@ -29,7 +24,6 @@ from cnnlab import detection
 
 pytestmark = pytest.mark.browser
 
-WIDGET_JS = Path(importlib.import_module("cnnlab.widgets").__file__).parent / "static" / "widget.js"
 NOTEBOOK = "detection_widgets.ipynb"
 BOX_A, BOX_B = (100, 80, 300, 280), (200, 150, 420, 400)
 SETUP = (
@@ -59,46 +53,6 @@ def _nms_inputs():
 
 
 # --------------------------------------------------------------------------- the module alone
-
-
-class _StaticFiles(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path == "/":
-            body, kind = b"<!doctype html><meta charset='utf-8'><title>widget.js</title>", "text/html"
-        elif self.path == "/widget.js":
-            body, kind = WIDGET_JS.read_bytes(), "text/javascript"
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def js(chromium):
-    """``js(body, arg)``: run ``body`` in a page with ``m`` the widget module and ``arg`` the argument."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StaticFiles)
-    thread = threading.Thread(target=server.serve_forever, name="detection-js-server", daemon=True)
-    thread.start()
-    context, log = S.new_guarded_context(chromium)
-    try:
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
-        page.evaluate("async () => { window.cnnlab = await import('/widget.js'); }")
-        yield lambda body, arg=None: page.evaluate(f"(arg) => {{ const m = window.cnnlab; {body} }}", arg)
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-    assert not log.errors(), log.errors()
-    assert not log.blocked, f"requests left loopback: {log.blocked}"
 
 
 def _random_pairs(n: int) -> list[tuple[list[float], list[float]]]:

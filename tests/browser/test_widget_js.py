@@ -16,13 +16,10 @@ Each exported function is then checked against its Python counterpart on the sam
 
 from __future__ import annotations
 
-import http.server
 import importlib
 import re
-import threading
 from pathlib import Path
 
-import _servers as S
 import numpy as np
 import pytest
 
@@ -40,57 +37,6 @@ MINUS = "\u2212"
 
 
 # --------------------------------------------------------------------------- the page
-
-
-class _StaticFiles(http.server.BaseHTTPRequestHandler):
-    """``/`` is an empty page, ``/widget.js`` the module; nothing else exists."""
-
-    def do_GET(self):
-        if self.path == "/":
-            body, kind = b"<!doctype html><meta charset='utf-8'><title>widget.js</title>", "text/html"
-        elif self.path == "/widget.js":
-            body, kind = WIDGET_JS.read_bytes(), "text/javascript"
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def static_server():
-    """``http://127.0.0.1:<port>`` serving the module, for the tests of this file only."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StaticFiles)
-    thread = threading.Thread(target=server.serve_forever, name="widget-js-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def js(chromium, static_server):
-    """``js(body, arg)``: run ``body`` in the page with ``m`` the module and ``arg`` the argument."""
-    context, log = S.new_guarded_context(chromium)
-    page = context.new_page()
-    page.goto(static_server + "/")
-    page.evaluate("async () => { window.cnnlab = await import('/widget.js'); }")
-
-    def run(body: str, arg=None):
-        return page.evaluate(f"(arg) => {{ const m = window.cnnlab; {body} }}", arg)
-
-    run.log = log
-    yield run
-    context.close()
-    assert not log.errors(), log.errors()
-    assert not log.blocked, f"requests left loopback: {log.blocked}"
 
 
 @pytest.fixture(scope="module")
