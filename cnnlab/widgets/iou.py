@@ -58,7 +58,29 @@ def _box_text(box) -> str:
     return "(" + ", ".join(fmt(x).replace("\u2212", "-") for x in box) + ")"
 
 
-class IoUWidget(PageProtocol, anywidget.AnyWidget):
+class PhotoProperties:
+    """``image`` and ``max_size`` of a widget that draws boxes on a photo (its scene has ``source``)."""
+
+    @property
+    def image(self) -> np.ndarray:
+        """The photo as sent to the page, uint8 ``(h, w[, 3])`` (a copy); set it to show another photo."""
+        return self._scene.source.array.copy()
+
+    @image.setter
+    def image(self, value):
+        self.set(image=value)
+
+    @property
+    def max_size(self):
+        """Longest side the photo is sent at."""
+        return self._values["max_size"]
+
+    @max_size.setter
+    def max_size(self, value):
+        self.set(max_size=value)
+
+
+class IoUWidget(PhotoProperties, PageProtocol, anywidget.AnyWidget):
     """Drag two boxes over a photo; the overlap is shaded and intersection / union = IoU written out.
 
     Drag inside a box to move it, drag a corner to resize it. Python checks the
@@ -174,24 +196,6 @@ class IoUWidget(PageProtocol, anywidget.AnyWidget):
     def union(self) -> float:
         """Area covered by either box, in square pixels."""
         return self._scene.union
-
-    @property
-    def image(self) -> np.ndarray:
-        """The photo as sent to the page, uint8 ``(h, w[, 3])`` (a copy); set it to show another photo."""
-        return self._scene.source.array.copy()
-
-    @image.setter
-    def image(self, value):
-        self.set(image=value)
-
-    @property
-    def max_size(self):
-        """Longest side the photo is sent at."""
-        return self._values["max_size"]
-
-    @max_size.setter
-    def max_size(self, value):
-        self.set(max_size=value)
 
     def frame(self, panel_px: int = PANEL_PX):
         """The photo with both boxes and the numbers, as a PIL image."""

@@ -17,6 +17,7 @@ from ._frames import png
 from ._inputs import check_max_size, downscaled, take_image
 from ._serialize import ARRAY
 from ._text import fmt, shown_text
+from .iou import PhotoProperties
 from .scenes._common import PANEL_PX, frozen
 from .scenes.iou import photo_rgb
 from .scenes.nms import NMSScene, nms_scene
@@ -59,7 +60,7 @@ def _default_speed(boxes) -> float:
     return float(min(50, max(1, round(count / 15))))
 
 
-class NMSWidget(AnimatedWidget):
+class NMSWidget(PhotoProperties, AnimatedWidget):
     """Step through non-maximum suppression on a photo, box by box.
 
     Each step decides one box, highest score first: it is kept (green) unless it
@@ -152,24 +153,6 @@ class NMSWidget(AnimatedWidget):
     @iou_threshold.setter
     def iou_threshold(self, value):
         self.set(iou_threshold=value)
-
-    @property
-    def image(self) -> np.ndarray:
-        """The photo as sent to the page, uint8 ``(h, w[, 3])`` (a copy); set it to show another photo."""
-        return self._scene.source.array.copy()
-
-    @image.setter
-    def image(self, value):
-        self.set(image=value)
-
-    @property
-    def max_size(self):
-        """Longest side the photo is sent at."""
-        return self._values["max_size"]
-
-    @max_size.setter
-    def max_size(self, value):
-        self.set(max_size=value)
 
     @property
     def decisions(self) -> tuple:
