@@ -264,6 +264,66 @@ def test_no_console_errors_and_nothing_left_loopback(app):
           f"blocked on purpose: {sorted(set(app.log.blocked))}")
 
 
+#: The part of each widget the viewport shows, in CSS px squared: {kind: area}.
+VISIBLE_AREAS_JS = """() => Object.fromEntries([...document.querySelectorAll('.cnnlab-widget[data-kind]')].map((el) => {
+    const r = el.getBoundingClientRect();
+    const w = Math.min(r.right, window.innerWidth) - Math.max(r.left, 0);
+    const h = Math.min(r.bottom, window.innerHeight) - Math.max(r.top, 0);
+    return [el.dataset.kind, w > 0 && h > 0 ? w * h : 0];
+}))"""
+
+
+def wait_playing(root, playing: bool) -> None:
+    root.page.wait_for_function("([el, want]) => el.dataset.playing === want",
+                                arg=[root.element_handle(), "true" if playing else "false"], timeout=10_000)
+
+
+def test_presenter_keys_reach_the_widget_in_view_when_nothing_has_focus(widgets):
+    """A clicker sends PageDown / PageUp (and a keyboard space and arrows) to a page where nothing has focus."""
+    page = widgets.page
+    root = widgets.root("convolution")
+    scrub_to(root, 0)
+    root.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.evaluate(S.TWO_FRAMES_JS)
+    page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); }")
+    assert page.evaluate("() => document.activeElement === document.body"), "something still has focus"
+    areas = page.evaluate(VISIBLE_AREAS_JS)
+    assert max(areas, key=areas.get) == "convolution", f"the convolution widget is not the most in view: {areas}"
+    others = {kind: widgets.root(kind).get_attribute("data-step") for kind in ALL if kind != "convolution"}
+
+    for key, step in [("ArrowRight", 1), ("PageDown", 2), ("PageDown", 3), ("PageUp", 2), ("ArrowLeft", 1)]:
+        page.keyboard.press(key)
+        wait_step(root, step)
+    page.keyboard.press("Space")
+    wait_playing(root, True)
+    wait_until(page, lambda: int(root.get_attribute("data-step")) > 3, "the animation to advance")
+    page.keyboard.press("Space")
+    wait_playing(root, False)
+    paused_at = int(root.get_attribute("data-step"))
+    page.wait_for_timeout(300)
+    assert int(root.get_attribute("data-step")) == paused_at, "space did not pause the animation"
+    page.keyboard.press("End")
+    wait_step(root, int(root.get_attribute("data-steps")) - 1)
+    page.keyboard.press("Home")
+    wait_step(root, 0)
+    assert page.evaluate("() => document.activeElement === document.body")
+    assert {kind: widgets.root(kind).get_attribute("data-step") for kind in others} == others, \
+        "a key moved a widget that was not the one in view"
+
+    # a focused widget takes the keys itself and shows a ring; a text box keeps its keys
+    root.focus()
+    page.keyboard.press("PageDown")
+    wait_step(root, 1)
+    ring = root.evaluate("el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]")
+    assert ring[0] == "solid" and ring[1] >= 2, f"no visible focus ring on the focused widget: {ring}"
+    root.locator("input.cnnlab-kernel-text").focus()
+    page.keyboard.press("PageDown")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(200)
+    assert root.get_attribute("data-step") == "1" and root.get_attribute("data-playing") == "false"
+    page.evaluate("() => document.activeElement.blur()")
+
+
 # --------------------------------------------------------------------------- a projector
 
 

@@ -339,6 +339,48 @@ def test_render_draws_steps_sends_and_cleans_up(js):
     assert int(js(f"return {root}.dataset.frames;")) == frames, "the animation went on after cleanup"
 
 
+# --------------------------------------------------------------------------- keys for a presenter's clicker
+
+_KEY_JS = "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: arg, bubbles: true, cancelable: true}));"
+
+
+def test_mostInView_picks_the_widget_the_viewport_shows_most_of(js):
+    rects = [[0, -600, 800, 100], [0, 100, 800, 900], [0, 900, 800, 1500], [900, 0, 1200, 400]]
+    assert js("return arg.map((r) => m.visibleArea(r, 800, 600));", rects) == [800 * 100, 800 * 500, 0, 0]
+    assert js("return m.mostInView(arg, 800, 600);", rects) == 1
+    assert js("return m.mostInView(arg, 800, 600);", [rects[2], rects[3]]) == -1
+    assert js("return m.mostInView(arg, 800, 600);", [rects[0], rects[0]]) == 0
+
+
+def test_page_keys_reach_a_widget_when_nothing_has_focus_and_leave_with_it(js):
+    from cnnlab.widgets import PoolingWidget
+
+    widget = PoolingWidget(RNG.normal(size=(7, 9)).astype(np.float32), size=2, stride=1, mode="max")
+    state, arrays = _state_for_page(widget)
+    before = js("return m.presenterWidgetCount();")
+    assert js(_MOUNT_JS, {"state": state, "arrays": arrays}) == "true"
+    assert js("return m.presenterWidgetCount();") == before + 1
+    root = "window.probe.root"
+    js("if (document.activeElement) document.activeElement.blur();")
+    step = f"return {root}.dataset.step;"
+    for key, want in [("PageDown", "1"), ("ArrowRight", "2"), ("PageUp", "1"), ("End", str(widget.steps - 1)),
+                      ("Home", "0")]:
+        js(_KEY_JS, key)
+        assert js(step) == want, f"after {key}"
+    js(_KEY_JS, " ")
+    assert js(f"return {root}.dataset.playing;") == "true"
+    js(_KEY_JS, " ")
+    assert js(f"return {root}.dataset.playing;") == "false"
+    # keys pressed while a text box or menu has focus, or with Ctrl, are not the widget's
+    js(f"const i = document.createElement('input'); document.body.appendChild(i); i.focus();"
+       "i.dispatchEvent(new KeyboardEvent('keydown', {key: 'PageDown', bubbles: true}));")
+    js("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'PageDown', ctrlKey: true, bubbles: true}));")
+    assert js(step) == "0"
+    js("window.probe.cleanup();")
+    assert js("return m.presenterWidgetCount();") == before
+    js(_KEY_JS, "PageDown")   # nothing left to step, and no error
+
+
 # --------------------------------------------------------------------------- a trained layer of many channels
 
 

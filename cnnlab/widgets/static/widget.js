@@ -18,6 +18,7 @@
 //   createPainter          draws a scene (the arrays of one state) and one step of it
 //   createPlayer           play / pause / step / scrub / speed and the animation loop
 //   bindControls           the buttons, sliders and keys, to the player
+//   presenter keys         a clicker's keys go to the widget in view when nothing has focus (one listener per page)
 //   bindModel              traits and messages: model -> scene, controls -> "set" messages
 //   the draw widget        areaAverage, buildDrawView, createPad, drawMaps/drawDigit/drawBars, renderDraw
 //   the box widgets        boxIoU, dragBox (exported), the photo panel, renderIoU (drag two boxes),
@@ -704,8 +705,8 @@ function transportControls(st) {
   const play = h("button", "cnnlab-play", "\u25b6 Play");
   const forward = h("button", "cnnlab-forward", "Step \u25b6");
   for (const b of [back, play, forward]) b.type = "button";
-  back.title = "one step back (\u2190)";
-  forward.title = "one step forward (\u2192)";
+  back.title = "one step back (\u2190 or PageUp)";
+  forward.title = "one step forward (\u2192 or PageDown)";
   play.title = "play / pause (space)";
   play.setAttribute("aria-pressed", "false");
   const scrub = h("input", "cnnlab-scrub");
@@ -1117,17 +1118,111 @@ function bindTransport(view, painter, player, listen) {
   listen(view.scrub, "input", () => player.scrubTo(Number(view.scrub.value)));
   listen(view.scrub, "change", () => player.goTo(Number(view.scrub.value)));
   listen(view.speedInput, "input", () => player.setSpeed(Number(view.speedInput.value), true));
-  const keys = {
-    " ": () => player.toggle(), k: () => player.toggle(),
-    ArrowLeft: () => player.goTo(player.step - 1), ArrowRight: () => player.goTo(player.step + 1),
-    Home: () => player.goTo(0), End: () => player.goTo(painter.steps() - 1),
+  const actions = {
+    toggle: () => player.toggle(),
+    back: () => player.goTo(player.step - 1),
+    forward: () => player.goTo(player.step + 1),
+    first: () => player.goTo(0),
+    last: () => player.goTo(painter.steps() - 1),
   };
+  const act = (name) => actions[name]();
   listen(view.root, "keydown", (event) => {
-    const tag = event.target && event.target.tagName;
-    if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || !(event.key in keys)) return;
-    keys[event.key]();
+    const action = keyAction(event);
+    if (!action || typingIn(event.target)) return;
+    act(action);
     event.preventDefault();
   });
+  registerPresenterKeys(view.root, act, listen.signal);
+}
+
+// ------------------------------------------------------------------ keys for a presenter's clicker
+
+// What each key does: space (or k) plays and pauses; the arrows and PageUp / PageDown (what a
+// presenter's clicker sends) step; Home and End go to the first and the last step.
+export const PRESENTER_KEYS = {
+  " ": "toggle", k: "toggle", ArrowLeft: "back", PageUp: "back", ArrowRight: "forward", PageDown: "forward",
+  Home: "first", End: "last",
+};
+
+// The action of a key press, or "" (keys held with Ctrl, Alt or Meta belong to the browser).
+function keyAction(event) {
+  if (event.ctrlKey || event.altKey || event.metaKey) return "";
+  return Object.hasOwn(PRESENTER_KEYS, event.key) ? PRESENTER_KEYS[event.key] : "";
+}
+
+// Keys typed into a text box, a slider or a menu are theirs.
+function typingIn(node) {
+  const tag = node && node.tagName;
+  return tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || Boolean(node && node.isContentEditable);
+}
+
+// How many CSS px of a [left, top, right, bottom] rectangle a width x height viewport shows.
+export function visibleArea([left, top, right, bottom], width, height) {
+  const w = Math.min(right, width) - Math.max(left, 0);
+  const hh = Math.min(bottom, height) - Math.max(top, 0);
+  return w > 0 && hh > 0 ? w * hh : 0;
+}
+
+// The index of the rectangle a width x height viewport shows most of (the first of equals); -1 if none shows.
+export function mostInView(rects, width, height) {
+  let best = -1;
+  let bestArea = 0;
+  rects.forEach((rect, i) => {
+    const area = visibleArea(rect, width, height);
+    if (area > bestArea) [best, bestArea] = [i, area];
+  });
+  return best;
+}
+
+// When nothing on the page has focus (the body has it: Voila, or after a click on the page's
+// background), a key goes to the animated widget most in view. One keydown listener on the document
+// serves every widget of the page; it and the widgets it serves live on `document` under a global
+// symbol, so that copies of this module (one per widget class) share them. A widget leaves the set
+// when it is disposed (its `signal` aborts); the listener goes when the set is empty.
+const PRESENTER_SLOT = Symbol.for("cnnlab.presenter-keys");
+
+function presenterRegistry() {
+  if (!document[PRESENTER_SLOT]) {
+    const registry = { widgets: new Set(), onKey: null };
+    registry.onKey = (event) => {
+      const target = event.target;
+      const onPage = target === document.body || target === document.documentElement || target === document;
+      const action = keyAction(event);
+      if (!action || !onPage || event.defaultPrevented) return;
+      const shown = [...registry.widgets].filter((entry) => entry.root.isConnected);
+      const rects = shown.map((entry) => {
+        const r = entry.root.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom];
+      });
+      const best = mostInView(rects, window.innerWidth, window.innerHeight);
+      if (best < 0) return;
+      shown[best].act(action);
+      event.preventDefault();   // a space or PageDown would also scroll the page away from the widget
+    };
+    document[PRESENTER_SLOT] = registry;
+  }
+  return document[PRESENTER_SLOT];
+}
+
+function registerPresenterKeys(root, act, signal) {
+  const registry = presenterRegistry();
+  const entry = { root, act };
+  registry.widgets.add(entry);
+  document.addEventListener("keydown", registry.onKey);   // the same function: added once per page
+  const leave = () => {
+    registry.widgets.delete(entry);
+    if (!registry.widgets.size) document.removeEventListener("keydown", registry.onKey);
+  };
+  if (!signal) return leave;
+  if (signal.aborted) leave();
+  else signal.addEventListener("abort", leave, { once: true });
+  return leave;
+}
+
+// How many widgets the page-wide keys serve now (for the tests).
+export function presenterWidgetCount() {
+  const registry = document[PRESENTER_SLOT];
+  return registry ? registry.widgets.size : 0;
 }
 
 // ------------------------------------------------------------------ binding to the model
@@ -1974,6 +2069,7 @@ function renderNMS({ model, el }, listen, onModel) {
 function render({ model, el }) {
   const abort = new AbortController();
   const listen = (target, type, fn) => target.addEventListener(type, fn, { signal: abort.signal });
+  listen.signal = abort.signal;   // what else ends with the widget (its place in the page-wide keys)
   const modelHandlers = [];
   const onModel = (name, fn) => { model.on(name, fn); modelHandlers.push([name, fn]); };
   let disposed = false;
