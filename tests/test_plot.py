@@ -309,3 +309,87 @@ def test_conv_step_outlines_what_ops_window_says():
     (patch,) = fig.axes[0].patches
     top, left, h, w = ops.window(1, 2, 3, 2)
     assert patch.get_xy() == (left - 0.5, top - 0.5) and (patch.get_height(), patch.get_width()) == (h, w)
+
+
+# ---------------------------------------------------------------- what a learner reads in the lesson 02 figures
+
+
+def test_no_number_is_written_as_minus_zero():
+    window = np.array([[0.0, 0.0, 9.0], [0.0, 0.001, 9.0], [0.0, 0.0, 9.0]])
+    fig = plot.conv_step(window, kernels.get("sobel_x"), 0, 0)
+    written = [t.get_text() for ax in fig.axes for t in ax.texts] + [fig.axes[2].get_xlabel(), fig.axes[3].get_title()]
+    products = window * kernels.get("sobel_x")
+    assert (np.signbit(products) & (products == 0)).any()  # the input really holds minus zeros
+    assert not [t for t in written if t.lstrip().startswith("-0") or "= -0" in t], written
+    fig = plot.kernels([np.array([[-0.001, 0.5], [-0.0, -0.25]])])
+    assert texts(fig.axes[0]) == ["0.00", "0.50", "0.00", "-0.25"]
+    fig = plot.numbers(np.array([[-0.3, 2.0]]), fmt=".0f")
+    assert texts(fig.axes[0]) == ["0", "2"]
+
+
+def test_padding_zeros_do_not_look_like_black_pixels():
+    square = np.zeros((7, 7))
+    square[2:5, 2:5] = 9
+    fig = plot.conv_step(square, "sobel_x", 0, 0, padding=1)
+    ax = fig.axes[0]
+    cells = drawn_cells(fig, ax, 9, 9)
+    pad, black = cells[0, 4], cells[2, 2]  # a zero of the frame, a zero of the image
+    assert np.abs(pad.astype(int) - black.astype(int)).sum() > 300, (pad, black)
+    assert (cells[1:-1, 1:-1][square == 0] == black).all()  # the image's own zeros stay black
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["zero padding"]
+    assert plot.conv_step(square, "sobel_x", 0, 0).axes[0].get_legend() is None  # no padding, no key
+
+
+def test_same_padding_marks_only_the_padded_side():
+    image = np.arange(36.0).reshape(6, 6)
+    fig = plot.conv_step(image, "sobel_x", 0, 0, stride=2, padding="same")  # no zero on top, one at the bottom
+    array = np.asarray(fig.axes[0].images[0].get_array())
+    before, after = ops.padding_amounts(6, 3, 2, "same")
+    assert (before, after) == (0, 1) and array.shape[:2] == (7, 7)
+    pad_colours = {tuple(c) for c in _colors.PAD_RGB}
+    assert all(tuple(array[6, c]) in pad_colours for c in range(7))
+    assert not any(tuple(array[0, c]) in pad_colours for c in range(6))
+
+
+def test_edge_maps_get_a_colour_bar_that_says_it_is_clipped():
+    camera = images.to_float(images.load("camera"))
+    maps = [ops.conv2d(camera, kernels.get(name), padding="same") for name in ("sobel_x", "laplacian")]
+    fig = plot.grid(maps, ["sobel_x", "laplacian"], colorbar=True, keep_lines=True)
+    panels = [ax for ax in fig.axes if ax.images]
+    bars = [ax for ax in fig.axes if ax not in panels]
+    assert len(panels) == 2 and len(bars) == 2
+    lo, hi = panels[0].images[0].get_clim()
+    assert (lo, hi) == _colors.limits(maps[0]) and maps[0].max() > hi  # robust limits: the strongest are clipped
+    assert fig.axes[-1]._colorbar.extend == "both"
+    fig = plot.show(np.linspace(-1.0, 1.0, 9).reshape(3, 3), colorbar=True)
+    assert fig.axes[1]._colorbar.extend == "neither"  # nothing clipped, no arrows
+    assert len(plot.before_after(camera, maps[0], colorbar=True).axes) == 4
+
+
+def red_runs_across_the_middle(fig, ax) -> int:
+    """How many separate red stretches a horizontal line through the middle of ``ax`` crosses."""
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    box = ax.get_window_extent()
+    row = pixels[pixels.shape[0] - int((box.y0 + box.y1) / 2), int(box.x0) + 1:int(box.x1) - 1]
+    red = (row[:, 0] > 150) & (row[:, 1] < 80)
+    return int(red[0]) + int((red[1:] & ~red[:-1]).sum())
+
+
+def test_keep_lines_keeps_every_one_pixel_edge_in_a_small_panel():
+    edges = np.zeros((600, 600))
+    edges[:, 5::10] = 1.0  # 60 vertical lines, each one pixel wide
+    edges[0, 0] = -1.0  # a signed map: positive values are red
+    seen = {keep: red_runs_across_the_middle(fig := plot.show(edges, size=2.0, keep_lines=keep), fig.axes[0])
+            for keep in (False, True)}
+    assert seen[True] == 60, seen
+    assert seen[False] < 60, seen  # drawn pixel for pixel, the small panel skips lines
+
+
+def test_strongest_keeps_the_sign_of_the_largest_magnitude():
+    from cnnlab.plot import _style
+
+    x = np.array([[1.0, -3.0, 0.5], [2.0, 0.0, -0.1], [0.0, 0.0, 0.2]])
+    shrunk = _style.strongest(x, 2, 2)
+    assert shrunk.tolist() == [[-3.0, 0.5], [0.0, 0.2]]
+    assert _style.strongest(x, 3, 3) is x

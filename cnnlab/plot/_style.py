@@ -173,17 +173,75 @@ def legend_cmap(vmin: float, vmax: float) -> ListedColormap:
     return ListedColormap(_colors.to_rgb_array(values, vmin, vmax) / 255.0, name=name)
 
 
-def draw(ax, arr: np.ndarray, cmap=None, vmin=None, vmax=None, **kwargs):
+def number_text(value: float, fmt: str) -> str:
+    """``value`` written with ``fmt``, never as a minus zero: -0.001 with ``".2f"`` gives ``"0.00"``.
+
+    Examples
+    --------
+    >>> number_text(-0.0, ".0f"), number_text(-0.004, ".2f"), number_text(-0.5, ".1f")
+    ('0', '0.00', '-0.5')
+    """
+    text = format(float(value), fmt)
+    if text.startswith("-") and float(text) == 0:
+        return text[1:]
+    return text
+
+
+def panel_pixels(ax) -> tuple[int, int]:
+    """About how many screen pixels ``ax`` covers, ``(rows, cols)``, at the figure's dpi."""
+    fig = ax.get_figure(root=True)
+    box = ax.get_position()
+    return (max(int(box.height * fig.get_figheight() * fig.dpi), 1),
+            max(int(box.width * fig.get_figwidth() * fig.dpi), 1))
+
+
+def strongest(arr: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """``arr`` shrunk to at most about ``rows`` x ``cols``: each block keeps its value of largest magnitude.
+
+    Drawing a large map in a small panel skips most pixels, so a line one pixel
+    thin (an edge) comes and goes. Keeping the strongest value of each block
+    keeps every line, with its sign. A map that already fits is returned as it is.
+
+    Parameters
+    ----------
+    arr : (H, W) ndarray
+    rows, cols : int
+        The panel's size in screen pixels.
+
+    Returns
+    -------
+    (ceil(H / f), ceil(W / f)) ndarray
+        with ``f = max(ceil(H / rows), ceil(W / cols))``.
+    """
+    h, w = arr.shape
+    f = max(-(-h // rows), -(-w // cols))
+    if f <= 1:
+        return arr
+    x = np.asarray(arr, dtype=np.float64)
+    x = np.pad(x, ((0, -h % f), (0, -w % f)))          # zeros never beat a real value
+    blocks = x.reshape(x.shape[0] // f, f, x.shape[1] // f, f).transpose(0, 2, 1, 3)
+    blocks = blocks.reshape(blocks.shape[0], blocks.shape[1], f * f)
+    pick = np.abs(blocks).argmax(axis=2)
+    return np.take_along_axis(blocks, pick[..., None], axis=2)[..., 0]
+
+
+def draw(ax, arr: np.ndarray, cmap=None, vmin=None, vmax=None, keep_lines=False, **kwargs):
     """``imshow`` a photo or a map following the convention; returns the ``AxesImage``.
 
     Colour photos are drawn as they are. A 2-D map is drawn as
     ``_colors.to_rgb_array(arr, vmin, vmax)`` unless ``cmap`` names another matplotlib colour map.
+    With ``keep_lines``, a 2-D map larger than the panel is first shrunk with
+    :func:`strongest`, so thin edges stay visible; the limits still come from the whole map.
     """
     arr = picture(arr)
     kwargs.setdefault("interpolation", "nearest")
     if arr.ndim == 3:
         return ax.imshow(arr, **kwargs)
     lo, hi = map_limits(arr, vmin, vmax)
+    if keep_lines:
+        extent = (-0.5, arr.shape[1] - 0.5, arr.shape[0] - 0.5, -0.5)
+        arr = strongest(arr, *panel_pixels(ax))
+        kwargs.setdefault("extent", extent)
     if cmap not in _CONVENTION:
         return ax.imshow(arr, cmap=cmap, vmin=lo, vmax=hi, **kwargs)
     image = ax.imshow(_colors.to_rgb_array(arr, lo, hi), **kwargs)
@@ -210,6 +268,14 @@ def fmt_for(arr: np.ndarray, fmt):
         return ".0f"
     big = float(np.max(np.abs(arr)))
     return ".1f" if big >= 10 else ".2f"
+
+
+def colour_bar(fig, image, ax, data: np.ndarray):
+    """A colour bar for ``image``; its ends are arrows when ``data`` goes past the limits (clipped)."""
+    lo, hi = image.get_clim()
+    below, above = float(np.min(data)) < lo, float(np.max(data)) > hi
+    extend = {(True, True): "both", (True, False): "min", (False, True): "max"}.get((below, above), "neither")
+    return fig.colorbar(image, ax=ax, shrink=0.8, extend=extend)
 
 
 def clean(ax):

@@ -15,7 +15,8 @@ from . import _style as st
 __all__ = ["before_after", "feature_maps", "grid", "kernels", "numbers", "rgb_planes", "show", "zoom"]
 
 
-def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.0, colorbar=False):
+def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.0, colorbar=False,
+         keep_lines=False):
     """Draw one photo or map.
 
     Parameters
@@ -31,7 +32,11 @@ def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.
     size : float
         Width of a new figure in inches.
     colorbar : bool
-        Add a colour bar (useful for feature maps).
+        Add a colour bar (useful for feature maps); its ends are arrows when
+        the strongest values are clipped to the limits.
+    keep_lines : bool
+        For a map larger than the panel (an edge map): draw the strongest value of
+        each block of pixels, so lines one pixel thin do not vanish.
 
     Returns
     -------
@@ -48,9 +53,10 @@ def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.
     size = st.inches(size, "size")
     title = st.title(title)
     colorbar = st.flag(colorbar, "colorbar")
+    keep_lines = st.flag(keep_lines, "keep_lines")
     h, w = arr.shape[:2]
     fig, ax = st.axes(ax, (size, size * h / w + (0.4 if title else 0)))
-    im = st.draw(ax, arr, cmap, vmin, vmax)
+    im = st.draw(ax, arr, cmap, vmin, vmax, keep_lines=keep_lines)
     ax.set_title(title)
     if max(h, w) <= 32:  # a tiny picture: keep a thin frame so white pixels stay visible
         st.clean(ax)
@@ -60,11 +66,12 @@ def show(image, title=None, *, ax=None, cmap=None, vmin=None, vmax=None, size=4.
     else:
         ax.axis("off")
     if colorbar and st.picture(arr).ndim == 2:
-        fig.colorbar(im, ax=ax, shrink=0.8)
+        st.colour_bar(fig, im, ax, arr)
     return fig
 
 
-def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, same_scale=False):
+def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, same_scale=False,
+         colorbar=False, keep_lines=False):
     """Draw several photos or maps side by side (wrapping after ``cols``).
 
     Parameters
@@ -82,6 +89,8 @@ def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, 
         A title over the whole figure.
     same_scale : bool
         Use one colour scale for every 2-D panel so their values compare.
+    colorbar, keep_lines : bool
+        As in :func:`show`, for every 2-D panel.
 
     Returns
     -------
@@ -101,9 +110,12 @@ def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, 
     size = st.inches(size, "size")
     suptitle = st.title(suptitle, "suptitle")
     same_scale = st.flag(same_scale, "same_scale")
+    colorbar = st.flag(colorbar, "colorbar")
+    keep_lines = st.flag(keep_lines, "keep_lines")
     rows = math.ceil(len(arrays) / cols)
     aspect = max(a.shape[0] / a.shape[1] for a in arrays)
-    fig, axes = plt.subplots(rows, cols, figsize=st.clamped(size * cols, size * aspect * rows + 0.45 * rows),
+    width = size * cols * (1.2 if colorbar else 1.0)
+    fig, axes = plt.subplots(rows, cols, figsize=st.clamped(width, size * aspect * rows + 0.45 * rows),
                              squeeze=False, layout="constrained")
     vmin = vmax = None
     if same_scale:
@@ -111,7 +123,7 @@ def grid(images, titles=None, *, cols=None, size=2.6, cmap=None, suptitle=None, 
         if flat:
             vmin, vmax = st.shared_limits(flat)
     for ax, arr, title in zip(axes.flat, arrays, titles):
-        show(arr, title, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax)
+        show(arr, title, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, colorbar=colorbar, keep_lines=keep_lines)
     for ax in axes.flat[len(arrays):]:
         ax.axis("off")
     if suptitle:
@@ -165,13 +177,12 @@ def numbers(values, title=None, *, ax=None, fmt=None, cmap=None, vmin=None, vmax
     if fontsize is None:
         cell_pt = 72 * min(ax.get_position().width * fig.get_figwidth() / w,
                            ax.get_position().height * fig.get_figheight() / h)
-        chars = max(len(format(float(x), fmt)) for x in (arr.min(), arr.max()))
+        chars = max(len(st.number_text(x, fmt)) for x in (arr.min(), arr.max()))
         fontsize = max(5.0, min(12.0, cell_pt * 1.4 / max(chars, 2.5)))
     for r in range(h):
         for c in range(w):
             val = float(arr[r, c])
-            ax.text(c, r, format(val, fmt).replace("-0", "0") if val == 0 else format(val, fmt),
-                    ha="center", va="center", fontsize=fontsize, color=st.text_colour(val, cmap, lo, hi))
+            ax.text(c, r, st.number_text(val, fmt), ha="center", va="center", fontsize=fontsize, color=st.text_colour(val, cmap, lo, hi))
     ax.set_xticks(np.arange(-0.5, w, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, h, 1), minor=True)
     ax.grid(which="minor", color="#888888", linewidth=0.5)
@@ -234,7 +245,7 @@ def zoom(image, row, col, size=6, *, title=None, figsize=(10, 4.6)):
                 rgb = patch[r, c, :3]
                 light = 0.299 * float(rgb[0]) + 0.587 * float(rgb[1]) + 0.114 * float(rgb[2])
                 bright = light > (127 if patch.dtype == np.uint8 else 0.5)
-                right.text(c, r, "\n".join(format(float(x), fmt) for x in rgb), ha="center", va="center",
+                right.text(c, r, "\n".join(st.number_text(x, fmt) for x in rgb), ha="center", va="center",
                            fontsize=7.5 if size <= 8 else 6.5, linespacing=0.95,
                            color="black" if bright else "white")
         st.clean(right)
@@ -279,7 +290,7 @@ def rgb_planes(image, *, size=3.0):
 
 
 def before_after(before, after, titles=("before", "after"), *, size=4.0, suptitle=None,
-                 show_numbers=False, same_scale=False):
+                 show_numbers=False, same_scale=False, colorbar=False, keep_lines=False):
     """Two pictures side by side: an input and what an operation made of it.
 
     Parameters
@@ -293,6 +304,8 @@ def before_after(before, after, titles=("before", "after"), *, size=4.0, suptitl
         Write every number in (for small arrays, see :func:`numbers`).
     same_scale : bool
         One colour scale for both (2-D) panels.
+    colorbar, keep_lines : bool
+        As in :func:`show` (not with ``show_numbers``, where every number is written).
 
     Returns
     -------
@@ -306,7 +319,8 @@ def before_after(before, after, titles=("before", "after"), *, size=4.0, suptitl
     size = st.inches(size, "size")
     suptitle = st.title(suptitle, "suptitle")
     if not st.flag(show_numbers, "show_numbers"):
-        return grid([a, b], titles, size=size, suptitle=suptitle, same_scale=same_scale)
+        return grid([a, b], titles, size=size, suptitle=suptitle, same_scale=same_scale, colorbar=colorbar,
+                    keep_lines=keep_lines)
     cell = 0.5
     fig, axes = plt.subplots(1, 2, figsize=st.clamped(cell * (a.shape[1] + b.shape[1]) + 1.2,
                                                       cell * max(a.shape[0], b.shape[0]) + 0.8),
@@ -369,7 +383,8 @@ def kernels(kernels, titles=None, *, cell=0.5):
     return fig
 
 
-def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_scale=False, limit=16):
+def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_scale=False, limit=16,
+                 colorbar=False, keep_lines=False):
     """Draw the channels of a feature-map stack, one panel each.
 
     Parameters
@@ -387,6 +402,8 @@ def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_
         One colour scale for every map, so their strengths compare.
     limit : int
         Draw at most this many channels.
+    colorbar, keep_lines : bool
+        As in :func:`show`, for every map.
 
     Returns
     -------
@@ -400,4 +417,5 @@ def feature_maps(maps, titles=None, *, cols=None, size=2.4, suptitle=None, same_
     titles = st.titles_for(titles, arr.shape[2], [f"map {i}" for i in range(arr.shape[2])])[:n]
     cols = st.columns(cols, min(n, 4))
     planes = [arr[:, :, i] for i in range(n)]
-    return grid(planes, titles, cols=cols, size=size, suptitle=suptitle, same_scale=same_scale)
+    return grid(planes, titles, cols=cols, size=size, suptitle=suptitle, same_scale=same_scale,
+                colorbar=colorbar, keep_lines=keep_lines)

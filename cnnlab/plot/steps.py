@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
+from .. import _colors
 from .. import _validate as v
 from . import _style as st
 from .charts import probabilities
@@ -22,7 +23,9 @@ def conv_step(image, kernel, row, col, *, stride=1, padding="valid", cell=0.42):
 
     Four panels: the input with the window outlined, the kernel, the
     element-by-element products (their sum in the title), and the whole output
-    with the cell that sum fills outlined.
+    with the cell that sum fills outlined. Padding zeros are drawn in the
+    widgets' light checkerboard, with a key saying "zero padding", so they never
+    look like dark pixels of the image.
 
     Parameters
     ----------
@@ -64,13 +67,49 @@ def conv_step(image, kernel, row, col, *, stride=1, padding="valid", cell=0.42):
                              layout="constrained", gridspec_kw={"width_ratios": widths})
     pad_note = "" if padded.shape == img.shape else " (zero padded)"
     numbers(padded, f"input{pad_note}", ax=axes[0], highlight=(top, left, kh, kw))
+    sh, sw = v.positive_pair(stride, "stride")
+    before, _ = ops.padding_amounts(img.shape[0], k.shape[0], sh, padding)
+    left_pad, _ = ops.padding_amounts(img.shape[1], k.shape[1], sw, padding)
+    mark_padding(axes[0], padded.shape, (before, left_pad, img.shape[0], img.shape[1]))
     for ax, values, name in ((axes[1], k, "kernel"), (axes[2], products, "window × kernel")):
         m = float(np.max(np.abs(values))) or 1.0
         numbers(values, name, ax=ax, vmin=-m, vmax=m)
-    numbers(out, f"output: [{row}, {col}] = {format(total, st.fmt_for(np.array([total]), None))}",
+    numbers(out, f"output: [{row}, {col}] = {st.number_text(total, st.fmt_for(np.array([total]), None))}",
             ax=axes[3], highlight=(row, col, 1, 1))
-    axes[2].set_xlabel(f"sum = {total:.4g}")
+    axes[2].set_xlabel(f"sum = {st.number_text(total, '.4g')}")
     return fig
+
+
+def pad_mask(shape: tuple[int, int], inside: tuple[int, int, int, int]) -> np.ndarray:
+    """True on the padding cells of a padded array of ``shape``; ``inside`` is (top, left, height, width)."""
+    top, left, h, w = inside
+    mask = np.ones(shape, dtype=bool)
+    mask[top:top + h, left:left + w] = False
+    return mask
+
+
+def mark_padding(ax, shape: tuple[int, int], inside: tuple[int, int, int, int]) -> None:
+    """Recolour the padding cells of a :func:`numbers` panel in the padding checkerboard, and add a key."""
+    mask = pad_mask(shape, inside)
+    if not mask.any():
+        return
+    image = ax.images[0]
+    rgb = np.array(image.get_array(), dtype=np.uint8)
+    rows, cols = np.indices(shape)
+    light, dark = (np.array(c, dtype=np.uint8) for c in _colors.PAD_RGB)
+    rgb[mask] = np.where(((rows + cols) % 2 == 0)[mask][:, None], light, dark)
+    image.set_data(rgb)
+    for text in ax.texts:
+        c, r = (round(p) for p in text.get_position())
+        if mask[r, c]:
+            text.set_color(PAD_TEXT)
+    ax.legend(handles=[Patch(facecolor=PAD_COLOUR, edgecolor="#888888", label="zero padding")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), frameon=False, fontsize=8, handlelength=1.2)
+
+
+#: the colour of padding cells in a key, and of the numbers written on them
+PAD_COLOUR = "#{:02x}{:02x}{:02x}".format(*_colors.PAD_RGB[0])
+PAD_TEXT = "#555555"
 
 
 def windows(x, size=2, stride=None, *, mode="max", cell=0.5):
@@ -169,7 +208,7 @@ def flatten_order(maps, *, cell=0.42):
     st.draw(ax, flat[None, :], vmin=lo, vmax=hi, aspect="equal")
     for i, val in enumerate(flat):
         k = i % c
-        ax.text(i, 0, format(float(val), fmt), ha="center", va="center", fontsize=8,
+        ax.text(i, 0, st.number_text(val, fmt), ha="center", va="center", fontsize=8,
                 color=st.text_colour(float(val), None, lo, hi))
         st.box(ax, 0, i, 1, 1, colour=st.PALETTE[k], lw=2.5)
         ax.text(i, 0.95, str(i), ha="center", va="top", fontsize=6.5, color="#444444")
