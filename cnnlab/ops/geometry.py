@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from .. import _validate as v
 
-__all__ = ["conv2d_params", "dense_params", "output_size", "padding_amounts", "window"]
+__all__ = ["Span", "conv2d_params", "dense_params", "output_size", "padding_amounts", "receptive_field", "window"]
 
 
 def padding_amounts(n: int, k: int, stride: int = 1, padding="valid") -> tuple[int, int]:
@@ -175,3 +177,138 @@ def dense_params(in_features: int, units: int, use_bias: bool = True) -> int:
     use_bias = v.boolean(use_bias, "use_bias")
     return (in_features + int(use_bias)) * units
 
+
+
+@dataclass(frozen=True)
+class Span:
+    """The block of one map that an output cell depends on (see :func:`receptive_field`).
+
+    Attributes
+    ----------
+    rows, cols : (int, int)
+        ``(start, stop)``, half-open as in slicing, clipped to the map: the cells that exist.
+    rows_unclipped, cols_unclipped : (int, int)
+        The same block before clipping: it may start below 0 or stop past the map's edge, where
+        the layers read padding zeros. Its size is the *theoretical* receptive field.
+    map_shape : (int, int)
+        ``(H, W)`` of the map the block lies in.
+    """
+
+    rows: tuple[int, int]
+    cols: tuple[int, int]
+    rows_unclipped: tuple[int, int]
+    cols_unclipped: tuple[int, int]
+    map_shape: tuple[int, int]
+
+    @property
+    def height(self) -> int:
+        """Rows of the map inside the block (clipped)."""
+        return self.rows[1] - self.rows[0]
+
+    @property
+    def width(self) -> int:
+        """Columns of the map inside the block (clipped)."""
+        return self.cols[1] - self.cols[0]
+
+    @property
+    def slices(self) -> tuple[slice, slice]:
+        """``map[span.slices]`` is the block."""
+        return slice(*self.rows), slice(*self.cols)
+
+    def text(self) -> str:
+        """``"8x8: rows 3-10, cols 0-7"`` (first and last row and column, both included)."""
+        return (f"{self.height}x{self.width}: rows {self.rows[0]}-{self.rows[1] - 1}, "
+                f"cols {self.cols[0]}-{self.cols[1] - 1}")
+
+
+def _layer_spec(spec, index: int) -> tuple[tuple[int, int], tuple[int, int], str | int]:
+    name = f"layers[{index}]"
+    if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
+        raise TypeError(f"{name} must be a (kernel, stride, padding) triple, got {type(spec).__name__} {spec!r:.60}")
+    items = tuple(spec)
+    if len(items) != 3:
+        raise ValueError(f"{name} must be a (kernel, stride, padding) triple, got {len(items)} values")
+    kernel, stride, padding = items
+    return (v.positive_pair(kernel, f"{name} kernel"), v.positive_pair(stride, f"{name} stride"),
+            v.padding(padding, f"{name} padding"))
+
+
+def _back_one_axis(start: int, stop: int, n_in: int, k: int, stride: int, padding) -> tuple[int, int]:
+    """Input block ``[start', stop')`` read by output cells ``[start, stop)`` of one layer, unclipped."""
+    before = padding_amounts(n_in, k, stride, padding)[0]
+    return start * stride - before, (stop - 1) * stride - before + k
+
+
+def receptive_field(layers, row: int, col: int, input_shape) -> list[Span]:
+    """Which block of every map one output cell depends on, back to the input image.
+
+    Each convolution or pooling layer reads a window of its input for every output cell
+    (:func:`window`). Stacked, the windows widen: a 3x3 convolution after a 2x2 pooling
+    after a 3x3 convolution sees an 8x8 patch of the image.
+
+    Parameters
+    ----------
+    layers : sequence of (kernel, stride, padding)
+        The convolution and pooling layers in order, first layer first. ``kernel`` and
+        ``stride`` are ints or ``(rows, cols)`` pairs (a pooling layer's kernel is its pool
+        size), ``padding`` is ``"valid"``, ``"same"`` or an int as in :func:`output_size`.
+        Layers that do not move the window (ReLU, bias, batch normalisation) are left out.
+    row, col : int
+        The cell of the last layer's output map.
+    input_shape : (int, int)
+        ``(H, W)`` of the input image (``"same"`` padding and the clipping depend on it).
+
+    Returns
+    -------
+    list of Span, one more than ``layers``
+        ``spans[0]`` is the patch of the input, ``spans[i]`` the block of layer ``i - 1``'s
+        output map, and ``spans[-1]`` the cell itself. Only cells that exist are followed
+        back: zeros of the padding depend on nothing (a cell that reads only padding gets
+        empty blocks, ``(0, 0)``, below it). A block is every cell the output cell depends
+        on, unless a layer's stride is larger than its kernel: that layer skips cells, and
+        the block is then the smallest rectangle around the cells read.
+
+    Examples
+    --------
+    >>> spans = receptive_field([(3, 1, "same"), (2, 2, "valid"), (3, 1, "valid")], 5, 0, (28, 28))
+    >>> [s.text() for s in spans]
+    ['8x7: rows 9-16, cols 0-6', '6x6: rows 10-15, cols 0-5', '3x3: rows 5-7, cols 0-2', '1x1: rows 5-5, cols 0-0']
+    >>> spans[0].cols_unclipped          # 8 wide in theory: the first column is padding zeros
+    (-1, 7)
+
+    Introduced in lesson 06.
+    """
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be a sequence of (kernel, stride, padding) triples, got "
+                        f"{type(layers).__name__}")
+    specs = [_layer_spec(spec, i) for i, spec in enumerate(layers)]
+    if not specs:
+        raise ValueError("layers must hold at least one (kernel, stride, padding) triple, got none")
+    shapes = [v.positive_pair(input_shape, "input_shape")]
+    for i, ((kh, kw), (sh, sw), padding) in enumerate(specs):
+        h, w = shapes[-1]
+        try:
+            shapes.append((output_size(h, kh, sh, padding), output_size(w, kw, sw, padding)))
+        except ValueError as exc:
+            raise ValueError(f"layers[{i}] does not fit its {h}x{w} input: {exc}") from None
+    out_h, out_w = shapes[-1]
+    row, col = v.nonnegative_int(row, "row"), v.nonnegative_int(col, "col")
+    if row >= out_h or col >= out_w:
+        raise ValueError(f"(row, col) must be a cell of the {out_h}x{out_w} output, got ({row}, {col})")
+    rows = rows_raw = (row, row + 1)
+    cols = cols_raw = (col, col + 1)
+    spans = [Span(rows, cols, rows_raw, cols_raw, shapes[-1])]
+    for ((kh, kw), (sh, sw), padding), (h, w) in zip(reversed(specs), reversed(shapes[:-1])):
+        rows_raw = _back_one_axis(*rows_raw, h, kh, sh, padding)
+        cols_raw = _back_one_axis(*cols_raw, w, kw, sw, padding)
+        if rows[0] < rows[1] and cols[0] < cols[1]:
+            rows = _clip(_back_one_axis(*rows, h, kh, sh, padding), h)
+            cols = _clip(_back_one_axis(*cols, w, kw, sw, padding), w)
+        if rows[0] >= rows[1] or cols[0] >= cols[1]:   # only padding: nothing below is read
+            rows, cols = (0, 0), (0, 0)
+        spans.append(Span(rows, cols, rows_raw, cols_raw, (h, w)))
+    return spans[::-1]
+
+
+def _clip(span: tuple[int, int], n: int) -> tuple[int, int]:
+    return max(span[0], 0), min(span[1], n)

@@ -31,6 +31,7 @@ from .flatten import FlattenWidget
 from .iou import IoUWidget
 from .nms import NMSWidget
 from .pooling import PoolingWidget
+from .receptive import ReceptiveFieldWidget
 
 __all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "IoUWidget", "NMSWidget",
-           "PoolingWidget"]
+           "PoolingWidget", "ReceptiveFieldWidget"]

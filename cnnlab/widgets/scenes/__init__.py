@@ -23,7 +23,9 @@ from .flatten import FlattenScene, flatten_scene
 from .iou import IoUScene, iou_scene
 from .nms import NMSScene, nms_scene
 from .pooling import PoolingScene, pooling_scene
+from .receptive import ReceptiveScene, receptive_scene
 
-__all__ = ["ActivationScene", "ConvolutionScene", "FlattenScene", "IoUScene", "NMSScene", "PoolingScene", "Scene",
+__all__ = ["ActivationScene", "ConvolutionScene", "FlattenScene", "IoUScene", "NMSScene", "PoolingScene",
+           "ReceptiveScene", "Scene",
            "Source", "activation_scene", "convolution_scene", "flatten_scene", "iou_scene", "nms_scene",
-           "pooling_scene", "style"]
+           "pooling_scene", "receptive_scene", "style"]
