@@ -36,7 +36,7 @@ def reference(name):
 
 def test_every_public_checker_is_registered_once():
     public = [n for n in exercises.__all__ if n.startswith("check_")]
-    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 27
+    assert sorted(public) == sorted(CHECKERS) and len(CHECKERS) == 29
 
 
 def test_every_name_the_lessons_use_exists():
@@ -307,6 +307,9 @@ MISTAKES = [
     ("check_edge_kernel", kernels.get("diagonal"), "does not react"),
     ("check_edge_kernel", np.array([[-1, -1, 0], [0, 0, 0], [0, 1, 1]]), "vertical ones"),
     ("check_edge_kernel", "1 2 1; 0 0 0; -1 -2 -1", "wrong sign"),
+    ("check_gray_kernel", np.full((1, 1, 3), 1 / 3), "plain average"),
+    ("check_gray_kernel", np.array([0.114, 0.587, 0.299]).reshape(1, 1, 3), "wrong order"),
+    ("check_gray_kernel", np.array([0.299, 0.587, 0.114]), "shape (kh, kw, channels)"),
     # lesson 03
     ("check_relu", np.abs, "absolute value"),
     ("check_relu", lambda x: np.max(x, 0), "each column"),
@@ -332,6 +335,9 @@ MISTAKES = [
     ("check_max_pool", lambda x: ops.max_pool(x, 2, padding="same"), "leftover row or column"),
     ("check_max_pool", lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)),
      "even"),
+    ("check_avg_pool", lambda x, k, s=None: ops.max_pool(x, k, s), "max pooling"),
+    ("check_avg_pool", lambda x, k, s=None: ops.avg_pool(x, k, k), "whatever the stride"),
+    ("check_avg_pool", lambda x, k, s=None: np.floor(ops.avg_pool(x, k, s)), "rounded down"),
     # lesson 05
     ("check_flat_length", 169, "one map"),
     ("check_flat_length", 58, "added"),
@@ -412,11 +418,13 @@ GIVEAWAYS = {
     "check_output_size": "// stride + 1",
     "check_conv2d": "np.sum(window * kernel)",
     "check_edge_kernel": "-2., -1.",
+    "check_gray_kernel": "0.587",
     "check_relu": "np.maximum(x, 0)",
     "check_leaky_relu": "np.where(x > 0, x, alpha * x)",
     "check_combined_kernel": "second[::-1, ::-1], padding=2",
     "check_pooled_shape": "(h - size) // stride + 1",
     "check_max_pool": "left:left + width].max()",
+    "check_avg_pool": "r * stride:r * stride + size",
     "check_flat_length": "5408",
     "check_flat_index": "(row * width + col) * channels + channel",
     "check_channels_first": "(2, 0, 1)",
@@ -550,7 +558,7 @@ def test_hint_prints_the_stronger_hint_only(capsys):
 
 def test_names_follow_the_lessons():
     assert exercises.names()[:3] == ["crop_shape", "mirror", "grayscale"]
-    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 27
+    assert exercises.names()[-1] == "transposed_size" and len(exercises.names()) == 29
 
 
 # ---------------------------------------------------------------- window positions come from ops.window

@@ -30,9 +30,9 @@ from __future__ import annotations
 
 from ._core import MAX_MESSAGE, Result, hint, names, reset, solution
 from .lesson01 import check_crop_shape, check_grayscale, check_mirror
-from .lesson02 import check_conv2d, check_edge_kernel, check_output_size
+from .lesson02 import check_conv2d, check_edge_kernel, check_gray_kernel, check_output_size
 from .lesson03 import check_combined_kernel, check_leaky_relu, check_relu, combined_kernel_parts
-from .lesson04 import check_max_pool, check_pooled_shape
+from .lesson04 import check_avg_pool, check_max_pool, check_pooled_shape
 from .lesson05 import check_channels_first, check_flat_index, check_flat_length
 from .lesson06 import check_conv_params, check_dense, check_forward, check_softmax
 from .lesson07 import check_cross_entropy, check_sgd_step, check_validation_split
@@ -42,6 +42,7 @@ from .lesson09 import check_dice_score, check_mask_iou, check_transposed_size
 __all__ = [
     "MAX_MESSAGE",
     "Result",
+    "check_avg_pool",
     "check_box_area",
     "check_box_iou",
     "check_channels_first",
@@ -56,6 +57,7 @@ __all__ = [
     "check_flat_index",
     "check_flat_length",
     "check_forward",
+    "check_gray_kernel",
     "check_grayscale",
     "check_leaky_relu",
     "check_mask_iou",

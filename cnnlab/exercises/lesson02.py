@@ -1,4 +1,5 @@
-"""Lesson 02, convolution: the output-size formula, a convolution with loops, an edge detector."""
+"""Lesson 02, convolution: the output-size formula, a convolution with loops, an edge detector,
+a 1 x 1 kernel that makes a photo gray."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import numpy as np
 
 from .. import kernels as catalogue
 from .. import ops
-from ._compare import Mistake, call, call_cases, compare_array, compare_cases
+from ._compare import Mistake, call, call_cases, compare_array, compare_cases, diagnose
 from ._core import checks_function, checks_value, correct, wrong
-from ._values import as_number, numbers, shape_of, window_text
+from ._values import as_number, numbers, shape_of, short, window_text
 
 # ---------------------------------------------------------------- exercise 1: the output size
 
@@ -54,8 +55,8 @@ _SAME_MISTAKES = [
             '"same" pads k - 1 zeros in total, split unevenly for an even kernel (the extra one after).',
             _SAME_RULE),
 ]
-_SAME_ADVICE = [("unsupported operand", 'padding can be the word "same": handle it first, '
-                                        'e.g. with `if padding == "same":`.'),
+_SAME_ADVICE = [("unsupported operand", ('padding can be the word "same": handle it first, '
+                                        'e.g. with `if padding == "same":`.')),
                 ("can't multiply sequence", 'padding can be the word "same": handle it first.'),
                 ("must be str", 'padding can be the word "same": handle it first.')]
 
@@ -235,3 +236,72 @@ def check_edge_kernel(answer):
                      "Make every row constant from left to right.")
     return correct("Positive along dark-above-bright edges, zero on flat areas and on vertical edges. "
                    "kernels.get('sobel_y') is a famous kernel of this kind.")
+
+
+# ---------------------------------------------------------------- exercise 4: a 1 x 1 kernel that makes a photo gray
+
+
+def gray_kernel():
+    """Lesson 01's gray weights, red, green and blue, as a (kh, kw, channels) = (1, 1, 3) kernel."""
+    return np.array([0.299, 0.587, 0.114]).reshape(1, 1, 3)
+
+
+_ORDER = "The kernel's channels meet the photo's in order: red (0), green (1), blue (2)."
+_GRAY_KERNEL_MISTAKES = [
+    Mistake(lambda w: np.full(3, 1 / 3), "Every colour counts the same here: that is the plain average. Our "
+            "eyes find green much brighter than blue, so the gray of lesson 01 weighs them differently.",
+            "Use lesson 01's gray weights, one per colour."),
+    Mistake(lambda w: w[::-1], "The weights are in the wrong order (blue, green, red).", _ORDER),
+    Mistake(lambda w: np.ones(3), "You added the three colours: a white pixel (1, 1, 1) would become 3, "
+            "brighter than white.", "Weigh each colour with a fraction; the three fractions add up to 1."),
+    Mistake(lambda w: 100 * w, "Your weights are 100 times too large (percentages?).",
+            "Write each weight as a fraction: the three add up to 1."),
+]
+
+
+def _kernel_values(answer) -> np.ndarray:
+    """The learner's kernel as a float array of any small shape, or a wrong verdict raised."""
+    values = numbers(answer)
+    if values is None:
+        raise wrong(f"A kernel is an array of numbers, here of shape (1, 1, 3); got {short(answer)}.")
+    if not np.isfinite(values).all():
+        raise wrong("Your kernel contains NaN or infinity.")
+    return values
+
+
+def _three_weights(values: np.ndarray) -> np.ndarray:
+    """The three weights of a (1, 1, 3) (or one-filter (1, 1, 3, 1)) kernel, or a wrong verdict raised."""
+    if values.shape in ((1, 1, 3), (1, 1, 3, 1)):
+        return values.reshape(3)
+    if values.shape == (3, 1, 1):
+        raise wrong("Your kernel has shape (3, 1, 1): channels first. Keras and ops.conv2d put them last: "
+                    "(kh, kw, channels).", "Reshape the three weights with .reshape(1, 1, 3).")
+    if values.size == 3:
+        raise wrong(f"Your kernel has shape {values.shape}. A kernel for a colour photo has shape (kh, kw, "
+                    "channels), here (1, 1, 3): one pixel high, one wide, one weight per colour.",
+                    "Reshape the three weights with .reshape(1, 1, 3).")
+    raise wrong(f"Your kernel holds {values.size} numbers (shape {values.shape}). A 1 x 1 kernel looks at one "
+                "pixel, so over 3 colours it holds 3 weights, shape (1, 1, 3).")
+
+
+@checks_value(gray_kernel, expects="three weights, e.g. np.array([..., ..., ...]).reshape(1, 1, 3)",
+              hint="A 1 x 1 kernel over a colour photo is three weights, one per colour, in the order red, green, "
+                   "blue, shaped (1, 1, 3). Lesson 01 made the gray photo with exactly such a weighted sum per "
+                   "pixel: reuse its weights.")
+def check_gray_kernel(answer):
+    """Lesson 02: a (1, 1, 3) kernel whose convolution with a colour photo is lesson 01's gray photo."""
+    weights = _three_weights(_kernel_values(answer))
+    reference = gray_kernel().reshape(3)
+    if np.allclose(weights, reference, atol=0.005):
+        return correct("One 1 x 1 kernel over 3 channels is a weighted sum of each pixel's colours: "
+                       "ops.conv2d(photo, gray_kernel) is the gray photo of lesson 01, and its output has "
+                       "1 channel where the photo had 3.")
+    found = diagnose(weights, _GRAY_KERNEL_MISTAKES, reference, atol=0.005)
+    if found is not None:
+        return found
+    total = float(weights.sum())
+    if abs(total - 1) > 0.01:
+        return wrong(f"Your weights add up to {total:.3g}. They must add up to 1, so that white stays white "
+                     "and gray stays gray.")
+    return wrong("Your weights add up to 1, good, but they are not the gray weights of lesson 01: green "
+                 "counts most, then red, then blue.")

@@ -1,4 +1,4 @@
-"""Lesson 04, pooling: the pooled shape, max pooling with loops."""
+"""Lesson 04, pooling: the pooled shape, max pooling and average pooling with loops."""
 
 from __future__ import annotations
 
@@ -119,3 +119,92 @@ def check_max_pool(answer):
         if verdict is not None:
             return verdict
     return correct("Same numbers as ops.max_pool(x, 2) and Keras's MaxPooling2D, odd sizes included.")
+
+
+# ---------------------------------------------------------------- exercise 3: average pooling with loops
+
+
+def my_avg_pool(x, size=2, stride=None):
+    """Average pooling of a 2-D map with size x size windows; a leftover row or column is dropped."""
+    if stride is None:
+        stride = size
+    out_h = (x.shape[0] - size) // stride + 1
+    out_w = (x.shape[1] - size) // stride + 1
+    out = np.zeros((out_h, out_w))
+    for r in range(out_h):
+        for c in range(out_w):
+            window = x[r * stride:r * stride + size, c * stride:c * stride + size]
+            out[r, c] = window.sum() / window.size
+    return out
+
+
+def _avg(x, size, stride):
+    return ops.avg_pool(np.asarray(x, np.float64), size, stride)
+
+
+def _zero_filled(x, size, stride):
+    """The leftover edge kept as a full window, its missing numbers counted as zeros."""
+    step = size if stride is None else stride
+    extra = [(-(n - size) % step) for n in x.shape]
+    return _avg(np.pad(np.asarray(x, np.float64), ((0, extra[0]), (0, extra[1]))), size, stride)
+
+
+_COUNT = "An average is the sum of the window divided by how many numbers it holds: size x size."
+_AVG_POOL_MISTAKES = [
+    Mistake(lambda x, k, s: ops.max_pool(x, k, s), "You kept the largest number of each window: that is max "
+            "pooling.", "Average pooling keeps the mean of each window: every number counts."),
+    Mistake(lambda x, k, s: _avg(x, k, s) * k * k, "You added each window up but did not divide.", _COUNT),
+    Mistake(lambda x, k, s: _avg(x, k, s) * k, "You divided by `size`, but a window holds size x size numbers.",
+            _COUNT),
+    Mistake(lambda x, k, s: np.floor(_avg(x, k, s)), "Your averages are rounded down to whole numbers.",
+            "Divide with / (not //), and fill a float array: np.zeros((out_h, out_w)), not np.zeros_like(x) of "
+            "a map of whole numbers."),
+    Mistake(lambda x, k, s: np.round(_avg(x, k, s)), "Your averages are rounded to whole numbers.",
+            "Keep the fractions: 3.75 stays 3.75."),
+    Mistake(lambda x, k, s: _avg(x, k, k), "Your windows always jump by the window size, whatever the stride.",
+            "Window (r, c) starts at row r * stride and column c * stride; with stride 2 and size 3 the "
+            "windows overlap."),
+    Mistake(lambda x, k, s: _avg(x, k, 1), "Your windows move one pixel at a time (stride 1).",
+            "Window (r, c) starts at row r * stride and column c * stride."),
+    Mistake(lambda x, k, s: ops.avg_pool(np.asarray(x, np.float64), k, s, padding="same"),
+            "You kept the leftover row or column as an extra, smaller window.",
+            "With no padding a window that does not fit is dropped: count only whole windows."),
+    Mistake(_zero_filled, "You kept the leftover row or column, filling the missing numbers with zeros.",
+            "With no padding a window that does not fit is dropped: count only whole windows."),
+    Mistake(lambda x, k, s: _avg(x, k, s).T, "The result is transposed.",
+            "out[r, c] is the window whose top row is r * stride and whose left column is c * stride."),
+    Mistake(lambda x, k, s: np.array(np.mean(x)), "You took the mean of the whole map.",
+            "Average every window separately."),
+]
+
+#: (map, size, stride): whole numbers with fractional means, a leftover edge, overlapping and stride-1 windows
+_AVG_POOL_CASES = (
+    (np.array([[1, 3, 0, 0, 5, 1], [2, 9, 0, 1, 2, 2], [0, 0, 4, 4, 7, 0], [6, 1, 4, 4, 0, 3]]), 2, None),
+    (np.array([[4, 1, 7, 2, 0, 3, 5], [2, 8, 1, 1, 6, 2, 9], [3, 3, 0, 5, 2, 7, 1], [9, 0, 2, 6, 4, 1, 8],
+               [1, 5, 3, 2, 7, 0, 6]]), 2, None),
+    (np.round(np.random.default_rng(4).normal(size=(7, 7)), 1), 3, 2),
+    (np.round(np.random.default_rng(5).normal(size=(4, 5)), 1), 2, 1),
+)
+
+
+@checks_function(my_avg_pool, hint="Loop over the whole windows: out_h = (H - size) // stride + 1 rows, and as "
+                                   "many columns with W. Window (r, c) starts at row r * stride and column "
+                                   "c * stride and is size x size; keep its mean (sum / number of values).")
+def check_avg_pool(answer):
+    """Lesson 04: ``my_avg_pool(x, size, stride)``: a 2-D map, square windows, no padding (Keras 'valid')."""
+    advice = [("nonetype", "When stride is None, pooling uses stride = size (windows side by side)."),
+              ("out of bounds", "Loop only over whole windows: (H - size) // stride + 1 rows."),
+              ("sequence", "One output cell gets one number: the mean of its window."),
+              ("cannot reshape", ("A reshape trick only works when the windows tile the map exactly; use the "
+                                 "loops, which work for any size and stride."))]
+    for x, size, stride in _AVG_POOL_CASES:
+        got = call(answer, x.copy(), size, stride, advice=advice)
+        step = size if stride is None else stride
+        verdict = compare_array(got, _avg(x, size, stride), _AVG_POOL_MISTAKES, (x, size, stride),
+                                context=f"For a {x.shape} map, size {size} and stride {stride}, ",
+                                explain=lambda cell, k=size, s=step: f"out[{cell[0]}, {cell[1]}] is the mean of "
+                                                                     f"{window_text('x', cell, k, s)}.")
+        if verdict is not None:
+            return verdict
+    return correct("Same numbers as ops.avg_pool and Keras's AveragePooling2D: any size, any stride, and a "
+                   "leftover edge dropped.")
