@@ -68,9 +68,12 @@ plot.curves(line, {"relu(x)": ops.relu(line)}, title="ReLU: negative in, 0 out; 
 # %% [markdown]
 # ## 2. ReLU on a feature map
 #
-# Back to the bright square of lesson 02 and its vertical-edge kernel. The feature map was
+# Back to the bright square of lesson 02 and its vertical-edge kernel. The feature map is
 # positive (red) on the square's left edge, where dark turns bright, and negative (blue) on the
-# right edge, where bright turns dark. ReLU keeps the red and turns the blue into 0:
+# right edge, where bright turns dark.
+#
+# **Predict first:** which cells of the map will be white (0) after ReLU, and will the red cells
+# change at all? Then run the next cell.
 
 # %%
 square = np.zeros((7, 7))
@@ -120,16 +123,26 @@ assert 0.3 < zeros < 0.7
 plot.before_after(cat_map, cat_relu, ("sobel_x feature map", "after ReLU"));
 
 # %% [markdown]
+# ReLU kept the red cells exactly as they were and turned every blue cell white (0).
+#
 # The widget shows ReLU working through a feature map cell by cell, with the input and output on
-# the same colour scale (blue negative, white zero, red positive).
+# the same colour scale (blue negative, white zero, red positive). Its map comes from the cat
+# photo with pixels from 0 to 255, as the convolution widget of lesson 02 computes it, so its
+# numbers run into the hundreds. The table beside the sums shows what each activation makes of
+# the current cell.
 #
 # **Try it:** press play and watch every blue cell turn white while the red cells stay as they
 # are; then switch the activation to `sigmoid` and `tanh` and compare how the map changes.
+# For those two the widget first multiplies the map by 1/255 and says so ("input scaled by
+# 1/255"): the photo's pixels as 0 to 1, the same numbers as the plots above. Without it,
+# `sigmoid(820)` would be 1 and `sigmoid(-820)` would be 0, and the map would be only black
+# and white.
 
 # %%
 from cnnlab.widgets import ActivationWidget, ConvolutionWidget
 
 cat_edges = ConvolutionWidget("cat", "sobel_x").output      # a feature map of the cat, 41 x 62
+print(f"the map runs from {cat_edges.min():.0f} to {cat_edges.max():.0f} (pixel units)")
 ActivationWidget(cat_edges, "relu")
 
 # %% [markdown]
@@ -235,6 +248,33 @@ print("leaky:  ", leaky(x))
 activations = {"relu": ops.relu(line), "leaky relu (0.1)": leaky(line),
                "sigmoid": sigmoid(line), "tanh": np.tanh(line)}
 plot.curves(line, activations, title="four activation functions");
+
+# %% [markdown]
+# Now the three on the same feature map: the widget's map of the cat divided by 255 (the photo's
+# pixels as 0 to 1), the very numbers the widget gives sigmoid and tanh. Most of the map is close
+# to 0 (no vertical edge there).
+#
+# **Predict first:** what do ReLU, sigmoid and tanh turn a 0 into? So which colour will the
+# edge-free background be in each map? Then run the next cell and read the colour bars.
+
+# %%
+edges_01 = cat_edges / 255                      # pixels as 0 to 1: values between about -4 and 4
+compared = {"relu": ops.relu(edges_01), "sigmoid": sigmoid(edges_01), "tanh": np.tanh(edges_01)}
+
+print("an edge-free cell (0) becomes:", {name: float(f(np.float32(0))) for name, f in
+                                         [("relu", ops.relu), ("sigmoid", sigmoid), ("tanh", np.tanh)]})
+assert 0 < compared["sigmoid"].min() and compared["sigmoid"].max() < 1        # never 0, never 1
+assert np.mean((compared["sigmoid"] > 0.1) & (compared["sigmoid"] < 0.9)) > 0.5  # not black and white
+assert np.abs(compared["tanh"]).max() < 1 < np.abs(edges_01).max()           # strong edges squashed
+assert np.mean(compared["relu"] == 0) > 0.3                                  # sparse: many exact zeros
+
+plot.grid([edges_01, *compared.values()], ["feature map / 255", *compared], cols=4, colorbar=True);
+
+# %% [markdown]
+# ReLU keeps the background at exactly 0 (black) and the strong edges as strong as they were.
+# Sigmoid turns 0 into 0.5: the background is a mid gray, every cell says "half there", and the
+# map is no longer sparse. Tanh keeps 0 at 0 and keeps the sign, but squashes every strong edge
+# to nearly ±1, so the strongest and the merely strong edges look alike.
 
 # %% [markdown]
 # Why did ReLU win? A network learns by following **slopes** (lesson 07): each weight is nudged in

@@ -20,6 +20,7 @@ from PIL import Image
 from cnnlab import _colors, images, kernels, ops
 from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget, _frames
 from cnnlab.widgets._inputs import load_image, load_map
+from cnnlab.widgets._text import fmt
 from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
 from cnnlab.widgets.scenes import activation_scene, convolution_scene, flatten_scene, pooling_scene
 from cnnlab.widgets.scenes._common import panel_scale
@@ -155,6 +156,49 @@ def test_activation_relu_is_ops_relu_and_counts_negatives():
     np.testing.assert_allclose(w.output, np.tanh(SIGNED), rtol=1e-6)
 
 
+def test_sigmoid_and_tanh_get_a_pixel_unit_map_scaled_by_1_255_and_say_so():
+    conv = ConvolutionWidget("cat", "sobel_x")
+    edges = conv.output                                            # pixel units: values in the hundreds
+    assert np.abs(edges).max() > 255
+    relu = ActivationWidget(edges, "relu")
+    assert relu.input_scale == 1.0 and relu.meta["scale_words"] == ""
+    np.testing.assert_array_equal(relu.output, ops.relu(edges))    # ReLU: the map as it is
+    w = ActivationWidget(edges, "sigmoid")
+    assert w.input_scale == pytest.approx(1 / 255)
+    x = ops.conv2d(images.to_float(conv.image), kernels.get("sobel_x"))   # the photo as 0 to 1, as lessons use it
+    np.testing.assert_allclose(w.activation_input, x, rtol=1e-5, atol=1e-6)
+    x = w.activation_input
+    np.testing.assert_allclose(w.output, ops.sigmoid(x), rtol=1e-6)
+    np.testing.assert_array_equal(wire(w, "input_data"), x)
+    assert "1/255" in w.meta["scale_words"] and "1/255" in w.meta["describe"] and "1/255" in repr(w)
+    r, c = w.position(100)
+    assert f"\u00d7 1/255 = {fmt(x[r, c])}) = {fmt(w.output[r, c])}" in w.scene.caption(100)
+    # not saturated: a good share of the outputs lies between 0.1 and 0.9
+    assert np.mean((w.output > 0.1) & (w.output < 0.9)) > 0.3
+    w.activation = "tanh"
+    np.testing.assert_allclose(w.output, np.tanh(x), rtol=1e-5, atol=1e-6)
+    w.input_scale = 1                                              # as it was: saturated, black and white
+    assert np.mean(np.abs(w.output) > 0.99) > 0.7 and w.meta["scale_words"] == ""
+    w.set(activation="relu", input_scale=0.5)                      # a number applies to every activation
+    np.testing.assert_allclose(w.output, ops.relu(edges * np.float32(0.5)), rtol=1e-6)
+    assert ActivationWidget(SIGNED, "sigmoid").input_scale == 1.0  # a small map stays as it is
+
+
+def test_activation_parts_hold_every_activation_on_its_own_input():
+    edges = ConvolutionWidget(SMALL, "sobel_x").output
+    w = ActivationWidget(edges, "tanh")
+    parts = wire(w, "parts_data")
+    assert w.meta["compare"] == ["relu", "leaky_relu", "sigmoid", "tanh"]
+    assert parts.shape == edges.shape + (9,)
+    np.testing.assert_array_equal(parts[..., 0], edges)
+    scaled = (edges.astype(np.float64) / 255).astype(np.float32)
+    for k, (given, fn) in enumerate([(edges, ops.relu), (edges, lambda a: ops.leaky_relu(a, 0.3)),
+                                     (scaled, ops.sigmoid), (scaled, ops.tanh)]):
+        np.testing.assert_allclose(parts[..., 1 + 2 * k], given, rtol=1e-6)
+        np.testing.assert_allclose(parts[..., 2 + 2 * k], fn(given), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(parts[..., 8], w.output)         # the one shown is the same numbers
+
+
 def test_widgets_chain_through_their_outputs():
     conv = ConvolutionWidget(SMALL, "sobel_x")
     act = ActivationWidget(conv)
@@ -208,6 +252,9 @@ def test_arrays_travel_as_binary_buffers_within_budget(make):
     if isinstance(w, ConvolutionWidget):
         assert wire(w, "input_data").nbytes == w.image.nbytes             # the photo as uint8, nothing more
         raw += w.kernel.nbytes + (wire(w, "parts_data").nbytes if w.image.ndim == 3 else 0)
+    if isinstance(w, ActivationWidget):   # every activation's input and output, to compare: float32
+        assert wire(w, "parts_data").nbytes == w.output.size * 9 * 4
+        raw += wire(w, "parts_data").nbytes
     if not isinstance(w, PoolingWidget):
         assert wire(w, "output_data").nbytes == w.output.astype(np.float32).nbytes
     json_bytes, buffer_bytes = payload_nbytes(w)
@@ -273,6 +320,9 @@ BAD = [
     (lambda: PoolingWidget(SIGNED, channel=1), ValueError, "channel"),
     (lambda: ActivationWidget(SIGNED, "softmax"), ValueError, "activation"),
     (lambda: ActivationWidget("cat"), TypeError, "feature_map"),
+    (lambda: ActivationWidget(SIGNED, input_scale=0), ValueError, "input_scale"),
+    (lambda: ActivationWidget(SIGNED, input_scale="big"), ValueError, "input_scale"),
+    (lambda: ActivationWidget(SIGNED, input_scale=[1]), TypeError, "input_scale"),
     (lambda: FlattenWidget(np.zeros((64, 64, 8))), ValueError, "maps"),
     (lambda: FlattenWidget(np.zeros(4)), ValueError, "maps"),
 ]

@@ -255,6 +255,26 @@ def test_pooling_mode_dropdown_recomputes(widgets, expected):
     wait_until(root.page, lambda: fingerprint(root) == before, "the max-pooled map again")
 
 
+def test_activation_dropdown_scales_the_input_of_sigmoid_and_says_so(widgets, expected, artifacts):
+    root = widgets.root("activation")
+    current = expected("activation").steps // 2
+    scrub_to(root, current)
+    before = fingerprint(root)
+    sigmoid = expected("activation", activation="sigmoid")
+    assert sigmoid.input_scale == pytest.approx(1 / 255)
+    root.locator("select.cnnlab-activation").select_option("sigmoid")
+    wait_until(root.page, lambda: fingerprint(root) != before, "the sigmoid map on the canvas")
+    wait_step(root, current)
+    check_pixels(root, sigmoid, current)
+    text = root.inner_text()
+    assert "input scaled by 1/255" in text and "\u00d7 1/255 =" in text, text
+    colours = root.locator("canvas.cnnlab-output").evaluate(S.CANVAS_STATS_JS)["colors"]
+    assert colours > 40, f"the sigmoid map has only {colours} colours: saturated?"
+    shot(root, artifacts, f"browser-{widgets.kind}-activation-sigmoid")
+    root.locator("select.cnnlab-activation").select_option("relu")
+    wait_until(root.page, lambda: fingerprint(root) == before, "the ReLU map again")
+
+
 def test_no_console_errors_and_nothing_left_loopback(app):
     """Over the whole session of this server (the per-test check only sees each test's window)."""
     assert not app.errors(), "\n".join(app.errors())

@@ -339,6 +339,35 @@ def test_render_draws_steps_sends_and_cleans_up(js):
     assert int(js(f"return {root}.dataset.frames;")) == frames, "the animation went on after cleanup"
 
 
+# --------------------------------------------------------------------------- the activation widget
+
+
+def test_activation_widget_says_its_input_is_scaled_and_compares_every_activation(js):
+    from cnnlab.widgets import ActivationWidget
+
+    edges = ConvolutionWidget(RNG.integers(0, 256, size=(9, 12)).astype(np.uint8), "sobel_x").output
+    widget = ActivationWidget(edges, "sigmoid")
+    assert widget.input_scale == pytest.approx(1 / 255)
+    _mount_at(js, widget, 5)
+    root = "window.probe.root"
+    r, c = widget.position(5)
+    x, y = widget.activation_input[r, c], widget.output[r, c]
+    text = js(f"return {root}.querySelector('.cnnlab-sum').textContent;")
+    assert f"x = {py_fmt(edges[r, c])} \u00d7 1/255 = {py_fmt(x)}".replace("-", MINUS) in text, text
+    assert f"sigmoid({py_fmt(x)})".replace("-", MINUS) in text and text.endswith(py_fmt(y).replace("-", MINUS))
+    assert "input scaled by 1/255" in js(f"return {root}.querySelector('.cnnlab-stats').textContent;")
+    assert "1/255" in js(f"return {root}.querySelector('.cnnlab-input').closest('figure').textContent;")
+    table = js(f"return Array.from({root}.querySelectorAll('.cnnlab-compare tr')).map((tr) =>"
+               " Array.from(tr.children).map((td) => td.textContent));")
+    assert table[0][1:] == ["relu", "leaky relu", "sigmoid", "tanh"]
+    parts = widget.scene.compare[r, c]
+    assert table[1][1:] == [py_fmt(parts[1 + 2 * k]).replace("-", MINUS) for k in range(4)]
+    assert table[2][1:] == [py_fmt(parts[2 + 2 * k]).replace("-", MINUS) for k in range(4)]
+    assert table[1][1] == py_fmt(edges[r, c]).replace("-", MINUS)           # ReLU: the map as it is
+    assert js(f"return {root}.querySelector('.cnnlab-compare th.cnnlab-current').textContent;") == "sigmoid"
+    js("window.probe.cleanup();")
+
+
 # --------------------------------------------------------------------------- keys for a presenter's clicker
 
 _KEY_JS = "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: arg, bubbles: true, cancelable: true}));"
