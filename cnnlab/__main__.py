@@ -5,6 +5,7 @@ Examples
 ``python -m cnnlab doctor``
 ``python -m cnnlab lab``                       (JupyterLab on the lessons)
 ``python -m cnnlab demo``                      (the instructor demo in Voila, no code shown)
+``python -m cnnlab demo --photo class.jpg``    (the demo on your own photo)
 ``python -m cnnlab gif conv --image cat --kernel sobel_x out.gif``
 ``python -m cnnlab gif pool --image coins --force pool.gif``   (``--force`` replaces an existing GIF)
 
@@ -46,9 +47,12 @@ def lessons_dir() -> Path:
                             "run this from a checkout of the course")
 
 
-def _run(command: list[str]) -> int:
+def _run(command: list[str], env: dict[str, str] | None = None) -> int:
     print("running:", " ".join(command), flush=True)
-    return subprocess.call(command)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:  # Ctrl+C stops the server; the child got the same signal
+        return 130
 
 
 def _lab(args) -> int:
@@ -63,20 +67,55 @@ def _lab(args) -> int:
 def _demo(args) -> int:
     try:
         notebook = Path(args.notebook) if args.notebook else lessons_dir() / "instructor_demo.ipynb"
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if not notebook.is_file():
+            raise FileNotFoundError(f"{notebook} does not exist; pass the notebook to present: "
+                                    f"cnnlab demo my_demo.ipynb")
+        env = _demo_environment(args.photo)
+    except (*USER_ERRORS, FileNotFoundError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    if not notebook.is_file():
-        print(f"error: {notebook} does not exist; pass the notebook to present: cnnlab demo my_demo.ipynb",
-              file=sys.stderr)
-        return 2
-    # Voila 0.5 tries to load lab extensions it cannot use (Notebook 7's, Jupytext's) and logs errors.
-    import json
+    return _run(demo_command(notebook, args.port, args.no_browser, args.extra), env=env)
 
-    from ._servers import VOILA_DENYLIST
 
-    deny = f"--VoilaConfiguration.extension_denylist={json.dumps(list(VOILA_DENYLIST))}"
-    return _run([sys.executable, "-m", "voila", str(notebook), "--strip_sources=True", deny, *args.extra])
+def demo_command(notebook: Path, port: int | None = None, no_browser: bool = False,
+                 extra: list[str] = ()) -> list[str]:
+    """The Voila command of ``cnnlab demo``: this machine only, no code shown, nothing from a CDN.
+
+    Voila hides the code by default (``strip_sources``); the ``cnnlab`` template drops the Font
+    Awesome links of Voila's page, and the deny list keeps out the JupyterLab-only extensions
+    that would log errors. Cells are shown as they finish (progressive rendering), so the first
+    widgets appear while the digits model of the last cell is still loading.
+    """
+    from ._servers import voila_options
+
+    command = [sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
+               "--VoilaConfiguration.progressive_rendering=True", *voila_options()]
+    if port is not None:
+        command += [f"--Voila.port={port}", "--Voila.port_retries=0"]
+    if no_browser:
+        command.append("--no-browser")
+    return command + list(extra)
+
+
+def _demo_environment(photo: str | None) -> dict[str, str]:
+    """The environment for Voila: the cnnlab template on ``JUPYTER_PATH`` and the presenter's photo.
+
+    ``photo`` (``--photo``) is checked here, so a wrong path ends in one line before Voila starts.
+    """
+    from ._servers import voila_environment
+
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if photo is not None:
+        from . import demo, images
+
+        path = Path(photo).expanduser()
+        try:
+            images.load(path)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(str(exc).replace("name_or_path", "--photo", 1)) from None
+        env[demo.PHOTO_VARIABLE] = str(path.resolve())
+    return voila_environment(env)
 
 
 def _doctor(args) -> int:
@@ -178,6 +217,16 @@ def _write_gif_atomically(args, target: Path) -> Path:
     return target
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--port must be a whole number, got {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"--port must be between 1 and 65535, got {port}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cnnlab", description="Tools for the cnnlab CNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="present a notebook with Voila (widgets, no code)")
     demo.add_argument("notebook", nargs="?", help="default: lessons/instructor_demo.ipynb")
+    demo.add_argument("--photo", metavar="PATH", help="the image file the demo starts with "
+                      "(default: the astronaut photo; an upload button changes it during the demo)")
+    demo.add_argument("--port", type=_port, help="the port on 127.0.0.1 (default: 8866 or the next free one)")
+    demo.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     demo.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for voila")
     demo.set_defaults(func=_demo)
 

@@ -4,8 +4,8 @@ Shared by the browser tests (``tests/browser/``), ``benchmarks/browser_fps.py`` 
 that needs to open the course in a real browser on this machine. Nothing here runs on
 ``import cnnlab``; Playwright and nbformat are imported only by the functions that use them.
 
-* :class:`JupyterProcess` starts ``jupyter lab`` or ``voila`` as a child process on 127.0.0.1 on a free
-  port, waits a bounded time for it to answer, with HOME and every Jupyter directory isolated under a
+* :class:`JupyterProcess` starts ``jupyter lab``, ``voila`` or ``cnnlab demo`` (as an instructor types it)
+  as a child process on 127.0.0.1 on a free port, waits a bounded time for it to answer, with HOME and every Jupyter directory isolated under a
   temporary folder (the interpreter's ``share/jupyter`` is still on the Jupyter path, so the anywidget
   and ipywidgets front ends load), no token, no password, no browser. It is stopped through its own
   process group (its pid) only.
@@ -42,8 +42,29 @@ CHROMIUM = "/usr/bin/chromium"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 #: Lab extensions Voilà must not load: they are for JupyterLab's own shell, which Voilà 0.5 does not
-#: provide (each logs a console error there). `cnnlab demo` should pass the same list.
+#: provide (each logs a console error there). `cnnlab demo` passes the same list.
 VOILA_DENYLIST = ("@jupyter-notebook/lab-extension", "jupyterlab-jupytext")
+
+#: The Jupyter data folder that cnnlab ships: ``voila/templates/cnnlab`` is Voilà's "lab" page without
+#: its Font Awesome links to a CDN (Voilà bundles the icons in its own JavaScript anyway).
+SHARE_JUPYTER = Path(__file__).resolve().parent / "share" / "jupyter"
+VOILA_TEMPLATE = "cnnlab"
+
+
+def voila_options() -> list[str]:
+    """Voilà command-line options every cnnlab page uses: the offline template, no Lab-only extensions.
+
+    The template is found through ``JUPYTER_PATH``: start Voilà with :func:`voila_environment`.
+    """
+    # one option per item: traitlets 5 warns (DeprecationWarning) about a list written as one value
+    return [f"--VoilaConfiguration.template={VOILA_TEMPLATE}",
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in VOILA_DENYLIST)]
+
+
+def voila_environment(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with :data:`SHARE_JUPYTER` first on ``JUPYTER_PATH``, so Voilà finds the cnnlab template."""
+    paths = [str(SHARE_JUPYTER)] + [p for p in env.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    return {**env, "JUPYTER_PATH": os.pathsep.join(dict.fromkeys(paths))}
 
 #: Chromium switches: no sandbox (containers), no GPU, and nothing that phones home on its own.
 #: ``--host-resolver-rules`` is a second fence behind the request routing: any host name other than
@@ -151,19 +172,24 @@ def _write_lab_settings(config_dir: Path) -> None:
 
 @dataclass
 class JupyterProcess:
-    """A JupyterLab (``kind="lab"``) or Voilà (``kind="voila"``) server on 127.0.0.1.
+    """A JupyterLab (``kind="lab"``), Voilà (``kind="voila"``) or ``cnnlab demo`` (``kind="demo"``) server
+    on 127.0.0.1.
 
-    ``root`` is the folder it serves; ``base`` holds its isolated HOME, config and log. Use as a
-    context manager, or call :meth:`start` and :meth:`stop`.
+    ``root`` is the folder it serves (for ``demo``, the folder it is started from); ``base`` holds its
+    isolated HOME, config, temporary files and log; ``args`` are extra command-line arguments (for
+    ``demo``: ``--photo PATH`` or a notebook). Use as a context manager, or call :meth:`start` and
+    :meth:`stop`; :attr:`started_at` is the ``time.monotonic()`` just before the command started.
     """
 
     kind: str
     root: Path
     base: Path
     startup_timeout: float = 90.0
+    args: tuple[str, ...] = ()
     port: int = 0
     proc: subprocess.Popen | None = field(default=None, repr=False)
     log_path: Path | None = None
+    started_at: float = 0.0
 
     @property
     def url(self) -> str:
@@ -171,6 +197,8 @@ class JupyterProcess:
 
     def notebook_url(self, name: str) -> str:
         """The URL that shows notebook ``name`` (relative to ``root``) in this server."""
+        if self.kind == "demo":
+            return self.url  # cnnlab demo serves its one notebook at the root
         return self.url + ("lab/tree/" if self.kind == "lab" else "voila/render/") + name
 
     def command(self) -> list[str]:
@@ -189,15 +217,24 @@ class JupyterProcess:
                     "--Voila.ip=127.0.0.1", f"--Voila.port={self.port}", "--Voila.port_retries=0",
                     "--Voila.token=",
                     f"--Voila.root_dir={self.root}",
-                    "--show_tracebacks=True",
-                    f"--VoilaConfiguration.extension_denylist={json.dumps(list(VOILA_DENYLIST))}"]
-        raise ValueError(f"kind must be 'lab' or 'voila', got {self.kind!r}")
+                    "--VoilaConfiguration.show_tracebacks=True",
+                    *voila_options(), *self.args]
+        if self.kind == "demo":
+            return [sys.executable, "-m", "cnnlab", "demo", "--no-browser", "--port", str(self.port), *self.args]
+        raise ValueError(f"kind must be 'lab', 'voila' or 'demo', got {self.kind!r}")
 
     def start(self) -> JupyterProcess:
         self.base.mkdir(parents=True, exist_ok=True)
         env = isolated_env(self.base)
+        if self.kind == "voila":
+            env = voila_environment(env)
+        # Voilà keeps its kernels' connection files under the temporary folder: ours, so that stop()
+        # can find a kernel left behind by its command line
+        env["TMPDIR"] = str(self.base / "tmp")
+        (self.base / "tmp").mkdir(exist_ok=True)
         self.port = free_port()
         self.log_path = self.base / f"{self.kind}.log"
+        self.started_at = time.monotonic()
         with open(self.log_path, "wb") as log:
             # A new session makes the server the leader of its own process group, so stop() can signal
             # exactly that group (the server and anything it spawned into it) and nothing else.
@@ -218,6 +255,14 @@ class JupyterProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} exited with {self.proc.returncode} while starting:\n"
                                    f"{self.log_tail()}")
+            if self.kind == "demo":  # a GET of its page would start a kernel: only see that it listens
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return
+                except OSError as exc:
+                    last_error = exc
+                    time.sleep(0.05)
+                    continue
             try:
                 with urllib.request.urlopen(probe, timeout=5) as response:
                     if response.status == 200:
@@ -252,7 +297,20 @@ class JupyterProcess:
             except subprocess.TimeoutExpired:
                 _signal_group(pgid, signal.SIGKILL)
                 proc.wait(timeout=timeout)
-        _end_orphan_kernels(self.base / "jupyter-runtime")
+        _wait_group_gone(pgid, timeout)  # `cnnlab demo` exits at once; its Voilà child takes a moment
+        _end_orphan_kernels(self.base)
+
+
+def _wait_group_gone(pgid: int, timeout: float) -> None:
+    """Wait until no process of group ``pgid`` is left; SIGKILL the group after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    _signal_group(pgid, signal.SIGKILL)
 
 
 def _signal_group(pgid: int, sig: int) -> None:
@@ -263,7 +321,7 @@ def _signal_group(pgid: int, sig: int) -> None:
 
 
 def _end_orphan_kernels(runtime_dir: Path) -> None:
-    """Kill kernels whose connection file lives in our private runtime dir, by their pid.
+    """Kill kernels whose connection file lives under our private folder ``runtime_dir``, by their pid.
 
     jupyter_client starts each kernel in a session of its own, so the server's process group does
     not include them; a clean shutdown ends them, this only covers a server that had to be killed.
