@@ -27,7 +27,10 @@
 # - turn scores into probabilities with `ops.softmax`, and say why it subtracts the largest score;
 # - explain the structure of a CNN, and compute a small trained CNN's forward pass layer by layer,
 #   getting what `model.predict` gets to 5 decimals, and write that forward pass yourself;
-# - count a CNN's parameters layer by layer and match `model.summary()`;
+# - count a CNN's parameters layer by layer and match `model.summary()`, and count the
+#   multiply-adds one image costs;
+# - follow a cell of a deeper layer back to the patch of the image it depends on (its receptive
+#   field), and see what the second layer of a trained network responds to;
 # - discuss the advantages and the limits of CNNs for image classification, with measurements.
 
 # %%
@@ -324,7 +327,174 @@ print(f"Conv2D(32, 3x3) on them:  {first_conv:>12,} parameters, for any image si
 # every position of the image (*weight sharing*), and each output looks only at a small window
 # (*local connectivity*). Its size does not depend on the image size at all.
 #
-# ## 6. What CNNs are good at, and where they fail
+# Parameters say how much a model must learn and store; the work of one forward pass is counted in
+# **multiply-adds**, one per product a layer adds up. Lesson 02 counts them for one convolution:
+# every output number of a `Conv2D` takes `kh·kw·C` of them, and there are `H'·W'·F` output numbers.
+# A dense layer takes one per weight. For our model:
+
+# %%
+def multiply_adds(layer):
+    """Products one image costs in a Conv2D or Dense layer (0 for the others)."""
+    if isinstance(layer, keras.layers.Conv2D):
+        kh, kw, channels, filters = layer.kernel.shape
+        _, height, width, _ = layer.output.shape
+        return height * width * filters * kh * kw * channels
+    if isinstance(layer, keras.layers.Dense):
+        inputs, units = layer.kernel.shape
+        return inputs * units
+    return 0
+
+
+for layer in model.layers:
+    print(f"{layer.name:8} {layer.count_params():>7,} parameters {multiply_adds(layer):>8,} multiply-adds")
+small_work = sum(multiply_adds(layer) for layer in model.layers)
+print(f"{'total':8} {model.count_params():>7,} parameters {small_work:>8,} multiply-adds")
+assert multiply_adds(model.get_layer("conv")) == 26 * 26 * 8 * 3 * 3 * 1
+assert small_work == 26 * 26 * 8 * 9 + 13 * 13 * 8 * 10
+
+# %% [markdown]
+# The two layers trade places. The convolution has 80 parameters but does most of the work: each of
+# its 72 weights is used at all 676 positions. The dense layer has 13,530 parameters and uses each
+# weight once.
+#
+# ## 6. A deeper network: what the second layer sees
+#
+# Our model has one convolution layer, so every number it passes on comes from a 3 × 3 window of
+# the digit. Real CNNs stack several, and the claim is that deeper layers find larger, more
+# complex patterns. Let's look. Lesson 07 trains a deeper network on the same digits, and a
+# trained copy of it comes with `cnnlab`; we use it here as it is (how it was trained is the topic
+# of lesson 07):
+#
+# | layer | kernel | stride | padding | output shape |
+# |---|---|---|---|---|
+# | `conv1` + ReLU | 3 × 3, 8 filters | 1 | same | 28 × 28 × 8 |
+# | `pool1` (max) | 2 × 2 | 2 | valid | 14 × 14 × 8 |
+# | `conv2` + ReLU | 3 × 3, 16 filters | 1 | valid | 12 × 12 × 16 |
+# | `pool2` (max) | 2 × 2 | 2 | valid | 6 × 6 × 16 |
+# | `conv3` + ReLU | 3 × 3, 32 filters | 1 | valid | 4 × 4 × 32 |
+# | `Flatten`, `Dense(10)` + softmax | | | | 10 |
+
+# %%
+from cnnlab import training
+
+deep = training.load_digits_model()
+deep_probs = deep.predict(x_test, verbose=0)          # this model takes the uint8 digits as they are
+deep_accuracy = np.mean(deep_probs.argmax(axis=1) == y_test)
+deep_work = sum(multiply_adds(layer) for layer in deep.layers)
+print(f"test accuracy {deep_accuracy:.1%}; {deep.count_params():,} parameters, {deep_work:,} multiply-adds")
+assert deep_accuracy > 0.95 and deep.count_params() < model.count_params() and deep_work > 4 * small_work
+
+# %% [markdown]
+# Fewer parameters than our small model (the pooling layers shrink the maps before `Flatten`), more
+# work per digit, and a much better score. Here is what its first two convolution layers make of
+# one test digit (`training.feature_maps` keeps the output of every convolution and pooling layer):
+
+# %%
+stages = training.feature_maps(deep, x_test[0])
+for name, stage in stages.items():
+    print(f"{name:6} {stage.shape}")
+assert stages["conv1"].shape == (28, 28, 8) and stages["conv2"].shape == (12, 12, 16)
+
+plot.feature_maps(stages["conv1"], suptitle="conv1: 8 maps, each cell sees 3 x 3 pixels", limit=8, size=1.6)
+plot.feature_maps(stages["conv2"], suptitle="conv2: 16 maps, each cell sees 8 x 8 pixels", size=1.2);
+
+# %% [markdown]
+# The `conv1` maps still look like the digit: each one is the digit with some of its edges or its
+# whole stroke lit up, because a 3 × 3 window can only see a bit of edge. The `conv2` maps are
+# smaller and much sparser: each lights up in a few places only, and several stay black. A cell of
+# `conv2` combines 3 × 3 cells of all 8 `pool1` maps, so it can respond to a *combination* of edges:
+# a stroke of a certain slant, the end of a stroke, a curve.
+#
+# ### What a cell depends on: the receptive field
+#
+# The **receptive field** of a cell is the patch of the input it depends on. Follow one `conv2` cell
+# down, with the kernel, stride and padding of each layer from the table:
+#
+# - it reads a 3 × 3 window of `pool1`;
+# - each `pool1` cell is the max of a 2 × 2 window of `conv1`, and the windows do not overlap, so
+#   those 3 × 3 cells come from 6 × 6 cells of `conv1`;
+# - each `conv1` cell reads 3 × 3 pixels, so 6 × 6 of them read 8 × 8 pixels of the digit (one
+#   more on every side).
+#
+# `ops.geometry.receptive_field` does this bookkeeping for any stack of layers, each given as
+# `(kernel, stride, padding)`. For `conv2`'s cell at row 5, column 6:
+
+# %%
+deep_layers = [(3, 1, "same"), (2, 2, "valid"), (3, 1, "valid")]     # conv1, pool1, conv2
+for (kernel, stride, padding), name in zip(deep_layers, ["conv1", "pool1", "conv2"]):
+    layer = deep.get_layer(name)
+    size = layer.kernel_size if name.startswith("conv") else layer.pool_size
+    assert (size, layer.strides, layer.padding) == ((kernel, kernel), (stride, stride), padding)
+
+spans = ops.geometry.receptive_field(deep_layers, 5, 6, input_shape=(28, 28))
+for name, span in zip(["digit", "conv1", "pool1", "conv2"], spans):
+    print(f"{name:6} {span.text()}")
+assert [(s.height, s.width) for s in spans] == [(8, 8), (6, 6), (3, 3), (1, 1)]
+assert spans[0].rows == (2 * 5 - 1, 2 * 5 + 7) and spans[0].cols == (2 * 6 - 1, 2 * 6 + 7)
+
+# %% [markdown]
+# So a `conv2` cell sees 8 × 8 pixels, almost a third of the digit's width, where a `conv1` cell
+# sees 3 × 3. At the border the patch is cut by the edge (the rest is padding zeros), and one
+# more block, `pool2` and `conv3`, would take it to 18 × 18.
+#
+# Now we can ask what a `conv2` channel responds to. Over all 1,000 test digits, find its 10
+# strongest cells and cut out the 8 × 8 patch each one sees (`span.slices` does the cutting). We
+# skip the cells on the border, whose patch is cut by the edge.
+
+# %%
+probe = keras.Model(deep.inputs[0], deep.get_layer("conv2").output)
+conv2_maps = probe.predict(x_test, verbose=0)                 # (1000, 12, 12, 16)
+
+
+def strongest_patches(channel, count=10):
+    """The input patches of the `count` strongest inner cells of a conv2 channel, over the test digits."""
+    inner = conv2_maps[:, 1:-1, 1:-1, channel]
+    best = np.argsort(inner.reshape(-1))[::-1][:count]
+    patches = []
+    for index, row, col in zip(*np.unravel_index(best, inner.shape)):
+        span = ops.geometry.receptive_field(deep_layers, row + 1, col + 1, input_shape=(28, 28))[0]
+        patches.append(x_test[index][span.slices])
+    return patches
+
+
+channels = [0, 7, 14]
+patches = [patch for channel in channels for patch in strongest_patches(channel)]
+assert all(patch.shape == (8, 8) for patch in patches)
+titles = [f"channel {channel}" if i == 0 else "" for channel in channels for i in range(10)]
+plot.grid(patches, titles, cols=10, size=0.9)
+
+silent = [k for k in range(16) if conv2_maps[..., k].max() == 0]
+print("conv2 channels that never fire on the 1,000 test digits:", silent)
+assert len(silent) < 16
+
+# %% [markdown]
+# Each row is one channel's favourite patches, and each has a clear taste: channel 0 fires on a
+# vertical stroke through the middle of its patch, channel 7 on a stroke falling from left to right,
+# channel 14 on a curve like the bottom-left of a 0 or a 6. These are parts of digits, found from
+# edges found from pixels: the *hierarchy of features* in action. (The channels printed under the
+# patches never fire on these digits at all: after their ReLU they are always 0. Training does not
+# put every filter to use.)
+#
+# The widget shows the receptive field growing. It draws the digit, one map of `conv1`, of `pool1`
+# and of `conv2`, starting at the cell where `conv2`'s channel 0 responds most to this digit.
+# **Try it:** click another cell of the `conv2` map (right). The outlined blocks are what
+# that cell depends on: 3 × 3 cells of `pool1`, 6 × 6 of `conv1`, 8 × 8 pixels of the digit; the
+# line under the maps says which. Click a corner cell, use the arrow keys to move, and pick
+# another `conv2` channel in the menu.
+
+# %%
+from cnnlab.widgets import ReceptiveFieldWidget
+
+brightest = np.unravel_index(stages["conv2"][:, :, 0].argmax(), (12, 12))
+field = ReceptiveFieldWidget(x_test[0], deep, channel=0, cell=brightest)
+field
+
+# %%
+assert field.spans == ops.geometry.receptive_field(deep_layers, *brightest, input_shape=(28, 28))
+assert np.array_equal(field.scene.planes[3], stages["conv2"][:, :, 0])
+
+# %% [markdown]
+# ## 7. What CNNs are good at, and where they fail
 #
 # **Advantages**
 #
@@ -332,7 +502,8 @@ print(f"Conv2D(32, 3x3) on them:  {first_conv:>12,} parameters, for any image si
 #   Fewer parameters need fewer examples and less memory.
 # - **Features are learned, not designed.** Nobody told our model what to look for in a digit.
 # - **A hierarchy of features.** Early layers find edges and colours; deeper layers, looking at the
-#   maps of earlier ones through ever larger receptive fields, find parts and then objects.
+#   maps of earlier ones through ever larger receptive fields, find parts (section 6: strokes and
+#   curves in `conv2`'s 8 × 8 patches) and, in big networks, whole objects.
 # - **Shifting the input shifts the feature maps.** Convolution treats every position alike, so a
 #   feature is found wherever it is (*translation equivariance*). Let's check it on our digit:
 
@@ -349,7 +520,11 @@ print("the feature maps of the shifted digit are the old maps, shifted by 3 pixe
 # Shifting the maps is not the same as giving the same answer. After `Flatten`, a shifted feature
 # lands in different places of the vector and meets different weights (lesson 05), and one pooling
 # layer only forgives a pixel or so (lesson 04). Let's measure how our model does on the test
-# digits moved a few pixels, turned by 90 degrees, and with inverted colours (black on white):
+# digits moved a few pixels, turned by 90 degrees, and with inverted colours (black on white).
+#
+# **Predict first:** which of the three changes will hurt the accuracy most, and which least? Will
+# the digits moved by 3 pixels still be read correctly more often than not? Write your guesses
+# down, then run the next cell.
 
 # %%
 def accuracy_on(images_uint8):
@@ -493,7 +668,10 @@ if result:
 #   `model.predict` to 5 decimals.
 # - **Parameters**: `(kh·kw·C + 1)·F` for a convolution, `(inputs + 1)·units` for a dense layer,
 #   none for pooling and flattening. Weight sharing keeps convolutions small; the dense layer after
-#   `Flatten` is usually the biggest.
+#   `Flatten` is usually the biggest. The work is another matter: a convolution uses each weight at
+#   every position, so it does most of the multiply-adds.
+# - Stacked layers see more: a cell of the second convolution layer depends on an 8 × 8 patch of the
+#   digit (`ops.geometry.receptive_field`) and responds to parts such as slanted strokes and curves.
 # - CNNs learn their own features, need few parameters and find a feature anywhere in the image;
 #   but they only handle what their training data showed them (shifts, rotations, colours), always
 #   answer with one of their classes, need much data and are hard to explain.

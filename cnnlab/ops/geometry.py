@@ -216,9 +216,14 @@ class Span:
         return slice(*self.rows), slice(*self.cols)
 
     def text(self) -> str:
-        """``"8x8: rows 3-10, cols 0-7"`` (first and last row and column, both included)."""
-        return (f"{self.height}x{self.width}: rows {self.rows[0]}-{self.rows[1] - 1}, "
-                f"cols {self.cols[0]}-{self.cols[1] - 1}")
+        """``"8x8: rows 3-10, cols 0-7"`` (first and last row and column, both included), ``"1x1: row 5, col 6"``."""
+        if not self.height or not self.width:
+            return "0x0: nothing"
+        return f"{self.height}x{self.width}: {_lines('row', *self.rows)}, {_lines('col', *self.cols)}"
+
+
+def _lines(word: str, start: int, stop: int) -> str:
+    return f"{word} {start}" if stop - start == 1 else f"{word}s {start}-{stop - 1}"
 
 
 def _layer_spec(spec, index: int) -> tuple[tuple[int, int], tuple[int, int], str | int]:
@@ -272,7 +277,7 @@ def receptive_field(layers, row: int, col: int, input_shape) -> list[Span]:
     --------
     >>> spans = receptive_field([(3, 1, "same"), (2, 2, "valid"), (3, 1, "valid")], 5, 0, (28, 28))
     >>> [s.text() for s in spans]
-    ['8x7: rows 9-16, cols 0-6', '6x6: rows 10-15, cols 0-5', '3x3: rows 5-7, cols 0-2', '1x1: rows 5-5, cols 0-0']
+    ['8x7: rows 9-16, cols 0-6', '6x6: rows 10-15, cols 0-5', '3x3: rows 5-7, cols 0-2', '1x1: row 5, col 0']
     >>> spans[0].cols_unclipped          # 8 wide in theory: the first column is padding zeros
     (-1, 7)
 

@@ -12,7 +12,7 @@ Examples
 >>> maps = {"conv": np.ones((8, 8, 2), np.float32), "pool": np.ones((4, 4, 2), np.float32)}
 >>> scene = receptive_scene(digit, maps, [(3, 1, "same"), (2, 2, "valid")], channel=1, cell=(1, 2))
 >>> scene.names, [span.text() for span in scene.spans]
-(('input', 'conv', 'pool'), ['4x4: rows 1-4, cols 3-6', '2x2: rows 2-3, cols 4-5', '1x1: rows 1-1, cols 2-2'])
+(('input', 'conv', 'pool'), ['4x4: rows 1-4, cols 3-6', '2x2: rows 2-3, cols 4-5', '1x1: row 1, col 2'])
 >>> scene.caption()
 'this cell of pool (channel 1) sees 4x4 pixels of the input: rows 1-4, cols 3-6'
 """

@@ -76,7 +76,7 @@ function element(tag, className, text) {
 }
 
 function render({ model, el }) {
-  const root = element("div", "cnnlab-widget cnnlab-rf");
+  const root = element("div", "cnnlab-widget cnnlab-receptive cnnlab-rf");
   root.dataset.kind = "receptive";
   root.tabIndex = 0;
   root.append(element("style", "", CSS));
