@@ -26,7 +26,13 @@
 # - read a kernel as a feature detector (blur, sharpen, edges) and predict what it does to a photo;
 # - predict the output size from the input size, kernel size, stride and padding;
 # - convolve a colour photo with a 3-D kernel, and a stack of filters into a stack of feature maps;
+# - mix the channels of every pixel with a 1 × 1 kernel, and count how much work a layer does;
 # - check your NumPy result against `keras.layers.Conv2D` with the same weights.
+#
+# **Core and going further.** Sections 1 to 10 and the four exercises are the core of this lesson.
+# Two parts are headed *Going further (optional)*: how `padding=1` and `"same"` differ at stride 2,
+# and why `ops.conv2d` is so much faster than two loops. Skip them on a first read: nothing after
+# them depends on them.
 
 # %%
 # Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras and NumPy;
@@ -69,12 +75,12 @@ from cnnlab import exercises, images, kernels, ops, plot
 # the left, negative when it is darker, and 0 when the window is flat.
 
 # %%
-square = np.zeros((7, 7))
+square = np.zeros((7, 7), dtype=int)      # whole numbers, like the pixels of a photo
 square[2:5, 2:5] = 9                      # a bright 3 x 3 square in the middle
 
 kernel = np.array([[-1, 0, 1],
                    [-1, 0, 1],
-                   [-1, 0, 1]], dtype=float)
+                   [-1, 0, 1]])
 
 window = square[1:4, 0:3]                 # rows 1, 2, 3 and columns 0, 1, 2
 products = window * kernel                # multiply element by element
@@ -86,7 +92,12 @@ assert products.sum() == 18
 # %% [markdown]
 # The window at row 1, column 0 catches the left edge of the square in its right column, so the
 # sum is 9 + 9 = 18. `plot.conv_step` draws the same step: the window on the input, the kernel,
-# the nine products, and where their sum goes in the output.
+# the nine products, and where their sum goes in the output. Its last panel shows the whole
+# output, every position of the window at once (section 2 computes it).
+#
+# **Predict first:** the kernel computes "right column of the window minus left column". Where in
+# the 5 × 5 output do you expect positive numbers, where negative ones, and where 0? Write your
+# guess down, then run the next cell.
 
 # %%
 plot.conv_step(square, kernel, row=1, col=0);
@@ -181,6 +192,10 @@ assert np.isclose(kernels.get("box_blur").sum(), 1) and kernels.get("sobel_x").s
 # %% [markdown]
 # Now all five on the cameraman. We convert to floats in [0, 1] first (lesson 01), and use
 # `padding="same"` (section 5 explains it) so each result has the size of the photo.
+#
+# **Predict first:** the cameraman stands on grass, in front of a horizon, with a tripod whose legs
+# are almost vertical. Which of the five kernels will make the grass melt away? Which one will show
+# the tripod legs but hardly the horizon? Write your guesses down, then run the next two cells.
 
 # %%
 camera = images.to_float(images.load("camera"))
@@ -188,8 +203,20 @@ results = [ops.conv2d(camera, kernels.get(name), padding="same") for name in nam
 assert all(r.shape == camera.shape for r in results)
 
 # Blur and sharpen give photos again: clip them to [0, 1] to show them as photos.
-pictures = [np.clip(results[0], 0, 1), np.clip(results[1], 0, 1)] + results[2:]
-plot.grid([camera] + pictures, ["camera"] + names, cols=3, size=3.2);
+plot.grid([camera, np.clip(results[0], 0, 1), np.clip(results[1], 0, 1)], ["camera"] + names[:2],
+          size=3.2);
+
+# %% [markdown]
+# The three edge detectors give maps with negative numbers, drawn in red (positive) and blue
+# (negative) around white (0). Each map has its colour bar. Its arrows mean that the strongest 2 %
+# of the values are drawn at full colour, so that a few very sharp edges do not leave everything
+# else pale. The photo has more pixels than the picture on your screen, so each dot on screen
+# shows the strongest value of the pixels it covers: an edge one pixel thin stays visible.
+
+# %%
+edge_maps = results[2:]
+assert all((m < 0).any() and (m > 0).any() for m in edge_maps)
+plot.grid(edge_maps, names[2:], size=3.2, colorbar=True, keep_lines=True);
 
 # %% [markdown]
 # - **box_blur** averages each pixel with its 8 neighbours: fine detail (the grass) melts away.
@@ -210,7 +237,8 @@ plot.grid([camera] + pictures, ["camera"] + names, cols=3, size=3.2);
 
 # %%
 edges = np.sqrt(results[2] ** 2 + results[3] ** 2)
-plot.before_after(camera, edges, ("camera", "edge strength"));
+assert edges.min() >= 0                  # a strength: black is no edge, white a strong one
+plot.before_after(camera, edges, ("camera", "edge strength"), colorbar=True, keep_lines=True);
 
 # %% [markdown]
 # That is the key idea of a CNN. A kernel is a *question* asked at every position of the image,
@@ -248,8 +276,10 @@ print(square.shape, "-> padded", padded.shape)
 plot.conv_step(square, kernel, row=0, col=0, padding=1);
 
 # %% [markdown]
-# With one pixel of zeros on every side the 7 × 7 picture becomes 9 × 9 and the output is 7 × 7
-# again: the same size as the input. Keras calls the padding that keeps the size (for stride 1)
+# The zeros of the frame are drawn in a light checkerboard (the key under the input says "zero
+# padding"): they are zeros like the black background of the picture, but they were not in the
+# picture. With one pixel of zeros on every side the 7 × 7 picture becomes 9 × 9 and the output is
+# 7 × 7 again: the same size as the input. Keras calls the padding that keeps the size (for stride 1)
 # `"same"`; `ops.conv2d` accepts `"valid"`, `"same"` or a number of zeros. At a stride above 1
 # `"same"` is not simply "one zero on each side": the end of this section shows what it is.
 #
@@ -292,6 +322,16 @@ for n, k, s in [(7, 3, 1), (6, 4, 1), (7, 3, 2), (6, 3, 2), (8, 5, 2), (512, 3, 
     print(f"{n:>4} {k:>2} {s:>6} {size:>7}   {before}, {after}")
 
 # %% [markdown]
+# Stride and padding on a real photo, in the widget. **Try it:** step forward a few times and
+# watch the window jump two pixels at a time; step back to the first window and look at the row
+# and column of zeros around the coins; then set the stride back to 1 and compare the output size.
+
+# %%
+ConvolutionWidget("coins", "laplacian", stride=2, padding=1)
+
+# %% [markdown]
+# ### Going further (optional): `padding=1` is not `"same"` at stride 2
+#
 # Take the row n = 6, k = 3, stride 2. `padding=1` and `"same"` both give 3 windows, but not the
 # same windows: `padding=1` adds a row of zeros on top and one at the bottom, `"same"` only one at
 # the bottom, so its windows start one row lower. A picture whose rows hold 1, 2, ..., 6 and a
@@ -311,16 +351,8 @@ assert np.array_equal(with_same, ops.conv2d(np.pad(rows, ((0, 1), (0, 1))), add_
 
 # %% [markdown]
 # Same size, different numbers. Section 9 runs `"same"` at stride 2 on the 512-pixel astronaut:
-# there TensorFlow adds no zero on top and one at the bottom (the last row of the table above),
-# and `ops.conv2d` matches it exactly.
-
-# %% [markdown]
-# Stride and padding on a real photo, in the widget. **Try it:** step forward a few times and
-# watch the window jump two pixels at a time; step back to the first window and look at the row
-# and column of zeros around the coins; then set the stride back to 1 and compare the output size.
-
-# %%
-ConvolutionWidget("coins", "laplacian", stride=2, padding=1)
+# there TensorFlow adds no zero on top and one at the bottom (the last row of the table of
+# `"same"` sizes), and `ops.conv2d` matches it exactly. End of the optional part.
 
 # %% [markdown]
 # ## 6. Colour photos: a 3-D kernel
@@ -390,29 +422,54 @@ plot.feature_maps(maps, bank_names, size=3.2);
 # with it, the second layer can combine simple features ("a vertical edge here *and* a horizontal
 # edge there") into more complex ones, such as corners. Stack enough layers, each followed by an
 # activation, and the features become eyes, wheels or letters.
+
+# %% [markdown]
+# ## 8. 1 × 1 convolutions: mixing the channels
 #
-# ## 8. The slow loops and the fast version
+# A kernel can be as small as 1 × 1. It then sees a single pixel, so it cannot find edges or any
+# other shape. What it can do is **mix the channels** of that pixel. Over a photo's 3 channels, a
+# 1 × 1 kernel is just 3 weights, and its output at a pixel is
+# red × w₀ + green × w₁ + blue × w₂: a weighted sum of that pixel's colours. The redness detector
+# of section 6 was one of them.
 #
-# `ops.conv2d_loops` follows the definition, one window at a time, in Python. `ops.conv2d` gets the
-# same numbers differently: it copies every window into one column of a big matrix (a trick called
-# *im2col*), after which all the dot products are a single matrix multiplication, which NumPy
-# hands to fast compiled code. Same arithmetic, very different speed:
+# **Predict first:** a pixel with red 0.8, green 0.4 and blue 0.2 goes through the redness kernel
+# (+1, −0.5, −0.5). What number comes out? Write your guess down, then run the next cell.
 
 # %%
-photo = cat_gray[:128, :128]
+pixel = np.array([0.8, 0.4, 0.2]).reshape(1, 1, 3)     # a photo of one pixel: (height, width, colours)
+answer = ops.conv2d(pixel, redness)
+print("redness of the pixel:", round(float(answer[0, 0]), 3))
+assert np.isclose(answer[0, 0], 0.8 * 1 + 0.4 * -0.5 + 0.2 * -0.5)
 
-start = time.perf_counter()
-slow = ops.conv2d_loops(photo, bank)
-loop_seconds = time.perf_counter() - start
+# %% [markdown]
+# A layer with `F` filters of size 1 × 1 turns the `C` channels of every pixel into `F` new ones,
+# and leaves height and width alone: a 1 × 1 layer **changes the number of channels**. Its kernel
+# has shape `(1, 1, C, F)`. At each pixel it multiplies the pixel's `C` numbers by a `C × F` table
+# of weights. Here `C = 3` colours become `F = 2` maps, redness and blueness:
 
-start = time.perf_counter()
-fast = ops.conv2d(photo, bank)
-fast_seconds = time.perf_counter() - start
+# %%
+two_filters = np.zeros((1, 1, 3, 2))
+two_filters[0, 0, :, 0] = [1.0, -0.5, -0.5]     # filter 0: redness (red minus the other two)
+two_filters[0, 0, :, 1] = [-0.5, -0.5, 1.0]     # filter 1: blueness
+colour_maps = ops.conv2d(astronaut, two_filters)
+print(astronaut.shape, "*", two_filters.shape, "->", colour_maps.shape)
+assert colour_maps.shape == (512, 512, 2)
 
-assert np.allclose(slow, fast, atol=1e-5)
-assert fast_seconds < loop_seconds
-print("same result; the fast version is", "more than 10 times" if loop_seconds > 10 * fast_seconds
-      else "several times", "faster on this computer")
+row, col = 300, 200                               # any pixel: its 3 colours times the 3 x 2 table
+by_hand = astronaut[row, col] @ two_filters[0, 0]
+print("pixel", astronaut[row, col].round(3), "->", by_hand.round(3))
+assert np.allclose(colour_maps[row, col], by_hand, atol=1e-6)
+
+plot.feature_maps(colour_maps, ["redness", "blueness"], size=3.5, colorbar=True);
+
+# %% [markdown]
+# In the redness map the orange suit is strongly positive (red). In the blueness map the same suit
+# is strongly negative (blue: it is anything but blue), while the flag's blue corner and the blue
+# badge on the suit are positive (red). The colours of a map say positive or negative, not which
+# colour the photo had. Deep networks use 1 × 1 layers to turn a thick
+# stack of maps (say 256) into a thin one (say 64) before an expensive 3 × 3 layer; section 10
+# counts how much work that saves. Exercise 4 asks you for the 1 × 1 kernel that makes the gray
+# photo of lesson 01.
 
 # %% [markdown]
 # ## 9. The same numbers as Keras
@@ -440,6 +497,19 @@ print("keras:", keras_maps.shape, "  ops.conv2d:", maps.shape)
 assert np.allclose(keras_maps, maps, atol=1e-5)
 
 # %% [markdown]
+# A 1 × 1 layer is an ordinary `Conv2D` with `kernel_size=1`. Our two colour filters of section 8,
+# given to Keras:
+
+# %%
+layer_1x1 = keras.layers.Conv2D(filters=2, kernel_size=1, use_bias=False)
+layer_1x1.build((None, *astronaut.shape))
+layer_1x1.set_weights([two_filters])
+
+keras_colours = np.asarray(layer_1x1(astronaut[None]))[0]
+print("keras:", keras_colours.shape, "  ops.conv2d:", colour_maps.shape)
+assert np.allclose(keras_colours, colour_maps, atol=1e-5)
+
+# %% [markdown]
 # And with everything switched on at once: a colour photo, two filters of shape 3 × 3 × 3, a bias
 # per filter, stride 2 and `"same"` padding. On the 512-pixel astronaut, `"same"` at stride 2
 # means 256 positions per side, with no zero on top or on the left and one at the bottom and on the
@@ -460,6 +530,96 @@ theirs = np.asarray(layer(astronaut[None]))[0]
 print("ours:", ours.shape, "  keras:", theirs.shape)
 assert ours.shape == theirs.shape == (256, 256, 2)
 assert np.allclose(ours, theirs, atol=1e-4)
+
+# %% [markdown]
+# ## 10. How much work is a layer?
+#
+# A convolution layer has few weights, but it uses each of them again and again. At every output
+# position, each filter multiplies every one of its k × k × C_in weights with one input number and
+# adds the product to its sum: one **multiply-add** per weight, per position. So a layer does
+#
+# $$\text{multiply-adds} = \text{out}_h \times \text{out}_w \times k \times k \times C_\text{in} \times C_\text{out}$$
+#
+# while it holds only k × k × C_in × C_out weights (plus one bias per filter, which is added, not
+# multiplied). As a function, tried on the 7 × 7 square of section 2 (25 positions, 9 weights):
+
+# %%
+def conv_multiply_adds(out_h, out_w, k, c_in, c_out):
+    """Multiply-adds of a convolution layer: one per weight, at every output position."""
+    return out_h * out_w * k * k * c_in * c_out
+
+
+print(conv_multiply_adds(5, 5, 3, 1, 1))
+assert conv_multiply_adds(5, 5, 3, 1, 1) == 25 * 9
+
+# %% [markdown]
+# Let's check the formula without using it. Convolve an image of ones with kernels of ones: every
+# product is then 1 × 1 = 1, so adding up the whole output counts the products.
+
+# %%
+image_of_ones = np.ones((28, 28, 3))
+kernels_of_ones = np.ones((3, 3, 3, 8))           # 8 filters of 3 x 3 x 3
+products_counted = ops.conv2d(image_of_ones, kernels_of_ones).sum()
+print("counted:", products_counted, "  formula:", conv_multiply_adds(26, 26, 3, 3, 8))
+assert products_counted == conv_multiply_adds(26, 26, 3, 3, 8)
+
+# %% [markdown]
+# Now the first layer of the classic Keras MNIST example: 32 filters of 3 × 3 on a 28 × 28 gray
+# digit. Keras counts its parameters (weights and biases); we count its multiply-adds.
+
+# %%
+classic = keras.layers.Conv2D(filters=32, kernel_size=3)
+classic.build((None, 28, 28, 1))
+_, out_h, out_w, filters = classic.compute_output_shape((None, 28, 28, 1))
+
+parameters = classic.count_params()
+work = conv_multiply_adds(out_h, out_w, 3, 1, filters)
+print(f"parameters: {parameters:,}   multiply-adds for one digit: {work:,}")
+assert (out_h, out_w, filters) == (26, 26, 32)
+assert work == (parameters - filters) * out_h * out_w   # every weight (not the biases) at every position
+
+# %% [markdown]
+# 320 numbers to learn, but almost 200,000 multiply-adds per digit: each weight is used at all
+# 676 positions. That is why convolution layers are small to store and yet slow to run.
+#
+# It is also where 1 × 1 layers earn their place. On a stack of 56 × 56 maps with 64 channels, a
+# 3 × 3 layer with 64 filters costs nine times as much per filter as a 1 × 1 layer, and a 1 × 1
+# layer that first thins the stack to 16 channels makes the following 3 × 3 layer four times
+# cheaper:
+
+# %%
+three_by_three = conv_multiply_adds(56, 56, 3, 64, 64)
+thin_first = conv_multiply_adds(56, 56, 1, 64, 16) + conv_multiply_adds(56, 56, 3, 16, 64)
+print(f"3 x 3 layer, 64 -> 64 channels:            {three_by_three:>12,}")
+print(f"1 x 1 layer 64 -> 16, then 3 x 3 16 -> 64: {thin_first:>12,}")
+assert conv_multiply_adds(56, 56, 3, 64, 64) == 9 * conv_multiply_adds(56, 56, 1, 64, 64)
+assert thin_first < three_by_three / 3
+
+# %% [markdown]
+# ## Going further (optional): the slow loops and the fast version
+#
+# `ops.conv2d_loops` follows the definition, one window at a time, in Python. `ops.conv2d` gets the
+# same numbers differently: it copies every window into one column of a big matrix (a trick called
+# *im2col*), after which all the dot products are a single matrix multiplication, which NumPy
+# hands to fast compiled code. Same arithmetic, very different speed:
+
+# %%
+photo = cat_gray[:128, :128]
+
+start = time.perf_counter()
+slow = ops.conv2d_loops(photo, bank)
+loop_seconds = time.perf_counter() - start
+
+start = time.perf_counter()
+fast = ops.conv2d(photo, bank)
+fast_seconds = time.perf_counter() - start
+
+assert np.allclose(slow, fast, atol=1e-5)
+assert fast_seconds < loop_seconds
+print("same result; the fast version is", "more than 10 times" if loop_seconds > 10 * fast_seconds
+      else "several times", "faster on this computer")
+
+
 
 
 # %% [markdown]
@@ -528,7 +688,25 @@ edge_kernel = np.array([
 result = exercises.check_edge_kernel(edge_kernel)
 if result:
     plot.before_after(camera, ops.conv2d(camera, np.asarray(edge_kernel, float)),
-                      ("camera", "your horizontal-edge detector"));
+                      ("camera", "your horizontal-edge detector"), colorbar=True, keep_lines=True);
+
+# %% [markdown]
+# ### Exercise 4: a 1 × 1 kernel that makes a photo gray
+#
+# Lesson 01 made a photo gray by weighing the three colours of every pixel:
+# gray = 0.299 × red + 0.587 × green + 0.114 × blue. That is a 1 × 1 convolution (section 8)!
+# Write those weights as a kernel of shape `(1, 1, 3)`, that is (height, width, channels), with
+# the weights in the order of the photo's channels. When it is right, the cell convolves the
+# astronaut with your kernel and compares the result with `images.grayscale`.
+
+# %%
+gray_kernel = np.array([..., ..., ...]).reshape(1, 1, 3)   # one weight per colour
+
+result = exercises.check_gray_kernel(gray_kernel)
+if result:
+    gray_astronaut = ops.conv2d(astronaut, np.reshape(gray_kernel, (1, 1, 3)))
+    assert np.allclose(gray_astronaut, images.grayscale(astronaut), atol=0.01)
+    plot.before_after(astronaut, gray_astronaut, ("3 channels", "1 x 1 x 3 kernel: 1 channel"));
 
 # %% [markdown]
 # ## Summary
@@ -543,6 +721,10 @@ if result:
 #   ⌈n / s⌉ and puts an odd extra zero at the bottom and right (`ops.padding_amounts`).
 # - A colour image needs a 3-D kernel `(kh, kw, 3)`; a layer of `F` filters has kernels
 #   `(kh, kw, C, F)` and outputs a stack of `F` feature maps.
+# - A **1 × 1 kernel** mixes the channels of each pixel (a weighted sum, like lesson 01's gray); a
+#   layer of `F` of them turns `C` channels into `F`.
+# - A layer does out_h × out_w × k × k × C_in × C_out **multiply-adds**: each of its weights is used at
+#   every output position.
 # - `keras.layers.Conv2D` computes exactly the same numbers, plus a bias per filter. A CNN learns
 #   its kernel weights instead of having them chosen by hand.
 #

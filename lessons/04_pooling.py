@@ -21,7 +21,7 @@
 #
 # **After this lesson you can**
 #
-# - compute max and average pooling by hand, and predict the pooled map's size;
+# - compute max and average pooling by hand and with your own loops, and predict the pooled map's size;
 # - explain what pooling buys (smaller maps, less computation, some tolerance to small shifts),
 #   and measure it on a real photo;
 # - explain what pooling throws away (exact positions);
@@ -57,6 +57,9 @@ from cnnlab import exercises, images, kernels, ops, plot
 # pooling keeps the largest number of each window; average pooling keeps their mean. Either way
 # the 4 × 6 map becomes 2 × 3: a quarter of the numbers. `plot.windows` draws each window in its
 # own colour, next to the number it becomes (in bold: the winner of each max).
+#
+# **Predict first:** the top-left window holds 1, 3, 2 and 9. Which number will max pooling keep
+# for it, and which will average pooling keep? Write your guess down, then run the next cell.
 
 # %%
 fmap = np.array([[1, 3, 0, 0, 5, 1],
@@ -175,6 +178,10 @@ assert np.allclose(pool_widget.output, ops.max_pool(cat_edges, 2))
 # Let's measure it. We compare the edge map of the photo with the edge map of the same photo
 # shifted by `d` pixels, cell by cell, and report the size of the difference relative to the map
 # (0 % = identical). Then the same after one, two and three 2 × 2 max poolings.
+#
+# **Predict first:** for a shift of one pixel, will the raw edge map change by about 10 %, 40 %
+# or 80 %? And will the map after three poolings change more, or less? Write your guesses down,
+# then run the next cell.
 
 # %%
 def edge_map(image):
@@ -341,6 +348,37 @@ if result:
     assert np.allclose(my_max_pool(fmap), pooled_max)
 
 # %% [markdown]
+# ### Exercise 3: average pooling, any window and stride
+#
+# Write `my_avg_pool(x, size, stride)` for a 2-D map. The windows are `size × size`; the first one
+# sits at the top-left corner and each next one starts `stride` pixels further down or across
+# (`stride=None` means the same as `size`). A leftover row or column that does not fill a whole
+# window is dropped, as in Exercise 2. Keep the **mean** of each window. Compared with Exercise 2
+# there are two changes: the mean instead of the largest number, and windows that may overlap
+# (size 3, stride 2). Hint: window `(r, c)` starts at row `r * stride` and column `c * stride`, and
+# the pooled size is the formula of section 2.
+
+# %%
+def my_avg_pool(x, size=2, stride=None):
+    """Average pooling of a 2-D map with size x size windows (no padding)."""
+    if stride is None:
+        stride = size
+    out_h = ...   # how many whole windows fit down?
+    out_w = ...   # and across?
+    out = np.zeros((out_h, out_w))
+    for r in range(out_h):
+        for c in range(out_w):
+            window = ...        # the size x size numbers of window (r, c)
+            out[r, c] = ...     # their mean
+    return out
+
+
+result = exercises.check_avg_pool(my_avg_pool)
+if result:
+    assert np.allclose(my_avg_pool(fmap), pooled_avg)
+    assert np.allclose(my_avg_pool(fmap, 3, 1), ops.avg_pool(fmap, 3, 1))
+
+# %% [markdown]
 # ## Summary
 #
 # - **Pooling** cuts each feature map into small windows and keeps one number per window: the
@@ -351,6 +389,8 @@ if result:
 #   shifts**, which we measured; it throws away **exact positions** within each window.
 # - Max pooling keeps a strong response at full strength, average pooling dilutes it, so max is
 #   the usual choice between convolutional layers of a classifier.
+# - Both are a window loop away: the window of output `(r, c)` starts at row `r × stride` and column
+#   `c × stride`; keep its largest number or its mean.
 # - Keras's `MaxPooling2D` and `AveragePooling2D` compute the same numbers.
 #
 # After a few rounds of convolution, ReLU and pooling, a CNN holds a small stack of feature maps.
