@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -70,8 +71,64 @@ def test_cli_doctor_and_help(capsys):
 
 def test_cli_finds_the_lessons_and_rejects_a_missing_demo(capsys, tmp_path):
     assert (cli.lessons_dir() / "00_welcome.ipynb").is_file()
+    assert (cli.lessons_dir() / "instructor_demo.ipynb").is_file()  # what `cnnlab demo` opens by default
     assert cli.main(["demo", str(tmp_path / "missing.ipynb")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda tmp: str(tmp / "nope.jpg"), "--photo"),
+    (lambda tmp: (tmp / "notes.png").write_text("not a picture") and str(tmp / "notes.png"), "not an image file"),
+    (lambda tmp: (os.mkfifo(tmp / "pipe.png"), str(tmp / "pipe.png"))[1], "not a regular file"),
+], ids=["missing", "not a picture", "a pipe"])
+def test_cli_demo_refuses_a_bad_photo_in_one_line_before_starting_voila(capsys, tmp_path, monkeypatch, make,
+                                                                        expected):
+    started = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda *a, **k: started.append(a) or 0)
+    assert cli.main(["demo", "--photo", make(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and expected in err and err.count("\n") == 1, err
+    assert started == [], "Voila was started although the photo is unusable"
+
+
+def test_cli_demo_serves_on_loopback_with_the_offline_template_and_the_photo(capsys, tmp_path, monkeypatch):
+    from PIL import Image
+
+    from cnnlab import _servers, demo
+
+    photo = tmp_path / "class.png"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(photo)
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, env=None: calls.append((command, env)) or 0)
+    assert cli.main(["demo", "--photo", str(photo), "--port", "8899", "--no-browser"]) == 0
+    (command, env), = calls
+    assert command[1:4] == ["-m", "voila", str(cli.lessons_dir() / "instructor_demo.ipynb")]
+    assert "--Voila.ip=127.0.0.1" in command and "--Voila.port=8899" in command and "--no-browser" in command
+    assert "--VoilaConfiguration.template=cnnlab" in command
+    assert not any(arg.startswith("--strip_sources") for arg in command)  # the default; the flag is deprecated
+    assert not any("[" in arg for arg in command), "a list option makes traitlets warn; one item per option"
+    assert env[demo.PHOTO_VARIABLE] == str(photo.resolve())
+    template_root = env["JUPYTER_PATH"].split(os.pathsep)[0]
+    assert (Path(template_root) / "voila" / "templates" / "cnnlab" / "index.html.j2").is_file()
+    assert template_root == str(_servers.SHARE_JUPYTER)
+
+
+def test_the_cnnlab_voila_template_links_nothing_outside_the_page():
+    """Voila's own lab page links Font Awesome from a CDN; cnnlab's copy of that block must not."""
+    from cnnlab import _servers
+
+    template = (_servers.SHARE_JUPYTER / "voila" / "templates" / "cnnlab" / "index.html.j2").read_text()
+    assert "extends 'voila/templates/lab/index.html.j2'" in template
+    assert not re.search(r"https?://", template.split("-#}", 1)[1]), "the template itself names a remote URL"
+    assert "fontawesome-free" in template  # the line filter that drops Voila's two links
+
+
+def test_cli_demo_port_must_be_a_port(capsys):
+    for bad in ("http", "0", "70000"):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["demo", "--port", bad])
+        assert exit_info.value.code == 2
+        assert "--port must" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- cnnlab gif: user errors

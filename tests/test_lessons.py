@@ -135,6 +135,39 @@ def shape_problems(notebook_path: Path) -> list[str]:
     return problems
 
 
+#: The instructor's demo (served by ``cnnlab demo``): paired, clean and linted like a lesson, but it has
+#: no lesson shape; it must show only widgets and short headings.
+DEMO = LESSONS / "instructor_demo.ipynb"
+
+
+def demo_problems(notebook_path: Path) -> list[str]:
+    """What would put more than widgets and headings on the presenter's screen.
+
+    Voilà shows every output and hides the code. So a code cell may not print or call an
+    exercise checker, and its last line, if it is an expression, must name something (a
+    widget); every markdown cell starts with a heading of at most 70 characters.
+    """
+    import ast
+
+    problems = []
+    for index, cell in enumerate(nbformat.read(notebook_path, as_version=4).cells):
+        if cell.cell_type == "markdown":
+            heading = cell.source.splitlines()[0] if cell.source else ""
+            if not re.match(r"#{1,3} \S", heading) or len(heading) > 70:
+                problems.append(f"cell {index}: markdown should start with a short heading, got {heading[:80]!r}")
+            continue
+        tree = ast.parse(cell.source)
+        calls = {node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                 for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+        for shown in sorted(calls & {"print", "display", "show"} | names & {"exercises"}):
+            problems.append(f"cell {index}: {shown} puts text on the presenter's screen")
+        last = tree.body[-1] if tree.body else None
+        if isinstance(last, ast.Expr) and not isinstance(last.value, (ast.Name, ast.Attribute, ast.Call)):
+            problems.append(f"cell {index}: its last line shows a value, not a widget")
+    return problems
+
+
 def ruff_report(*paths: Path, config: Path | None = None) -> subprocess.CompletedProcess:
     """``ruff check`` on ``paths`` from the repository root, as CI and contributors run it."""
     command = [sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise"]
@@ -172,6 +205,30 @@ def test_notebook_has_no_outputs_and_little_metadata(notebook):
 @pytest.mark.parametrize("notebook", NUMBERED, ids=lambda p: p.stem)
 def test_lesson_has_the_course_shape(notebook):
     assert shape_problems(notebook) == []
+
+
+def test_the_demo_is_a_pair_and_checked_like_the_lessons():
+    """It is not a numbered lesson (no lesson shape), but the pair, output and ruff tests cover it."""
+    assert DEMO in NOTEBOOKS and DEMO not in NUMBERED
+    assert DEMO.with_suffix(".py").is_file()
+
+
+def test_the_demo_shows_only_widgets_and_headings():
+    assert demo_problems(DEMO) == []
+
+
+def test_stray_output_in_the_demo_is_caught(tmp_path):
+    notebook = Path(shutil.copy(DEMO, tmp_path))
+
+    def add_noise(nb):
+        nb.cells.insert(2, nbformat.v4.new_code_cell("print('loaded')\n1 + 1"))
+        nb.cells.insert(3, nbformat.v4.new_markdown_cell("Some words before any heading"))
+
+    edit_notebook(notebook, add_noise)
+    assert demo_problems(notebook) == ["cell 2: print puts text on the presenter's screen",
+                                       "cell 2: its last line shows a value, not a widget",
+                                       ("cell 3: markdown should start with a short heading, got "
+                                        "'Some words before any heading'")]
 
 
 @pytest.mark.parametrize("source", sorted(LESSONS.glob("*.py")), ids=lambda p: p.stem)
