@@ -12,6 +12,12 @@ plot and in a widget:
 * maps with no negative numbers use a black-to-white scale from 0;
 * on a large float map the strongest 2 % of the values get full colour, so a
   few extreme ones do not wash out the rest (:func:`cnnlab._colors.limits`).
+* ``colorbar=True`` adds the scale; arrows at its ends say that the strongest
+  values are clipped to it;
+* ``keep_lines=True`` draws a map larger than its panel with the strongest
+  value of each block of pixels, so edges one pixel thin stay visible;
+* numbers written in cells never read ``-0``, and padding zeros are drawn in
+  the widgets' light checkerboard, never like dark pixels.
 
 Examples
 --------
