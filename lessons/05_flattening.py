@@ -27,7 +27,9 @@
 #   order, and how channels-first libraries differ;
 # - explain why the layer after `Flatten` holds most of a classic CNN's weights, and what global
 #   average pooling does instead;
-# - say what flattening forgets, and check `ops.flatten` against `keras.layers.Flatten`.
+# - say what flattening forgets, and check `ops.flatten` against `keras.layers.Flatten`;
+# - show that a dense layer after `Flatten` is a convolution as large as the stack, and say why
+#   that lets a network slide over a bigger image.
 
 # %%
 # Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras and NumPy;
@@ -144,6 +146,9 @@ assert np.array_equal(flatten_widget.output, flat)
 # Keras tutorials (28 × 28 gray input, one convolution of 32 filters) and the small cats-vs-dogs
 # network of François Chollet's book *Deep Learning with Python* (150 × 150 colour input, four
 # convolutions).
+#
+# **Predict first:** in the cats-vs-dogs model, which holds more parameters, the four convolution
+# layers together or the one dense layer after `Flatten`? Write your guess, then run the next cell.
 
 # %%
 def describe(name, size, channels, convs, dense_units):
@@ -228,6 +233,85 @@ small = np.asarray(keras.layers.Flatten()(stack[None].astype("float32")))[0]
 print("the tiny stack, flattened by Keras:", small.astype(int))
 
 # %% [markdown]
+# ## 7. A dense layer on a flattened stack is a convolution
+#
+# The layer after `Flatten` is a *dense* layer (lesson 06 builds it in full). Each of its units
+# multiplies every number of the vector by a weight of its own, adds the products up and adds a
+# bias. With the weights stored as a matrix of shape `(inputs, units)`, one column per unit,
+# `ops.dense(vector, weights, bias)` computes all units at once. A tiny one first:
+
+# %%
+tiny_weights = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])    # 3 inputs, 2 units
+print(ops.dense(np.array([2.0, 3.0, 4.0]), tiny_weights, np.array([0.5, 0.0])))
+assert ops.dense(np.array([2.0, 3.0, 4.0]), tiny_weights, np.array([0.5, 0.0])).tolist() == [6.5, -1.0]
+
+# %% [markdown]
+# Now look at one unit reading our flattened cat stack. Its weight for entry `[row, col, channel]`
+# sits at position `(row × W + col) × C + channel` of its column, the flattening order. Put those
+# weights back in the shape of the stack, `(H, W, C)`, and the unit is a *kernel* as big as the
+# whole stack: it multiplies every number of the stack by the weight at the same place and adds up,
+# which is exactly what a convolution computes at one position. A `(H, W)` convolution with
+# `"valid"` padding on an `(H, W, C)` stack has one position only, so it gives one number per
+# filter, the same numbers as the dense layer. In Keras's kernel shape `(kh, kw, C, filters)` the
+# reshaped weights are simply `weights.reshape(H, W, C, units)`, because NumPy reshapes in the very
+# same row, column, channel order.
+#
+# **Predict first:** the dense layer gives 4 numbers for our stack. What shape will the
+# convolution's output have, and will its numbers be the same? Write your guess, then run the cell.
+
+# %%
+H, W, C = maps.shape
+units = 4
+rng = np.random.default_rng(5)
+weights = rng.normal(0, 0.05, (H * W * C, units)).astype("float32")
+bias = rng.normal(0, 0.1, units).astype("float32")
+
+dense = keras.layers.Dense(units)
+dense.build((None, H * W * C))
+dense.set_weights([weights, bias])
+
+conv = keras.layers.Conv2D(units, kernel_size=(H, W), padding="valid")
+conv.build((None, H, W, C))
+conv.set_weights([weights.reshape(H, W, C, units), bias])
+
+batch = maps[None].astype("float32")
+by_dense = np.asarray(dense(keras.layers.Flatten()(batch)))          # (1, 4)
+by_conv = np.asarray(conv(batch))                                     # (1, 1, 1, 4)
+print("dense:      ", by_dense.shape, by_dense[0].round(4))
+print("convolution:", by_conv.shape, by_conv[0, 0, 0].round(4))
+assert by_conv.shape == (1, 1, 1, units)
+assert np.allclose(by_conv[0, 0, 0], by_dense[0], atol=1e-5)
+assert np.allclose(ops.conv2d(maps, weights.reshape(H, W, C, units))[0, 0] + bias, by_dense[0], atol=1e-5)
+
+# %% [markdown]
+# The same four numbers (to 0.00001, float rounding), in a 1 × 1 map of 4 channels instead of a
+# vector of 4. So why bother? Because the two layers behave differently on a **bigger** stack. The
+# dense layer wants exactly `H × W × C` numbers and refuses anything else. The convolution simply
+# slides: on a stack from a photo twice as large it gives a whole map, and every cell of that map
+# is the dense layer's answer for one `H × W` window of the stack.
+
+# %%
+big_cat = images.to_float(images.grayscale(images.resize(images.load("cat"), 128)))
+big_maps = ops.max_pool(ops.relu(ops.conv2d(big_cat, filters)), 2)
+slid = np.asarray(conv(big_maps[None].astype("float32")))[0]
+print("bigger stack", big_maps.shape, "-> convolution output", slid.shape)
+
+row, col = 10, 20                                 # one window, checked with the dense layer itself
+window = big_maps[row:row + H, col:col + W][None].astype("float32")
+assert np.allclose(slid[row, col], np.asarray(dense(keras.layers.Flatten()(window)))[0], atol=1e-5)
+try:
+    dense(keras.layers.Flatten()(big_maps[None].astype("float32")))
+except ValueError:
+    print(f"the dense layer refuses the bigger stack's {big_maps.size:,} numbers: it takes {H * W * C:,}")
+else:
+    raise AssertionError("the dense layer should refuse a vector of the wrong length")
+
+# %% [markdown]
+# One pass of the convolution answered for every window position at once, and the windows share all
+# the work before it. That is how a classifier trained on small crops becomes a detector that
+# scans a whole photo in one pass, the trick at the heart of [lesson 08](08_detection.ipynb).
+
+# %% [markdown]
 # ## Exercises
 #
 # Edit each cell where you see `...`, run it, and read the feedback under it.
@@ -295,6 +379,9 @@ if result:
 #   pooling is the modern, much smaller alternative.
 # - The vector forgets which numbers were neighbours, so the part after it is the least tolerant to
 #   shifts.
+# - A dense layer on a flattened `H × W × C` stack equals an `H × W` convolution with `"valid"`
+#   padding whose kernel is the dense weights reshaped to `(H, W, C, units)`. The convolution also
+#   slides over a bigger stack: one pass, one answer per window (lesson 08).
 #
 # The vector is ready. Lesson 06 feeds it to fully connected layers, turns their scores into
 # probabilities, and computes a complete CNN by hand.
