@@ -377,7 +377,7 @@ red_map = ops.conv2d(astronaut, redness)
 print(astronaut.shape, "*", redness.shape, "->", red_map.shape)
 assert red_map.shape == astronaut.shape[:2]
 
-plot.before_after(astronaut, red_map, ("astronaut", "redness: 1 x 1 x 3 kernel"));
+plot.before_after(astronaut, red_map, ("astronaut", "redness: 1 x 1 x 3 kernel"), colorbar=True);
 
 # %% [markdown]
 # The rule "multiply each slice with its plane and add everything" means a 3-D convolution is the
@@ -411,7 +411,7 @@ maps = ops.conv2d(cat_gray, bank)
 
 print("image:", cat_gray.shape, " filters:", bank.shape, " feature maps:", maps.shape)
 assert maps.shape == (298, 449, 4)
-plot.feature_maps(maps, bank_names, size=3.2);
+plot.feature_maps(maps, bank_names, cols=2, size=3.6, colorbar=True, keep_lines=True);
 
 # %% [markdown]
 # This stack is what the next layer of a CNN receives: a 4-channel "image" in which every channel
