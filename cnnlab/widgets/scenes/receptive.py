@@ -31,7 +31,7 @@ from ._common import frozen, style
 __all__ = ["DIM", "PAGE_PANEL_PX", "ReceptiveScene", "dimmed", "receptive_scene"]
 
 #: about how wide each panel is drawn in the page, in CSS pixels: four fit side by side on a projector
-PAGE_PANEL_PX = 140
+PAGE_PANEL_PX = 128
 #: how far a cell outside the block is faded towards white (0: not at all, 1: white)
 DIM = 0.7
 

@@ -11,12 +11,12 @@ const CSS = `
 .cnnlab-rf-title { font-size: 18px; font-weight: 700; }
 .cnnlab-rf-header label { display: inline-flex; align-items: center; gap: 6px; font-size: 16px; }
 .cnnlab-rf-header select { font: inherit; font-size: 16px; min-height: 32px; }
-.cnnlab-rf-panels { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-end; }
+.cnnlab-rf-panels { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-end; }
 .cnnlab-rf-panels figure { margin: 0; display: flex; flex-direction: column; align-items: center; gap: 2px; }
 .cnnlab-rf-panels figcaption { font-size: 14px; white-space: nowrap; }
 .cnnlab-rf-panels canvas { image-rendering: pixelated; border: 1px solid var(--jp-border-color1, #bdbdbd); display: block; }
 .cnnlab-rf-panels canvas.cnnlab-rf-target { cursor: crosshair; }
-.cnnlab-rf-arrow { font-size: 20px; color: #4a4a4a; align-self: center; }
+.cnnlab-rf-arrow { font-size: 18px; color: #4a4a4a; align-self: center; }
 .cnnlab-rf-caption { font-size: 16px; margin: 6px 0 0; font-variant-numeric: tabular-nums; }
 .cnnlab-rf .cnnlab-error { color: #b71c1c; font-size: 15px; margin: 4px 0 0; }
 `;
@@ -114,9 +114,18 @@ function render({ model, el }) {
     });
     canvases[canvases.length - 1].addEventListener("click", onClick);
     const last = meta.names[meta.names.length - 1];
-    title.textContent = `Click a cell of ${last}: what of the digit does it depend on?`;
+    title.textContent = `Click a cell of ${last}: which pixels does it see?`;
     select.replaceChildren(...Array.from({ length: meta.channels[meta.channels.length - 1] },
                                          (_, k) => new Option(`${k}`, `${k}`)));
+  }
+
+  // CSS pixels per panel: as large as the widget's width allows (at most twice meta.panel_px),
+  // never below meta.panel_px, which fits four panels on a 1280x720 projector at 150 % zoom.
+  function panelSize(meta) {
+    const n = meta.names.length;
+    const free = root.clientWidth - 24 - (n - 1) * 34;
+    return free > 0 ? Math.max(meta.panel_px, Math.min(2 * meta.panel_px, Math.floor(free / n)))
+                    : meta.panel_px;
   }
 
   function draw() {
@@ -124,7 +133,7 @@ function render({ model, el }) {
     const meta = model.get("meta");
     const wires = model.get("panels");
     const spans = model.get("span_data");
-    const px = meta.panel_px;
+    const px = panelSize(meta);
     const figcaptions = panels.querySelectorAll("figcaption");
     canvases.forEach((canvas, i) => {
       const [h, w] = wires[i].shape;
@@ -132,8 +141,8 @@ function render({ model, el }) {
                 meta.style.window_rgb);
       figcaptions[i].textContent = meta.titles[i];
     });
-    const cell = model.get("cell");
-    root.dataset.cell = `${cell[0]},${cell[1]}`;
+    const cell = spans[spans.length - 1];              // the cell Python computed the blocks for
+    root.dataset.cell = `${cell.rows[0]},${cell.cols[0]}`;
     root.dataset.patch = canvases[0].dataset.span;
     select.value = String(model.get("channel"));
     caption.textContent = model.get("caption");
@@ -178,7 +187,16 @@ function render({ model, el }) {
   root.addEventListener("keydown", onKey);
   select.addEventListener("change", onSelect);
   draw();
+  let width = root.clientWidth;
+  const resized = new ResizeObserver(() => {
+    if (root.clientWidth !== width) {
+      width = root.clientWidth;
+      draw();
+    }
+  });
+  resized.observe(root);
   return () => {
+    resized.disconnect();
     model.off(events, draw);
     root.removeEventListener("keydown", onKey);
     select.removeEventListener("change", onSelect);
