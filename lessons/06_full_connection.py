@@ -432,10 +432,16 @@ for name, span in zip(["digit", "conv1", "pool1", "conv2"], spans):
 assert [(s.height, s.width) for s in spans] == [(8, 8), (6, 6), (3, 3), (1, 1)]
 assert spans[0].rows == (2 * 5 - 1, 2 * 5 + 7) and spans[0].cols == (2 * 6 - 1, 2 * 6 + 7)
 
+one_block_more = deep_layers + [(2, 2, "valid"), (3, 1, "valid")]     # + pool2, conv3
+conv3_patch = ops.geometry.receptive_field(one_block_more, 1, 1, input_shape=(28, 28))[0]
+print("a conv3 cell sees", conv3_patch.text())
+assert (conv3_patch.height, conv3_patch.width) == (18, 18)
+
 # %% [markdown]
 # So a `conv2` cell sees 8 × 8 pixels, almost a third of the digit's width, where a `conv1` cell
-# sees 3 × 3. At the border the patch is cut by the edge (the rest is padding zeros), and one
-# more block, `pool2` and `conv3`, would take it to 18 × 18.
+# sees 3 × 3. At the border the patch is cut by the edge (the rest is padding zeros). One more
+# block, `pool2` and `conv3`, takes it to 18 × 18, two thirds of the digit: each pooling doubles
+# the step between neighbouring cells, so every later 3 × 3 kernel reaches further.
 #
 # Now we can ask what a `conv2` channel responds to. Over all 1,000 test digits, find its 10
 # strongest cells and cut out the 8 × 8 patch each one sees (`span.slices` does the cutting). We
