@@ -264,6 +264,11 @@ def test_the_page_may_write_the_cell_and_the_channel_only(widget):
     assert "may not change caption" in widget.error and widget.caption != "hello"
     widget.set_state({"channel": 16})
     assert widget.channel == 9 and "channel must be below 16" in widget.error
+    for bad in ("x", [1], [1, 2, 3], [1.5, 2], None):
+        widget.set_state({"cell": bad})
+        assert widget.cell == (7, 1) and "cell" in widget.error, bad
+    widget.set_state({"channel": True})
+    assert widget.channel == 9 and "channel must be an int" in widget.error
     widget.set_state({"cell": [3, 3]})
     assert widget.error == ""
 
