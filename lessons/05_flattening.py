@@ -250,14 +250,15 @@ assert ops.dense(np.array([2.0, 3.0, 4.0]), tiny_weights, np.array([0.5, 0.0])).
 # sits at position `(row × W + col) × C + channel` of its column, the flattening order. Put those
 # weights back in the shape of the stack, `(H, W, C)`, and the unit is a *kernel* as big as the
 # whole stack: it multiplies every number of the stack by the weight at the same place and adds up,
-# which is exactly what a convolution computes at one position. A `(H, W)` convolution with
-# `"valid"` padding on an `(H, W, C)` stack has one position only, so it gives one number per
-# filter, the same numbers as the dense layer. In Keras's kernel shape `(kh, kw, C, filters)` the
-# reshaped weights are simply `weights.reshape(H, W, C, units)`, because NumPy reshapes in the very
-# same row, column, channel order.
+# which is exactly what a convolution computes at one position. In Keras's kernel shape
+# `(kh, kw, C, filters)` the weights of all units together are simply
+# `weights.reshape(H, W, C, units)`, because NumPy reshapes in the very same row, column, channel
+# order. The cell below builds a `Dense(4)` layer and a `Conv2D(4, kernel_size=(H, W))` layer with
+# `"valid"` padding, gives them the same weights that way, and runs both on the stack.
 #
-# **Predict first:** the dense layer gives 4 numbers for our stack. What shape will the
-# convolution's output have, and will its numbers be the same? Write your guess, then run the cell.
+# **Predict first:** the dense layer gives 4 numbers. How many positions does an `H × W` window
+# have on an `H × W` stack, so what shape will the convolution's output have? Will its numbers be
+# the dense layer's? Write your guess, then run the cell.
 
 # %%
 H, W, C = maps.shape
@@ -284,8 +285,8 @@ assert np.allclose(by_conv[0, 0, 0], by_dense[0], atol=1e-5)
 assert np.allclose(ops.conv2d(maps, weights.reshape(H, W, C, units))[0, 0] + bias, by_dense[0], atol=1e-5)
 
 # %% [markdown]
-# The same four numbers (to 0.00001, float rounding), in a 1 × 1 map of 4 channels instead of a
-# vector of 4. So why bother? Because the two layers behave differently on a **bigger** stack. The
+# The window fits in one position only, so the convolution gives a 1 × 1 map of 4 channels: the
+# same four numbers as the dense layer (to 0.00001, float rounding). So why bother? Because the two layers behave differently on a **bigger** stack. The
 # dense layer wants exactly `H × W × C` numbers and refuses anything else. The convolution simply
 # slides: on a stack from a photo twice as large it gives a whole map, and every cell of that map
 # is the dense layer's answer for one `H × W` window of the stack.
