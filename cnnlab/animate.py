@@ -53,7 +53,6 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
 
     Introduced in lesson 02.
     """
-    from PIL import Image
 
     from .widgets import _frames
     from .widgets._base import AnimatedWidget
@@ -75,20 +74,43 @@ def save_gif(widget, path, *, max_frames: int = 150, fps: float = 12.0, hold_las
         frames = _frames.frames(widget.scene, steps, panel_px)
     else:                                            # a kind with its own picture (NMS): frame by frame
         frames = _frames_of(widget, steps, panel_px, _frames.MAX_GIF_PIXELS)
-    # One shared palette (from the first and last frames: pending cells, window, every map colour).
-    first, last = frames[0], frames[-1]
-    sample = Image.new("RGB", (first.width, first.height + last.height))
-    sample.paste(first, (0, 0))
-    sample.paste(last, (0, first.height))
-    palette = sample.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    indexed = _indexed(frames)
     step_ms = max(20, round(1000 / fps))
     durations = [step_ms] * len(indexed)
     durations[-1] = max(step_ms, round(hold_last * 1000))
     path = Path(path)
+    # optimize: each frame stores only the box that changed, its unchanged pixels as the free
+    # transparent colour (long runs LZW packs well): the photo, the kernel and the keys are
+    # stored once, which keeps a 150-frame GIF of a photo to a few hundred KB
     indexed[0].save(path, format="GIF", save_all=True, append_images=indexed[1:], duration=durations,
-                    loop=0, optimize=False, disposal=1)
+                    loop=0, optimize=True, disposal=1)
     return path
+
+
+def _indexed(frames: list) -> list:
+    """The frames on one shared palette: 255 colours, the 256th left free for "unchanged" (see save_gif).
+
+    The palette is the photo's and the map's colours (from the first and the last frame: pending
+    cells, window, every map colour) plus, exactly, the colours that must not drift to the nearest
+    colour of the photo: the window's orange (on an orange suit it would vanish), the pending
+    cells' green, the map's two end colours, black and white.
+    """
+    from PIL import Image
+
+    from . import _colors
+
+    keep = (_colors.WINDOW_RGB, _colors.PENDING_RGB, _colors.NEGATIVE_RGB, _colors.POSITIVE_RGB,
+            (0, 0, 0), (255, 255, 255))
+    first, last = frames[0], frames[-1]
+    sample = Image.new("RGB", (first.width, first.height + last.height))
+    sample.paste(first, (0, 0))
+    sample.paste(last, (0, first.height))
+    count = 255 - len(keep)
+    colours = sample.quantize(colors=count, method=Image.Quantize.MEDIANCUT).getpalette()[:3 * count]
+    colours += [0] * (3 * count - len(colours))   # fewer colours than asked: unused entries
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([*(c for rgb in keep for c in rgb), *colours])
+    return [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
 
 
 def _frames_of(widget, steps, panel_px: int, max_pixels: int) -> list:

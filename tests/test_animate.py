@@ -131,3 +131,68 @@ def test_nms_widget_exports_a_gif_of_its_decisions(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="max_frames=9"):
         animate.save_gif(widget, tmp_path / "long.gif")                    # too many pixels in all
     assert not (tmp_path / "huge.gif").exists() and not (tmp_path / "long.gif").exists()
+
+
+# ---------------------------------------------------------------- a GIF explains itself
+
+
+def _near(pixels, rgb, tolerance=12) -> np.ndarray:
+    """Mask of the pixels within ``tolerance`` (per channel) of ``rgb`` (the GIF palette is approximate)."""
+    return (np.abs(pixels.astype(int) - np.array(rgb)).max(axis=-1) <= tolerance)
+
+
+@pytest.mark.parametrize("image", ["astronaut", "cat"])
+def test_the_default_gif_shows_the_kernel_and_the_keys_in_every_frame_and_stays_under_1_mb(tmp_path, image):
+    path = tmp_path / f"{image}.gif"
+    args = animate.add_gif_arguments(argparse.ArgumentParser()).parse_args(
+        ["conv", "--image", image, "--kernel", "sobel_x", str(path)])
+    assert animate.run_gif(args) == 0                         # the command's defaults: 48 px, 150 frames
+    size = path.stat().st_size
+    print(f"\n{image}/sobel_x GIF: {size / 1024:.0f} KB")
+    assert size < 1_000_000
+    frames, _ = gif_frames(path)
+    assert len(frames) == 150
+    widget = ConvolutionWidget(image, "sobel_x", max_size=48)
+    geo = _frames.geometry(widget.scene, 240)
+    assert frames[0].shape[:2] == geo["size"][::-1]
+    (kx, ky), (kw, _) = geo["kernel_origin"], geo["kernel_size"]
+    (gx, gy), (gw, gh) = geo["keys_origin"], geo["keys_size"]
+    ox = geo["output_origin"][0]
+    assert geo["input_origin"][0] < kx < kx + kw < ox, "the kernel sits between the input and the output"
+    kernel = widget.kernel
+    peak = float(np.abs(kernel).max())
+    cell_w, cell_h = _frames._kernel_cell(widget.scene)
+    top = ky + _frames.KERNEL_CAPTION
+    for number, frame in enumerate(frames):
+        # every kernel cell, tinted by its weight's sign (half way to white)
+        for i in range(3):
+            for j in range(3):
+                tint = (np.array(_colors.to_rgb(kernel[i, j], -peak, peak)) + 255) // 2
+                corner = frame[top + i * cell_h + 3, kx + j * cell_w + 3]
+                assert np.abs(corner.astype(int) - tint).max() <= 12, (number, i, j, corner, tint)
+        keys = frame[gy:gy + gh, gx:gx + gw]
+        assert _near(keys, _colors.NEGATIVE_RGB).any() and _near(keys, _colors.POSITIVE_RGB).any(), number
+        assert (keys == _colors.PENDING_RGB).all(axis=-1).sum() >= 100, f"frame {number}: no pending key"
+        assert (frame == _colors.WINDOW_RGB).all(axis=-1).any(), f"frame {number}: no window"
+    # the kernel's numbers are written: dark text pixels inside the cells of the first row
+    first_row = frames[0][top:top + cell_h, kx:kx + 3 * cell_w]
+    assert (first_row.max(axis=-1) < 90).sum() > 20
+
+
+def test_a_frame_writes_why_the_scale_is_clipped():
+    clipped = ConvolutionWidget("camera", "identity", max_size=48)
+    assert clipped.meta["clip_note"] and "clipped" in clipped.meta["clip_note"]
+    plain = PoolingWidget(MAP, size=2)                          # a small map: exact limits, nothing clipped
+    assert plain.meta["clip_note"] == ""
+    font = _frames._font(_frames.KEY_FONT_PX)
+    heights = {}
+    for name, widget in (("clipped", clipped), ("plain", plain)):
+        geo = _frames.geometry(widget.scene, 240)
+        heights[name] = geo["keys_size"][1]
+        lines = _frames._wrapped(widget.meta["clip_note"], geo["keys_size"][0], font)
+        assert heights[name] == _frames.KEY_LINE + len(lines) * _frames.NOTE_LINE
+        frame = np.asarray(widget.frame(widget.steps - 1, 240))
+        (gx, gy), (gw, gh) = geo["keys_origin"], geo["keys_size"]
+        notes = frame[gy + _frames.KEY_LINE:gy + gh, gx:gx + gw]
+        assert (notes.max(axis=-1) < 200).any() == bool(lines), name   # text where a note is
+    assert heights["clipped"] > heights["plain"]

@@ -20,8 +20,8 @@ from PIL import Image
 from cnnlab import _colors, images, kernels, ops
 from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget, _frames
 from cnnlab.widgets._inputs import load_image, load_map
-from cnnlab.widgets._text import fmt
 from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
+from cnnlab.widgets._text import fmt
 from cnnlab.widgets.scenes import activation_scene, convolution_scene, flatten_scene, pooling_scene
 from cnnlab.widgets.scenes._common import panel_scale
 
@@ -197,6 +197,68 @@ def test_activation_parts_hold_every_activation_on_its_own_input():
         np.testing.assert_allclose(parts[..., 1 + 2 * k], given, rtol=1e-6)
         np.testing.assert_allclose(parts[..., 2 + 2 * k], fn(given), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(parts[..., 8], w.output)         # the one shown is the same numbers
+
+
+def test_a_clipped_colour_scale_says_how_many_values_share_the_end_colours_and_why():
+    w = ConvolutionWidget("camera", "identity")                 # a 0-255 photo, as float: robust limits
+    out, vmin, vmax = w.output, w.meta["vmin"], w.meta["vmax"]
+    assert vmin == 0 and vmax < out.max()
+    note = w.meta["clip_note"]
+    assert note.startswith(f"colours clipped at {fmt(vmax)}: {100 * np.mean(out > vmax):.1f} % of the values")
+    assert f"(up to {fmt(out.max())})" in note and "wash out" in note
+    signed = ConvolutionWidget("cat", "sobel_x")
+    out, vmax = signed.output, signed.meta["vmax"]
+    assert signed.meta["clip_note"].startswith(
+        f"colours clipped at \u00b1{fmt(vmax)}: {100 * np.mean(np.abs(out) > vmax):.1f} % of the values "
+        f"(down to {fmt(out.min())}, up to {fmt(out.max())})")
+    pooled = PoolingWidget(signed)                               # both maps share one key: both counted
+    both = np.concatenate([pooled.feature_map.ravel(), pooled.output.ravel()])
+    assert f"{100 * np.mean(np.abs(both) > pooled.meta['vmax']):.1f} %" in pooled.meta["clip_note"]
+    assert ConvolutionWidget(SMALL, "sobel_x").meta["clip_note"] == ""   # few values: exact limits
+    assert ConvolutionWidget(SMALL, "sobel_x").meta["pending_note"] == "not computed yet"
+
+
+def test_full_resolution_is_the_same_kernel_on_the_whole_photo_and_shows_as_a_png():
+    w = ConvolutionWidget("cat", "sobel_x", stride=2, padding="same")
+    assert w.full_png == b"" and w.full_info == {}
+    full = w.full_resolution()
+    photo = images.load("cat")
+    np.testing.assert_array_equal(full, ops.conv2d(photo, kernels.get("sobel_x"), 2, "same"))
+    assert full.shape == (150, 226) and w.output.shape[0] < full.shape[0]
+    info = w.full_info
+    assert info["shape"] == [150, 226] and info["photo_shape"] == [300, 451, 3]
+    assert "150\u00d7226 map" in info["words"] and "300\u00d7451 photo" in info["words"]
+    assert (info["vmin"], info["vmax"]) == _colors.limits(full)
+    picture = np.asarray(Image.open(io.BytesIO(w.full_png)).convert("RGB"))
+    np.testing.assert_array_equal(picture, _colors.to_rgb_array(full, info["vmin"], info["vmax"]))
+    w.channel = "G"                              # what the picture shows is unchanged: it stays
+    assert w.full_png and w.full_info
+    w.kernel = "sobel_y"                         # another kernel: the picture would be stale, it goes
+    assert w.full_png == b"" and w.full_info == {}
+
+
+def test_full_resolution_from_the_page_answers_and_reports_what_goes_wrong(monkeypatch):
+    w = ConvolutionWidget(SMALL, "sobel_x", max_size=6)
+    sent = []
+    monkeypatch.setattr(w, "send", lambda msg, *a, **k: sent.append(msg))
+    w._on_front_end_msg(w, {"type": "full_resolution"}, [])
+    assert sent[-1] == {"type": "ack", "ok": True, "error": "", "of": "full_resolution"}
+    assert w.full_info["shape"] == list(ops.conv2d(SMALL, kernels.get("sobel_x")).shape)
+    monkeypatch.setattr("cnnlab.widgets._inputs.MAX_PRODUCTS", 10)   # a photo too big to compute in time
+    w._on_front_end_msg(w, {"type": "full_resolution"}, [])
+    assert sent[-1]["ok"] is False and "image" in sent[-1]["error"] and "multiplications" in w.error
+
+
+def test_full_resolution_of_a_large_photo_is_shown_shrunk_and_says_so():
+    from cnnlab.widgets.convolution import FULL_SHOWN_PX
+
+    photo = RNG.integers(0, 256, size=(FULL_SHOWN_PX + 40, 300), dtype=np.uint8)
+    w = ConvolutionWidget(photo, "box_blur")
+    full = w.full_resolution()
+    assert full.shape == (FULL_SHOWN_PX + 38, 298)
+    with Image.open(io.BytesIO(w.full_png)) as picture:
+        assert max(picture.size) == FULL_SHOWN_PX
+    assert "shown at" in w.full_info["words"]
 
 
 def test_widgets_chain_through_their_outputs():

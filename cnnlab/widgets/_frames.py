@@ -3,8 +3,11 @@
 Left the input panel with the current window outlined, right the output map:
 cells up to the step in :func:`cnnlab._colors.to_rgb_array` colours (the browser's
 colours exactly), later ones in ``PENDING_RGB``; above them the title, the
-scale note and the step's caption. Every function takes a scene and the step;
-nothing here knows a widget.
+scale note and the step's caption. A convolution's kernel, its weights written
+in its cells, sits between the two. Under them the keys: the colour key of the
+output (and of the input when its colours differ), the key of the cells not
+computed yet, and why a scale is clipped when it is. So every frame of a GIF
+explains itself. Every function takes a scene and the step; nothing here knows a widget.
 
 Examples
 --------
@@ -29,9 +32,11 @@ import numpy as np
 
 from .. import _colors
 from .. import _validate as v
-from .scenes._common import PANEL_PX, panel_scale
+from ._text import fmt
+from .scenes._common import PANEL_PX, PENDING_WORDS, clip_words, panel_scale
 
-__all__ = ["FONT_PX", "MAX_FRAME_PIXELS", "MAX_GIF_PIXELS", "check_size", "frame", "frames", "geometry", "gif_steps", "png"]
+__all__ = ["FONT_PX", "MAX_FRAME_PIXELS", "MAX_GIF_PIXELS", "check_size", "frame", "frames", "geometry", "gif_steps",
+           "png"]
 
 FONT_PX = 15
 GIF_PANEL_PX = 240
@@ -72,7 +77,9 @@ def geometry(scene, panel_px: int = PANEL_PX, panel_shape=None) -> dict:
     -------
     dict
         ``size`` ``(width, height)``, ``input_origin`` / ``output_origin`` ``(x, y)``,
-        ``input_scale`` / ``output_scale`` (pixels per cell), ``text_origin`` and ``line``.
+        ``input_scale`` / ``output_scale`` (pixels per cell), ``kernel_origin`` and
+        ``kernel_size`` (``None`` when the scene has no kernel), ``keys_origin`` and
+        ``keys_size`` (the colour keys under the panels), ``text_origin`` and ``line``.
     """
     in_rows, in_cols = scene.panel().shape[:2] if panel_shape is None else panel_shape
     out_rows, out_cols = scene.grid
@@ -84,11 +91,234 @@ def geometry(scene, panel_px: int = PANEL_PX, panel_shape=None) -> dict:
     caption = line * len(texts) + 8
     in_w, in_h = in_cols * s_in, in_rows * s_in
     out_w, out_h = out_cols * s_out, out_rows * s_out
-    width = max(margin + in_w + gap + out_w + margin, margin + text_w)
-    height = margin + caption + max(in_h, out_h) + margin
-    return {"size": (width, height), "input_origin": (margin, margin + caption), "input_scale": s_in,
-            "output_origin": (margin + in_w + gap, margin + caption), "output_scale": s_out,
+    kernel = _kernel_size(scene)
+    kernel_w = 0 if kernel is None else kernel[0] + gap
+    keys_w = _keys_width(scene)
+    width = max(margin + in_w + gap + kernel_w + out_w + margin, margin + text_w, margin + keys_w + margin)
+    keys_h = _keys_height(scene, width - 2 * margin)
+    top = margin + caption
+    panels_h = max(in_h, out_h, 0 if kernel is None else kernel[1])
+    height = top + panels_h + KEYS_GAP + keys_h + margin
+    return {"size": (width, height), "input_origin": (margin, top), "input_scale": s_in,
+            "kernel_origin": None if kernel is None else (margin + in_w + gap, top), "kernel_size": kernel,
+            "output_origin": (margin + in_w + gap + kernel_w, top), "output_scale": s_out,
+            "keys_origin": (margin, top + panels_h + KEYS_GAP), "keys_size": (width - 2 * margin, keys_h),
             "text_origin": (margin, margin), "line": line}
+
+
+# ---------------------------------------------------------------- the kernel panel
+
+KEYS_GAP = 12        # between the panels and the keys under them
+KEY_FONT_PX = 13
+KEY_LINE = 19        # one line of the keys
+NOTE_LINE = 17       # one line of a note under them
+KEY_BAR = (64, 12)   # one colour bar of a key, in pixels
+KERNEL_CELL_MAX = 36
+#: most weights written out per kernel side (as in the widget's numbers panel); bigger kernels are drawn
+KERNEL_WRITTEN = 9
+#: about how large a kernel drawn without numbers is, in pixels
+KERNEL_DRAWN_PX = 120
+KERNEL_CAPTION = 20
+
+
+def _kernel_planes(scene) -> list[tuple[str, np.ndarray]]:
+    """The kernel's 2-D planes to draw, with their labels: one, one per channel (R G B), or none."""
+    kernel = getattr(scene, "kernel", None)
+    if kernel is None or scene.kind != "convolution":
+        return []
+    if kernel.ndim == 2:
+        return [("", kernel)]
+    names = ("R", "G", "B") if kernel.shape[2] == 3 else tuple(str(c) for c in range(kernel.shape[2]))
+    return [(names[c], kernel[:, :, c]) for c in range(min(kernel.shape[2], 3))]
+
+
+def _weights_written(scene) -> list[list[str]] | None:
+    """The weights as the widget writes them (fractions, short decimals or 3 digits), or None if too big."""
+    from .scenes.convolution import kernel_denominator, weight_text
+
+    kernel = scene.kernel
+    if max(kernel.shape[:2]) > KERNEL_WRITTEN:
+        return None
+    den = kernel_denominator(kernel)
+    text = (lambda w: weight_text(w, den)) if den else (lambda w: f"{float(w):.3g}")
+    return [text(w).replace("-", "\u2212") for w in np.asarray(kernel).reshape(-1)]
+
+
+def _kernel_cell(scene) -> tuple[int, int]:
+    """``(width, height)`` in pixels of one kernel cell."""
+    kh, kw = scene.kernel.shape[:2]
+    texts = _weights_written(scene)
+    if texts is None:
+        side = max(2, KERNEL_DRAWN_PX // max(kh, kw))
+        return side, side
+    font = _font(KEY_FONT_PX)
+    width = max(_text_width(t, font) for t in texts) + 10
+    return max(24, min(width, 64)), 24
+
+
+def _kernel_notes(scene) -> list[str]:
+    """Lines under the kernel grid: its channels when not all are drawn, a trained filter's bias."""
+    notes = []
+    kernel = scene.kernel
+    if kernel.ndim == 3 and kernel.shape[2] > 3:
+        notes.append(f"channels 0-2 of {kernel.shape[2]}")
+    if getattr(scene, "layer", None) is not None and scene.layer.use_bias:
+        notes.append(f"+ bias {fmt(scene.layer.bias)}")
+    return notes
+
+
+def _kernel_size(scene):
+    """``(width, height)`` of the kernel panel, or None for a scene with no kernel."""
+    planes = _kernel_planes(scene)
+    if not planes:
+        return None
+    kh, kw = scene.kernel.shape[:2]
+    cw, ch = _kernel_cell(scene)
+    font = _font(KEY_FONT_PX)
+    notes = _kernel_notes(scene)
+    width = max(kw * cw + 1, _text_width("kernel", _font(FONT_PX)), *(_text_width(n, font) for n in notes))
+    label = 16 if planes[0][0] else 0
+    height = KERNEL_CAPTION + len(planes) * (label + kh * ch + 1 + 6) + len(notes) * NOTE_LINE
+    return width, height
+
+
+def _draw_kernel(draw, scene, x: int, y: int) -> None:
+    """The kernel panel at ``(x, y)``: "kernel", then each plane's cells, tinted by sign, weights written."""
+    planes = _kernel_planes(scene)
+    kh, kw = scene.kernel.shape[:2]
+    cw, ch = _kernel_cell(scene)
+    written = _weights_written(scene)
+    font = _font(KEY_FONT_PX)
+    draw.text((x, y), "kernel", fill=(20, 20, 20), font=_font(FONT_PX))
+    top = y + KERNEL_CAPTION
+    peak = float(np.abs(scene.kernel).max()) or 1.0
+    for p, (label, plane) in enumerate(planes):
+        if label:
+            draw.text((x, top), label, fill=(90, 90, 90), font=font)
+            top += 16
+        # written weights sit on pale tints (half way to white) so the numbers stay readable
+        colours = _colors.to_rgb_array(plane, -peak, peak).astype(np.int32)
+        if written is not None:
+            colours = (colours + 255) // 2
+        for i in range(kh):
+            for j in range(kw):
+                box = [x + j * cw, top + i * ch, x + (j + 1) * cw, top + (i + 1) * ch]
+                outline = (160, 160, 160) if written is not None else None
+                draw.rectangle(box, fill=tuple(int(c) for c in colours[i, j]), outline=outline)
+                if written is not None:
+                    text = written[(i * kw + j) * (1 if scene.kernel.ndim == 2 else scene.kernel.shape[2])
+                                   + (0 if scene.kernel.ndim == 2 else p)]
+                    tw = _text_width(text, font)
+                    draw.text((box[0] + (cw - tw) // 2, box[1] + (ch - KEY_FONT_PX) // 2 - 1), text,
+                              fill=(20, 20, 20), font=font)
+        top += kh * ch + 1 + 6
+    for note in _kernel_notes(scene):
+        draw.text((x, top), note, fill=(60, 60, 60), font=font)
+        top += NOTE_LINE
+
+
+# ---------------------------------------------------------------- the keys under the panels
+
+
+def _key_rows(scene) -> list[tuple[str, float, float, bool, bool]]:
+    """One colour key per row: ``(label, vmin, vmax, clipped below, clipped above)``."""
+    rows = []
+    inputs = scene.input_key()
+    arrays = scene.legend_arrays()
+    label = "both maps:" if len(arrays) > 1 else ("output:" if inputs is not None else "colours:")
+    rows.append((label, scene.vmin, scene.vmax, *_beyond(arrays, scene.vmin, scene.vmax)))
+    if inputs is not None:
+        arrays, vmin, vmax = inputs
+        rows.append(("input:", vmin, vmax, *_beyond(arrays, vmin, vmax)))
+    return rows
+
+
+def _beyond(arrays, vmin: float, vmax: float) -> tuple[bool, bool]:
+    return (any(float(np.min(a)) < vmin for a in arrays if np.size(a)),
+            any(float(np.max(a)) > vmax for a in arrays if np.size(a)))
+
+
+def _key_notes(scene) -> list[str]:
+    """Why each key is clipped, when it is."""
+    notes = [clip_words(scene.legend_arrays(), scene.vmin, scene.vmax)]
+    inputs = scene.input_key()
+    if inputs is not None:
+        notes.append(clip_words(*inputs))
+        if notes[-1]:
+            notes[-1] = "input: " + notes[-1]
+    return [n for n in notes if n]
+
+
+def _key_items(label, vmin, vmax, below, above) -> list:
+    """The parts of one key row, left to right: texts, and ``(a, b)`` colour bars from a to b."""
+    items = [label, ("\u2264 " if below else "") + fmt(vmin)]
+    items += [(vmin, 0.0), "0", (0.0, vmax)] if vmin < 0 else [(vmin, vmax)]
+    return [*items, ("\u2265 " if above else "") + fmt(vmax)]
+
+
+def _items_width(items, font) -> int:
+    gap = 6
+    return sum((KEY_BAR[0] if isinstance(i, tuple) else _text_width(i, font)) + gap for i in items)
+
+
+def _pending_width(font) -> int:
+    return 24 + 16 + _text_width(PENDING_WORDS, font)
+
+
+def _keys_width(scene) -> int:
+    """The widest key row: the first row also holds the key of the cells not computed yet."""
+    font = _font(KEY_FONT_PX)
+    rows = [_items_width(_key_items(*row), font) for row in _key_rows(scene)]
+    rows[0] += _pending_width(font)
+    return max(rows)
+
+
+def _wrapped(text: str, width: int, font) -> list[str]:
+    """``text`` in lines of at most ``width`` pixels, broken between words."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and _text_width(candidate, font) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
+
+
+def _keys_height(scene, width: int) -> int:
+    font = _font(KEY_FONT_PX)
+    notes = sum(len(_wrapped(n, width, font)) for n in _key_notes(scene))
+    return len(_key_rows(scene)) * KEY_LINE + notes * NOTE_LINE
+
+
+def _draw_keys(draw, scene, x: int, y: int, width: int) -> None:
+    """The colour keys, the key of the cells not computed yet, and the notes, from ``(x, y)``."""
+    font = _font(KEY_FONT_PX)
+    ink, muted = (20, 20, 20), (90, 90, 90)
+    for r, row in enumerate(_key_rows(scene)):
+        vmin, vmax = row[1], row[2]
+        cx, top = x, y + r * KEY_LINE
+        for item in _key_items(*row):
+            if isinstance(item, tuple):
+                ramp = _colors.to_rgb_array(np.linspace(item[0], item[1], KEY_BAR[0]), vmin, vmax)
+                for i, rgb in enumerate(ramp):
+                    draw.line([cx + i, top + 3, cx + i, top + 3 + KEY_BAR[1]], fill=tuple(int(c) for c in rgb))
+                draw.rectangle([cx, top + 3, cx + KEY_BAR[0] - 1, top + 3 + KEY_BAR[1]], outline=(160, 160, 160))
+                cx += KEY_BAR[0] + 6
+            else:
+                draw.text((cx, top + 1), item, fill=ink, font=font)
+                cx += _text_width(item, font) + 6
+        if r == 0:   # the cells not computed yet, after the first key
+            cx += 18
+            draw.rectangle([cx, top + 3, cx + 16, top + 3 + KEY_BAR[1]], fill=_colors.PENDING_RGB,
+                           outline=(160, 160, 160))
+            draw.text((cx + 22, top + 1), PENDING_WORDS, fill=ink, font=font)
+    top = y + len(_key_rows(scene)) * KEY_LINE
+    for note in _key_notes(scene):
+        for text in _wrapped(note, width, font):
+            draw.text((x, top), text, fill=muted, font=font)
+            top += NOTE_LINE
 
 
 def check_size(geo: dict, count: int = 1) -> None:
@@ -128,15 +358,36 @@ def _static_parts(scene, panel_px: int, count: int = 1):
     base[:] = _colors.BACKGROUND_RGB
     x, y = geo["input_origin"]
     base[y:y + panel.shape[0], x:x + panel.shape[1]] = panel
-    return geo, base, full
+    return geo, _with_kernel_and_keys(base, scene, geo), full
 
 
-def _outline(frame_px, x, y, w, h, thickness):
+def _with_kernel_and_keys(base: np.ndarray, scene, geo: dict) -> np.ndarray:
+    """``base`` with the kernel panel and the keys drawn in (they are the same in every frame)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.fromarray(base)
+    draw = ImageDraw.Draw(image)
+    if geo["kernel_origin"] is not None:
+        _draw_kernel(draw, scene, *geo["kernel_origin"])
+    _draw_keys(draw, scene, *geo["keys_origin"], geo["keys_size"][0])
+    return np.asarray(image).copy()
+
+
+def _outline(frame_px, x, y, w, h, thickness, rgb=_colors.WINDOW_RGB):
     height, width = frame_px.shape[:2]
     x1, y1 = min(x + w, width), min(y + h, height)
     for (a, b, c, d) in ((y, min(y + thickness, y1), x, x1), (max(y1 - thickness, y), y1, x, x1),
                          (y, y1, x, min(x + thickness, x1)), (y, y1, max(x1 - thickness, x), x1)):
-        frame_px[max(a, 0):max(b, 0), max(c, 0):max(d, 0)] = _colors.WINDOW_RGB
+        frame_px[max(a, 0):max(b, 0), max(c, 0):max(d, 0)] = rgb
+
+
+def _window(frame_px, x, y, w, h, thickness):
+    """The window: an orange frame on its border, a dark line just inside it and another just outside,
+    so that it shows on an orange photo too."""
+    _outline(frame_px, x - 1, y - 1, w + 2, h + 2, 1, (0, 0, 0))
+    _outline(frame_px, x, y, w, h, thickness)
+    if w > 2 * thickness + 2 and h > 2 * thickness + 2:
+        _outline(frame_px, x + thickness, y + thickness, w - 2 * thickness, h - 2 * thickness, 1, (0, 0, 0))
 
 
 def _render(scene, parts, step: int):
@@ -155,7 +406,7 @@ def _render(scene, parts, step: int):
     region[state_px == 2] = _colors.PENDING_RGB
     top, left, h, w = scene.window(step)
     x0, y0 = geo["input_origin"]
-    _outline(pixels, x0 + left * s_in, y0 + top * s_in, w * s_in, h * s_in, max(2, s_in // 3))
+    _window(pixels, x0 + left * s_in, y0 + top * s_in, w * s_in, h * s_in, max(2, s_in // 3))
     image = Image.fromarray(pixels)
     draw = ImageDraw.Draw(image)
     tx, ty = geo["text_origin"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+import time
+
 import numpy as np
 import traitlets
 
+from .. import _colors, images, ops
 from .. import _validate as v
 from ._base import AnimatedWidget, parameter
 from ._inputs import (
@@ -16,9 +20,10 @@ from ._inputs import (
     take_kernel,
 )
 from ._keras import LayerKernel, is_keras_layer
-from ._protocol import check_scene
+from ._protocol import check_scene, error_text
 from ._serialize import ARRAY
-from ._text import compact_pair, shape_text, shown_text
+from ._text import compact_pair, fmt, shape_text, shown_text
+from .scenes._common import clip_words
 from .scenes.convolution import (
     ConvolutionScene,
     LayerFilter,
@@ -29,7 +34,10 @@ from .scenes.convolution import (
     kernel_text,
 )
 
-__all__ = ["ConvolutionWidget", "kernel_denominator", "kernel_text"]
+__all__ = ["FULL_SHOWN_PX", "ConvolutionWidget", "kernel_denominator", "kernel_text"]
+
+#: longest side of the full-resolution map's picture; a larger map is shown shrunk (and says so)
+FULL_SHOWN_PX = 1600
 
 
 class ConvolutionWidget(AnimatedWidget):
@@ -98,6 +106,11 @@ class ConvolutionWidget(AnimatedWidget):
 
     kernel_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     parts_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
+    #: the full-resolution map as a PNG in the widget's colours (b"" until asked for, and again
+    #: when the kernel, stride, padding or image change)
+    full_png = traitlets.Bytes(b"").tag(sync=True)
+    #: what the page writes about that picture: sizes, colour limits, the clipping note
+    full_info = traitlets.Dict().tag(sync=True)
 
     _params = ("image", "kernel", "stride", "padding", "channel", "max_size", "filter")
 
@@ -175,6 +188,77 @@ class ConvolutionWidget(AnimatedWidget):
         """The input values under the kernel at ``step``, padding zeros included: ``(kh, kw[, C])``."""
         return self._scene.window_values(self._step_arg(step))
 
+    # ------------------------------------------------------------ the full-resolution map
+
+    def full_resolution(self) -> np.ndarray:
+        """The same kernel, stride and padding on the photo at its full size; shown in the widget too.
+
+        The animation runs on a small copy of the photo (``max_size``) so that its steps
+        can be followed; this is the map the kernel makes of the real photo. The result is
+        also drawn in the widget's colours under the animation (:attr:`full_png`), with its
+        size stated.
+
+        Returns
+        -------
+        (H', W') float32 ndarray
+            ``ops.conv2d(full_photo, kernel, stride, padding)`` (plus a trained filter's bias).
+
+        Raises
+        ------
+        ValueError
+            When the full-size map would take more than the widgets' multiplication budget
+            (``_inputs.MAX_PRODUCTS``, about 2 s).
+
+        Examples
+        --------
+        >>> w = ConvolutionWidget("camera", "sobel_x")
+        >>> w.full_resolution().shape           # the 512x512 photo, not the 64x64 copy
+        (510, 510)
+        """
+        scene = self._scene
+        photo = self._values["image"].array
+        (out_h, out_w), _, products = convolution_size(photo.shape, scene.kernel.shape, scene.stride, scene.padding)
+        check_budget(0, products, "image", f"the {out_h}x{out_w} map of the full {shape_text(photo.shape)} photo")
+        started = time.perf_counter()
+        full = ops.conv2d(photo, scene.kernel, scene.stride, scene.padding)
+        if scene.bias:
+            full = full + np.float32(scene.bias)
+        seconds = time.perf_counter() - started
+        png, info = _full_picture(full, photo.shape, scene)
+        info["seconds"] = round(seconds, 3)
+        with self.hold_sync():
+            self.full_info = info
+            self.full_png = png
+        self._full_key = self._scene_key(scene)
+        return full
+
+    @staticmethod
+    def _scene_key(scene) -> tuple:
+        """What the full-resolution map depends on (not the channel shown, not the step)."""
+        return (id(scene.source), scene.kernel.tobytes(), scene.kernel.shape, scene.stride, scene.padding, scene.bias)
+
+    def _publish(self, scene) -> None:
+        super()._publish(scene)
+        if self.full_png and getattr(self, "_full_key", None) != self._scene_key(scene):
+            with self.hold_sync():   # the picture no longer shows this kernel: drop it
+                self.full_png = b""
+                self.full_info = {}
+
+    def _on_front_end_msg(self, widget, content, buffers):
+        """``{"type": "full_resolution"}`` from the page's button; everything else as for every widget."""
+        if not isinstance(content, dict) or content.get("type") != "full_resolution":
+            super()._on_front_end_msg(widget, content, buffers)
+            return
+        ok = False
+        try:
+            self.full_resolution()
+            self.error = ""
+            ok = True
+        except Exception as exc:  # noqa: BLE001 - every failure must reach the error line
+            self.error = error_text(exc, "the full-resolution map")
+        finally:
+            self.send({"type": "ack", "ok": ok, "error": self.error, "of": "full_resolution"})
+
     def __repr__(self) -> str:
         sc = self._scene
         image = shown_text(sc.source.label, sc.source.original, sc.source.array.shape)
@@ -211,3 +295,26 @@ def _channel(value, names: tuple[str, ...]) -> str:
     if names and names[0] == "0" and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         value = str(int(value))
     return v.choice(value, "channel", ("all", *names))
+
+
+def _full_picture(full: np.ndarray, photo_shape, scene) -> tuple[bytes, dict]:
+    """The full-resolution map as a PNG in the widget's colours, and what the page writes about it."""
+    from PIL import Image
+
+    vmin, vmax = _colors.limits(full)
+    shown = full
+    if max(full.shape) > FULL_SHOWN_PX:   # a big photo's map: averaged down to a picture a page can hold
+        shown = images.resize(full, FULL_SHOWN_PX)
+    buffer = io.BytesIO()
+    Image.fromarray(_colors.to_rgb_array(shown, vmin, vmax)).save(buffer, format="PNG")
+    size = "\u00d7".join(str(n) for n in full.shape)
+    photo = "\u00d7".join(str(n) for n in photo_shape[:2])
+    kh, kw = scene.kernel.shape[:2]
+    words = f"the same {scene.kernel_name} {kh}\u00d7{kw} kernel on the whole {photo} photo: a {size} map"
+    if shown is not full:
+        words += f", shown at {'x'.join(str(n) for n in shown.shape)}"
+    info = {"shape": list(full.shape), "photo_shape": list(photo_shape), "shown_shape": list(shown.shape),
+            "vmin": vmin, "vmax": vmax, "lo": float(full.min()), "hi": float(full.max()),
+            "clip_note": clip_words([full], vmin, vmax), "words": words,
+            "range": f"from {fmt(full.min())} to {fmt(full.max())}"}
+    return buffer.getvalue(), info

@@ -275,6 +275,62 @@ def test_activation_dropdown_scales_the_input_of_sigmoid_and_says_so(widgets, ex
     wait_until(root.page, lambda: fingerprint(root) == before, "the ReLU map again")
 
 
+KEYS_JS = """(root) => {
+    const fig = root.querySelector('canvas.cnnlab-output').closest('figure');
+    const swatch = fig.querySelector('.cnnlab-pending-swatch');
+    const notes = Array.from(root.querySelectorAll('.cnnlab-legend-note')).filter((n) => n.offsetParent !== null);
+    const panel = fig.getBoundingClientRect();
+    return {pending: fig.querySelector('.cnnlab-pending-key').innerText, hidden: fig.querySelector('.cnnlab-pending-key').hidden,
+            swatch: swatch && getComputedStyle(swatch).backgroundColor,
+            notes: notes.map((n) => n.innerText), widest: Math.max(0, ...notes.map((n) => n.getBoundingClientRect().width)),
+            panel: panel.width};
+}"""
+
+
+@pytest.mark.parametrize("kind", ALL)
+def test_keys_name_the_pending_cells_and_say_why_a_scale_is_clipped(widgets, kind, expected):
+    root = widgets.root(kind)
+    keys = root.evaluate(KEYS_JS)
+    assert not keys["hidden"] and keys["pending"] == "not computed yet", keys
+    assert keys["swatch"] == "rgb({}, {}, {})".format(*_colors.PENDING_RGB), keys
+    meta = expected(kind).meta
+    wanted = [note for note in (meta.get("clip_note"), meta.get("in_clip_note")) if note]
+    assert sorted(keys["notes"]) == sorted(wanted), keys
+    if kind in ("convolution", "pooling"):   # robust limits on a real feature map: clipped, and said so
+        assert wanted and "clipped" in wanted[0]
+    if kind != "flatten":   # (the flatten widget's maps key sits under its input picture)
+        assert keys["widest"] <= keys["panel"] + 1, f"the note is wider than the picture above it: {keys}"
+
+
+def test_full_resolution_button_shows_the_map_of_the_whole_photo(widgets, expected, artifacts):
+    root = widgets.root("convolution")
+    widget = expected("convolution")
+    full = widget.full_resolution()        # the same numbers the page's kernel computes
+    button = root.locator("button.cnnlab-full-button")
+    started = time.monotonic()
+    button.click()
+    figure = root.locator("figure.cnnlab-full")
+    figure.wait_for(state="visible")
+    size = root.locator("img.cnnlab-full-map").evaluate(
+        "img => img.decode().then(() => [img.naturalWidth, img.naturalHeight])")
+    seconds = time.monotonic() - started
+    print(f"\n{widgets.kind}: full-resolution map {size[0]}x{size[1]} shown {seconds:.2f} s after the click")
+    assert size == [full.shape[1], full.shape[0]]
+    caption = figure.locator("figcaption").inner_text()
+    assert f"{full.shape[0]}\u00d7{full.shape[1]} map" in caption, caption
+    assert button.is_enabled() and root.locator(".cnnlab-error").is_hidden()
+    points = [[0, 0], [full.shape[0] // 2, full.shape[1] // 3], [full.shape[0] - 1, full.shape[1] - 1]]
+    got = root.locator("img.cnnlab-full-map").evaluate(
+        "(img, points) => { const c = document.createElement('canvas'); c.width = img.naturalWidth;"
+        " c.height = img.naturalHeight; const x = c.getContext('2d'); x.drawImage(img, 0, 0);"
+        " return points.map(([r, q]) => Array.from(x.getImageData(q, r, 1, 1).data).slice(0, 3)); }", points)
+    info = widget.full_info
+    assert got == [list(_colors.to_rgb(full[r, c], info["vmin"], info["vmax"])) for r, c in points]
+    figure.scroll_into_view_if_needed()
+    root.screenshot(path=str(artifacts / f"browser-{widgets.kind}-convolution-full-resolution.png"),
+                    animations="allow")
+
+
 def test_no_console_errors_and_nothing_left_loopback(app):
     """Over the whole session of this server (the per-test check only sees each test's window)."""
     assert not app.errors(), "\n".join(app.errors())

@@ -287,6 +287,9 @@ def _state_for_page(widget) -> tuple[dict, list[str]]:
         if isinstance(value, dict) and "buffer" in value:
             value = {"shape": value["shape"], "dtype": value["dtype"], "bytes": list(bytes(value["buffer"]))}
             arrays.append(name)
+        elif isinstance(value, (bytes, memoryview)):   # a bytes trait (a PNG): a buffer on the page too
+            value = {"shape": None, "dtype": "bytes", "bytes": list(bytes(value))}
+            arrays.append(name)
         state[name] = value
     return state, arrays
 
@@ -368,6 +371,44 @@ def test_activation_widget_says_its_input_is_scaled_and_compares_every_activatio
     js("window.probe.cleanup();")
 
 
+# --------------------------------------------------------------------------- the full-resolution map
+
+
+def test_full_resolution_button_asks_python_and_shows_its_picture(js):
+    photo = RNG.integers(0, 256, size=(90, 120)).astype(np.uint8)
+    widget = ConvolutionWidget(photo, "sobel_x", max_size=24)
+    _mount_at(js, widget, 3)
+    root = "window.probe.root"
+    assert js(f"return {root}.querySelector('figure.cnnlab-full').hidden;") is True   # nothing asked yet
+    js(f"{root}.querySelector('button.cnnlab-full-button').click();")
+    assert js("return window.probe.sent;") == [{"type": "full_resolution"}]
+    assert js(f"return {root}.querySelector('button.cnnlab-full-button').disabled;") is True
+    js("window.probe.fire('msg:custom', {type: 'ack', ok: true, error: '', of: 'full_resolution'});")
+    assert js(f"return {root}.querySelector('button.cnnlab-full-button').disabled;") is False
+
+    # Python's answer (as the kernel sends it): the picture, its size stated, its colours Python's
+    full = widget.full_resolution()
+    assert full.shape == (88, 118)
+    state, _ = _state_for_page(widget)
+    js("const toView = (w) => { const b = new Uint8Array(w.bytes); return new DataView(b.buffer); };"
+       "window.probe.state.full_info = arg.info; window.probe.state.full_png = toView(arg.png);"
+       "window.probe.fire('change:full_png'); window.probe.fire('change:full_info');",
+       {"info": state["full_info"], "png": state["full_png"]})
+    assert js(f"return {root}.querySelector('figure.cnnlab-full').hidden;") is False
+    caption = js(f"return {root}.querySelector('figure.cnnlab-full figcaption').textContent;")
+    assert "88\u00d7118 map" in caption and "90\u00d7120 photo" in caption, caption
+    points = [[0, 0], [40, 60], [87, 117], [10, 100]]
+    got = js("const img = window.probe.root.querySelector('img.cnnlab-full-map');"
+             "return img.decode().then(() => { const c = document.createElement('canvas');"
+             "c.width = img.naturalWidth; c.height = img.naturalHeight; const x = c.getContext('2d');"
+             "x.drawImage(img, 0, 0); return [img.naturalWidth, img.naturalHeight,"
+             "arg.map(([r, q]) => Array.from(x.getImageData(q, r, 1, 1).data).slice(0, 3))]; });", points)
+    info = widget.full_info
+    assert got[:2] == [118, 88]
+    assert got[2] == [to_rgb_array(full[r, c], info["vmin"], info["vmax"]).tolist() for r, c in points]
+    js("window.probe.cleanup();")
+
+
 # --------------------------------------------------------------------------- keys for a presenter's clicker
 
 _KEY_JS = "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: arg, bubbles: true, cancelable: true}));"
@@ -401,7 +442,7 @@ def test_page_keys_reach_a_widget_when_nothing_has_focus_and_leave_with_it(js):
     js(_KEY_JS, " ")
     assert js(f"return {root}.dataset.playing;") == "false"
     # keys pressed while a text box or menu has focus, or with Ctrl, are not the widget's
-    js(f"const i = document.createElement('input'); document.body.appendChild(i); i.focus();"
+    js("const i = document.createElement('input'); document.body.appendChild(i); i.focus();"
        "i.dispatchEvent(new KeyboardEvent('keydown', {key: 'PageDown', bubbles: true}));")
     js("document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'PageDown', ctrlKey: true, bubbles: true}));")
     assert js(step) == "0"

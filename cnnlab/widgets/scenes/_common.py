@@ -14,16 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import _colors
-from .._text import scale_words
+from .._text import fmt, scale_words
 
 __all__ = [
     "MAX_LISTED",
     "MAX_SPEED",
     "MAX_TERMS",
     "PANEL_PX",
+    "PENDING_WORDS",
     "ChannelScene",
     "Scene",
     "Source",
+    "clip_words",
     "frozen",
     "pad_pattern",
     "panel_scale",
@@ -36,6 +38,58 @@ PANEL_PX = 320          # about how wide/tall each canvas is, in CSS pixels
 MAX_SPEED = 1000.0      # steps per second
 MAX_LISTED = 81         # window cells listed one by one in the zoom panel (9x9)
 MAX_TERMS = 25          # products written out in full in a dot product
+
+
+#: the key of the output cells the animation has not reached yet (drawn in ``PENDING_RGB``)
+PENDING_WORDS = "not computed yet"
+
+
+def clip_words(arrays, vmin: float, vmax: float) -> str:
+    """Why a colour scale is clipped, or ``""`` when every value lies within ``vmin`` .. ``vmax``.
+
+    :func:`cnnlab._colors.limits` sets robust limits on a large float map (the 98th
+    percentile of the magnitudes, rounded up): the strongest values then all share the
+    end colours. The sentence says how many they are and how far they go.
+
+    Parameters
+    ----------
+    arrays : sequence of ndarray
+        The values the colour key covers.
+    vmin, vmax : float
+
+    Returns
+    -------
+    str
+        ``"colours clipped at ±820: 1.6 % of the values (down to −1020, up to 1020) share the end
+        colours, so that a few extremes do not wash out the rest"``, or ``""``.
+
+    Examples
+    --------
+    >>> clip_words([np.array([0.0, 100.0, 255.0])], 0.0, 220.0)
+    'colours clipped at 220: 33.3 % of the values (up to 255) share the end colour, so that a few extremes do not wash out the rest'
+    >>> clip_words([np.array([-1.0, 1.0])], -1.0, 1.0)
+    ''
+    """
+    x = np.concatenate([np.asarray(a, dtype=np.float64).reshape(-1) for a in arrays])
+    if not x.size:
+        return ""
+    below, above = x < vmin, x > vmax
+    count = int(below.sum() + above.sum())
+    if not count:
+        return ""
+    share = 100 * count / x.size
+    share_text = f"{share:.1f}" if share >= 0.1 else "less than 0.1"
+    if vmin < 0:
+        ends = f"\u00b1{fmt(vmax)}" if vmin == -vmax else f"{fmt(vmin)} and {fmt(vmax)}"
+        reach = [f"down to {fmt(x.min())}" if below.any() else "", f"up to {fmt(x.max())}" if above.any() else ""]
+        colour = "colours"
+    else:
+        ends = fmt(vmax) if not below.any() else f"{fmt(vmin)} and {fmt(vmax)}"
+        reach = [f"down to {fmt(x.min())}" if below.any() else "", f"up to {fmt(x.max())}" if above.any() else ""]
+        colour = "colour" if not (below.any() and above.any()) else "colours"
+    how_far = ", ".join(r for r in reach if r)
+    return (f"colours clipped at {ends}: {share_text} % of the values ({how_far}) share the end {colour}, "
+            f"so that a few extremes do not wash out the rest")
 
 
 def frozen(arr: np.ndarray) -> np.ndarray:
@@ -107,8 +161,22 @@ class Scene:
         """The synced ``meta`` dict: the kind's keys, the step grid and :func:`style`."""
         rows, cols = self.grid
         common = {"kind": self.kind, "steps": self.steps, "grid": [int(rows), int(cols)], "n": self.steps,
-                  "vmin": self.vmin, "vmax": self.vmax, "scale_note": self.scale_note}
+                  "vmin": self.vmin, "vmax": self.vmax, "scale_note": self.scale_note,
+                  "clip_note": self.clip_note, "pending_note": PENDING_WORDS}
         return {**common, **self._meta(), "style": style()}
+
+    def legend_arrays(self) -> list:
+        """The values the output's colour key covers (the output; both maps when they share colours)."""
+        return [self.values]
+
+    def input_key(self):
+        """``(arrays, vmin, vmax)`` of the input's own colour key, or None (a photo, or shared colours)."""
+        return
+
+    @property
+    def clip_note(self) -> str:
+        """Why the output's colour key is clipped (:func:`clip_words`), or ``""``."""
+        return clip_words(self.legend_arrays(), self.vmin, self.vmax)
 
     def panel_labels(self) -> list[tuple[str, int, int, int, int]]:
         """Texts drawn on the input panel: ``(text, top, left, height, width)`` in panel cells."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import _colors, ops
 from .._text import fmt, shape_text, title_label
-from ._common import ChannelScene, Source, frozen, plane
+from ._common import ChannelScene, Source, clip_words, frozen, plane
 
 __all__ = ["ACTIVATIONS", "LEAKY_SLOPE", "PIXEL_SCALE", "PIXEL_UNITS_ABOVE", "SATURATING", "ActivationScene",
            "activate", "activation_scene", "input_scales", "scale_text"]
@@ -140,6 +140,17 @@ class ActivationScene(ChannelScene):
         why = " (the photo's pixels as 0 to 1)" if self.input_scale == PIXEL_SCALE else ""
         return f"input scaled by {text}{why}"
 
+    @property
+    def shared_colours(self) -> bool:
+        """Whether the input and the output share one colour key (ReLU, leaky ReLU)."""
+        return (self.in_vmin, self.in_vmax) == (self.vmin, self.vmax)
+
+    def legend_arrays(self) -> list:
+        return [self.input_plane, self.values] if self.shared_colours else [self.values]
+
+    def input_key(self):
+        return None if self.shared_colours else ([self.input_plane], self.in_vmin, self.in_vmax)
+
     def wire(self) -> dict:
         """The drawn channels of the input and the output, and every activation's numbers to compare."""
         return {**super().wire(), "parts_data": self.compare}
@@ -165,6 +176,7 @@ class ActivationScene(ChannelScene):
             "activation": self.activation, "formula": formula, "slope": LEAKY_SLOPE,
             "in_vmin": self.in_vmin, "in_vmax": self.in_vmax, "negatives": self.negatives, "total": self.steps,
             "input_scale": self.input_scale, "scale_text": scale_text(self.input_scale),
+            "in_clip_note": "" if self.shared_colours else clip_words([self.input_plane], self.in_vmin, self.in_vmax),
             "scale_words": self.scale_words, "compare": list(ACTIVATIONS),
             "stats": self.stats, "title": self.heading(), "describe": self.describe(),
             "params": {"activation": self.activation, "channel": str(self.channel)},

@@ -74,6 +74,10 @@ class PoolingScene(ChannelScene):
                         "channel": [str(c) for c in range(channels)]},
         }
 
+    def legend_arrays(self) -> list:
+        """Both maps: they share one colour key."""
+        return [self.input_plane, self.values]
+
     def window(self, step: int) -> tuple[int, int, int, int]:
         """``(top, left, height, width)`` of the pooling window at ``step``, in padded-input cells."""
         return ops.window(*self.position(step), self.size, self.steps_stride)

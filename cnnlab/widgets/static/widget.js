@@ -258,8 +258,10 @@ function paddedPanel(S, inner) {
 }
 
 // The colour key of a map canvas: "≤ −820 [blue→white] 0 [white→red] ≥ 820" (or black→white),
-// from Python's limits; "≤"/"≥" when values beyond the limits exist (they are drawn at full colour).
-function fillLegend(node, arrays, vmin, vmax, st, prefix = "") {
+// from Python's limits; "≤"/"≥" when values beyond the limits exist (they are drawn at full colour),
+// and then `note` (Python's words for why the scale is clipped) under it.
+function fillLegend(legend, arrays, vmin, vmax, st, prefix = "", note = "") {
+  const node = legend.bar;
   let lo = Infinity;
   let hi = -Infinity;
   for (const values of arrays) {
@@ -272,9 +274,9 @@ function fillLegend(node, arrays, vmin, vmax, st, prefix = "") {
   const bar = (a, b) => {
     const stops = [];
     for (let i = 0; i <= 8; i++) stops.push(cssColor(toRGB(a + ((b - a) * i) / 8, vmin, vmax, st)));
-    const node = h("span", "cnnlab-legend-bar");
-    node.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
-    return node;
+    const piece = h("span", "cnnlab-legend-bar");
+    piece.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
+    return piece;
   };
   const end = (v, beyond, sign) => h("span", "", `${beyond ? `${sign} ` : ""}${fmt(v)}`);
   const parts = prefix ? [h("span", "", prefix)] : [];
@@ -289,6 +291,21 @@ function fillLegend(node, arrays, vmin, vmax, st, prefix = "") {
   parts.push(end(vmax, hi > vmax, "\u2265"));
   if (lo < vmin || hi > vmax) node.title += "; the few values beyond the ends are drawn at full colour";
   node.replaceChildren(...parts);
+  node.hidden = false;
+  legend.note.textContent = note || "";
+  legend.note.hidden = !note;
+}
+
+function hideLegend(legend) {
+  legend.bar.hidden = true;
+  legend.note.hidden = true;
+}
+
+// The key of the output cells the animation has not reached yet: a swatch of their colour.
+function fillPendingKey(node, st, words) {
+  const swatch = h("span", "cnnlab-pending-swatch");
+  swatch.style.background = cssColor(st.pending_rgb);
+  node.replaceChildren(swatch, h("span", "", words || "not computed yet"));
   node.hidden = false;
 }
 
@@ -728,10 +745,17 @@ function canvasPanel(canvasClass, overlayClass, label) {
   const overlay = h("canvas", overlayClass);
   overlay.setAttribute("aria-hidden", "true");
   stack.append(canvas, overlay);
-  const legend = h("div", "cnnlab-legend");
-  legend.hidden = true;
-  fig.append(caption, stack, legend);
-  return { fig, caption, captionText, stack, canvas, overlay, legend };
+  // under the picture: the colour key, then the key of the cells not computed yet and the note on a
+  // clipped scale, which wrap to the picture's width rather than widen it
+  const keys = h("div", "cnnlab-keys");
+  const legend = { bar: h("div", "cnnlab-legend"), note: h("div", "cnnlab-legend-note") };
+  const pending = h("div", "cnnlab-pending-key");
+  legend.bar.hidden = true;
+  legend.note.hidden = true;
+  pending.hidden = true;
+  keys.append(pending, legend.note);
+  fig.append(caption, stack, legend.bar, keys);
+  return { fig, caption, captionText, stack, canvas, overlay, legend, pending };
 }
 
 function transportControls(st) {
@@ -822,7 +846,54 @@ function buildView(kind, meta, st) {
   error.setAttribute("role", "alert");
   error.hidden = true;
   root.append(header, toolbar, error, main);
-  return { kind, root, title, describe, scaleNote, inLabel, inPanel, outPanel, ui, error, ...transport, ...parameters };
+  // the button sits in the feature map's caption: on a projector the toolbar has no room for one more row
+  const full = kind === "convolution" ? fullResolutionView(outPanel.caption, st) : null;
+  if (full) root.append(full.fig);
+  return { kind, root, title, describe, scaleNote, inLabel, inPanel, outPanel, ui, error, full,
+    ...transport, ...parameters };
+}
+
+// The "Full resolution" button (in `place`) and the figure under the animation where Python's map of
+// the whole photo appears: a PNG in the widget's colours, its size stated, its colour key.
+function fullResolutionView(place, st) {
+  const button = h("button", "cnnlab-full-button", "Full resolution");
+  button.type = "button";
+  button.title = "the same kernel on the whole photo at its full size (Python computes it)";
+  place.append(button);
+  const fig = h("figure", "cnnlab-panel cnnlab-full");
+  const caption = h("figcaption", "cnnlab-label", "");
+  const img = h("img", "cnnlab-full-map");
+  img.alt = "the feature map of the whole photo at full resolution";
+  const legend = { bar: h("div", "cnnlab-legend"), note: h("div", "cnnlab-legend-note") };
+  legend.bar.hidden = true;
+  legend.note.hidden = true;
+  const notes = h("div", "cnnlab-keys");
+  notes.append(legend.note);
+  fig.append(caption, img, legend.bar, notes);
+  fig.hidden = true;
+  return { button, fig, caption, img, legend, st, url: "" };
+}
+
+// Python's full-resolution picture (full_png, full_info) into the figure; hidden while there is none.
+function showFullResolution(full, model) {
+  const wire = model.get("full_png");
+  const info = model.get("full_info") || {};
+  const bytes = wire && (wire.byteLength !== undefined ? wire : wire.buffer);
+  if (full.url) URL.revokeObjectURL(full.url);
+  full.url = "";
+  if (!bytes || !bytes.byteLength || !info.shape) {
+    full.fig.hidden = true;
+    full.img.removeAttribute("src");
+    return;
+  }
+  full.url = URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
+  full.img.src = full.url;
+  const [sh, sw] = info.shown_shape || info.shape;
+  full.img.width = sw;
+  full.img.height = sh;
+  full.caption.textContent = `full resolution: ${info.words}`;
+  fillLegend(full.legend, [[info.lo, info.hi]], info.vmin, info.vmax, full.st, "", info.clip_note || "");
+  full.fig.hidden = false;
 }
 
 // ------------------------------------------------------------------ the painter
@@ -853,16 +924,18 @@ function describeScene(view, S) {
   view.title.textContent = meta.title || "";
   view.describe.textContent = meta.describe || "";
   view.scaleNote.textContent = meta.scale_note || "";
-  outPanel.legend.hidden = true;
-  inPanel.legend.hidden = true;
+  hideLegend(outPanel.legend);
+  hideLegend(inPanel.legend);
   const shared = meta.in_vmin === undefined || (meta.in_vmin === meta.vmin && meta.in_vmax === meta.vmax);
   const kind = view.kind;
-  if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax, st);
-  else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax, st);
-  else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, st, "both maps:");
+  const note = meta.clip_note || "";
+  if (kind === "flatten") fillLegend(inPanel.legend, [input.data], meta.vmin, meta.vmax, st, "", note);
+  else if (kind === "convolution" || !shared) fillLegend(outPanel.legend, [output.data], meta.vmin, meta.vmax, st, "", note);
+  else fillLegend(outPanel.legend, [input.data, output.data], meta.vmin, meta.vmax, st, "both maps:", note);
   if (kind !== "convolution" && kind !== "flatten" && !shared) {
-    fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax, st);
+    fillLegend(inPanel.legend, [input.data], meta.in_vmin, meta.in_vmax, st, "", meta.in_clip_note || "");
   }
+  fillPendingKey(outPanel.pending, st, meta.pending_note);
   view.root.dataset.steps = String(S.steps);
   view.scrub.max = String(S.steps - 1);
 }
@@ -1336,6 +1409,23 @@ function bindModel(model, view, painter, player, listen, onModel, isDisposed) {
     model.set("speed", player.speed);
     model.save_changes();
   });
+  if (view.full) {
+    const full = view.full;
+    const idle = () => {
+      full.button.disabled = false;
+      full.button.textContent = "Full resolution";
+    };
+    listen(full.button, "click", () => {
+      full.button.disabled = true;
+      full.button.textContent = "Computing\u2026";
+      model.send({ type: "full_resolution" });
+    });
+    onModel("change:full_png", () => showFullResolution(full, model));
+    onModel("change:full_info", () => showFullResolution(full, model));
+    onModel("msg:custom", (msg) => { if (msg && msg.type === "ack" && msg.of === "full_resolution") idle(); });
+    listen.signal.addEventListener("abort", () => { if (full.url) URL.revokeObjectURL(full.url); }, { once: true });
+    showFullResolution(full, model);
+  }
 
   for (const name of ["meta", "input_data", "output_data", "kernel_data", "parts_data"]) {
     onModel(`change:${name}`, schedule);
