@@ -31,12 +31,13 @@ from ._common import MAX_ELEMENTS
 from .activations import leaky_relu, relu, sigmoid, softmax, tanh
 from .conv import MAX_LOOP_STEPS, conv2d, conv2d_loops, pad
 from .full_connection import dense, flatten
-from .geometry import conv2d_params, dense_params, output_size, padding_amounts, window
+from .geometry import Span, conv2d_params, dense_params, output_size, padding_amounts, receptive_field, window
 from .pooling import avg_pool, max_pool
 
 __all__ = [
     "MAX_ELEMENTS",
     "MAX_LOOP_STEPS",
+    "Span",
     "avg_pool",
     "conv2d",
     "conv2d_loops",
@@ -49,6 +50,7 @@ __all__ = [
     "output_size",
     "pad",
     "padding_amounts",
+    "receptive_field",
     "relu",
     "sigmoid",
     "softmax",

@@ -35,7 +35,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 #: widgets that draw boxes on a photo or take a drawing: no input/output maps, no step slider
-NOT_SLIDING = {"cnnlab-draw", "cnnlab-iou", "cnnlab-nms"}
+NOT_SLIDING = {"cnnlab-draw", "cnnlab-iou", "cnnlab-nms", "cnnlab-receptive"}
 
 LESSONS = sorted((S.REPO / "lessons").glob("[0-9]*.ipynb"))
 #: Open + run all + widgets drawn, per lesson (the slowest lesson takes ~15 s on 2 cores).
