@@ -142,7 +142,8 @@ def limits(values, robust: bool = True) -> tuple[float, float]:
     if lo < 0:
         m = max(-lo, hi)
         if use_robust:
-            r = _round_up(float(np.percentile(np.abs(x), ROBUST_PERCENTILE))) if m > 0 else 0.0
+            p = float(np.percentile(np.abs(x), ROBUST_PERCENTILE))
+            r = _round_up(p) if p > 0 else 0.0
             m = r if 0 < r < m else m
         return -m, m
     if hi <= 0:

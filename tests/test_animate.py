@@ -196,3 +196,28 @@ def test_a_frame_writes_why_the_scale_is_clipped():
         notes = frame[gy + _frames.KEY_LINE:gy + gh, gx:gx + gw]
         assert (notes.max(axis=-1) < 200).any() == bool(lines), name   # text where a note is
     assert heights["clipped"] > heights["plain"]
+
+
+def test_the_readme_gif_is_what_the_command_the_readme_names_makes_today(tmp_path):
+    """README.md shows docs/convolution.gif and names the command that made it; the committed file
+    must be that command's output with today's code (regenerate it with that command and --force)."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from cnnlab.__main__ import main
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "](docs/convolution.gif)" in readme.split("## ")[0], "the GIF belongs at the top of the README"
+    command = re.search(r"`python -m cnnlab (gif conv [^`]*docs/convolution\.gif)`", readme)
+    assert command, "the README names the command that made its GIF"
+    argv = shlex.split(command.group(1))
+    committed = root / "docs" / "convolution.gif"
+    assert committed.stat().st_size < 1024 * 1024
+    fresh = tmp_path / "convolution.gif"
+    assert main([*argv[:-1], str(fresh)]) == 0
+    assert fresh.read_bytes() == committed.read_bytes(), (
+        f"docs/convolution.gif is out of date: python -m cnnlab {command.group(1)} --force")
+    frames, _ = gif_frames(committed)
+    assert len(frames) > 100

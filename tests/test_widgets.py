@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -605,6 +606,11 @@ def test_limits_of_a_large_float_map_ignore_a_few_extremes():
     mostly_zero = np.zeros(1000)
     mostly_zero[:5] = [1, 2, 3, 4, 5]
     assert _colors.limits(mostly_zero) == (0.0, 5.0)           # never a zero limit
+    thin_lines = np.zeros(1000)
+    thin_lines[:5] = [-1, 2, -3, 4, 5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                         # no log10(0) warning in a learner's cell
+        assert _colors.limits(thin_lines) == (-5.0, 5.0)
 
 
 def test_widgets_send_pythons_limits_and_they_brighten_a_real_feature_map():
