@@ -6,7 +6,9 @@ photo comes from ``cnnlab demo --photo PATH`` (which sets :data:`PHOTO_VARIABLE`
 notebook) or from the upload button that :meth:`PhotoChain.upload_row` makes; a file that is
 not a usable picture gives one line under the button and keeps the photo shown before.
 
-Nothing here imports TensorFlow: the demo's first widgets appear before any model loads.
+Nothing here imports TensorFlow: the demo's first widgets appear before any model loads. (Importing
+Keras early in a background thread was measured: it slowed the first widgets by about 1.5 s and the
+drawing pad too, as the import holds the interpreter while the kernel sends the widgets.)
 
 Examples
 --------
@@ -19,18 +21,16 @@ True
 from __future__ import annotations
 
 import html
-import importlib
 import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from . import images, ops
 
-__all__ = ["DEFAULT_PHOTO", "PHOTO_VARIABLE", "PhotoChain", "photo", "read_upload", "start_loading_keras"]
+__all__ = ["DEFAULT_PHOTO", "PHOTO_VARIABLE", "PhotoChain", "photo", "read_upload"]
 
 #: the environment variable that ``cnnlab demo --photo PATH`` sets for the demo notebook
 PHOTO_VARIABLE = "CNNLAB_DEMO_PHOTO"
@@ -46,32 +46,6 @@ def photo() -> str:
     """The photo the demo opens: the path in ``$CNNLAB_DEMO_PHOTO``, else :data:`DEFAULT_PHOTO`."""
     chosen = os.environ.get(PHOTO_VARIABLE, "").strip()
     return chosen or DEFAULT_PHOTO
-
-
-def start_loading_keras() -> threading.Thread:
-    """Import Keras (and TensorFlow) in a background thread, while the first widgets are shown.
-
-    The demo's last widget needs a trained model; importing TensorFlow takes seconds on a small
-    machine. Started after the first widgets are built, the import overlaps with the page showing
-    them, and the model cell later finds Keras already imported (Python's import lock makes it
-    wait for the thread if the import is not finished yet). A failed import stays silent here:
-    the model cell then reports it itself.
-
-    Returns
-    -------
-    threading.Thread
-        The (daemon) thread, already started.
-    """
-    def load() -> None:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        try:
-            importlib.import_module("keras")
-        except Exception:  # noqa: BLE001, S110 - the model cell imports it again and says what is wrong
-            pass
-
-    thread = threading.Thread(target=load, name="cnnlab-keras-import", daemon=True)
-    thread.start()
-    return thread
 
 
 def read_upload(name: str, content) -> np.ndarray:

@@ -20,7 +20,6 @@
 from cnnlab import demo
 
 chain = demo.PhotoChain(demo.photo())
-loading = demo.start_loading_keras()  # for the last widget, while the first ones are shown
 assert chain.relu.output.shape == chain.convolution.output.shape
 
 # %% [markdown]

@@ -95,14 +95,6 @@ def test_the_status_line_escapes_the_file_name():
     assert "<b>" not in chain._status.value and chain.status.startswith("Could not show <b>x</b>.png")
 
 
-def test_keras_is_imported_in_a_background_thread(monkeypatch):
-    imported = []
-    monkeypatch.setattr(demo.importlib, "import_module", lambda name: imported.append(name))
-    thread = demo.start_loading_keras()
-    thread.join(timeout=10)
-    assert thread.daemon and not thread.is_alive() and imported == ["keras"]
-
-
 def test_building_the_chain_does_not_import_tensorflow():
     if "tensorflow" in sys.modules:
         pytest.skip("TensorFlow was imported by an earlier test in this process")
