@@ -27,6 +27,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import _servers as S
@@ -481,3 +482,52 @@ def test_no_console_errors_over_all_lessons(lesson_lab):
     assert not errors, "\n".join(errors)
     left = [u for u in lesson_lab.log.blocked if not lesson_lab.expected_blocked.match(u)]
     assert not left, f"requests left loopback: {left}"
+
+
+# --------------------------------------------------------------------------- Notebook 7
+
+#: Notebook 7.6 (with JupyterLab 4.6) raises "Cannot read properties of undefined (reading 'schema')" on
+#: every notebook page it opens: its keyboard-shortcuts plugin reads a setting of a plugin its setting
+#: registry has not loaded yet (a race: jupyter/notebook issue 7862, open). Measured here: Notebook 7.5.8
+#: with JupyterLab 4.5.11 opens the same pages with a clean console and the widgets drawn.
+NOTEBOOK7_SCHEMA_RACE = version("notebook").startswith("7.6.")
+
+
+@pytest.fixture(scope="module")
+def notebook7_lesson_02(lesson_lab, artifacts):
+    """Lesson 02 opened in Notebook 7's own page (``/notebooks/...``) and run from its Run menu, in a
+    context of its own, until its first widget is drawn. Yields the page and its log."""
+    context, log = S.new_guarded_context(lesson_lab.context.browser)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(lesson_lab.server.url + "notebooks/02_convolution.ipynb", wait_until="domcontentloaded")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.locator(".cnnlab-widget[data-ready='true']").first.wait_for(timeout=LESSON_SECONDS * 1000)
+        finally:
+            page.screenshot(path=str(artifacts / "notebook7-lesson-02.png"))
+        yield page, log
+    finally:
+        context.close()
+
+
+def test_notebook7_runs_lesson_02_and_draws_its_widget(notebook7_lesson_02):
+    page, log = notebook7_lesson_02
+    root = page.locator(".cnnlab-widget[data-ready='true']").first
+    drawn = root.evaluate("""(el) => { const c = el.querySelector('canvas');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set(); for (let i = 0; i < d.length; i += 4 * 7) seen.add(d[i] * 65536 + d[i + 1] * 256 + d[i + 2]);
+        return seen.size; }""")
+    assert drawn > 10, f"the widget's first canvas holds {drawn} colours"
+    assert log.blocked == [], f"requests left the machine: {log.blocked}"
+
+
+@pytest.mark.xfail(NOTEBOOK7_SCHEMA_RACE, strict=True,
+                   reason="Notebook 7.6's shortcuts plugin races its setting registry (jupyter/notebook#7862); "
+                          "pin notebook 7.5.8 with jupyterlab 4.5.11 to avoid it")
+def test_notebook7_console_is_clean_on_lesson_02(notebook7_lesson_02):
+    _page, log = notebook7_lesson_02
+    assert log.errors() == []
