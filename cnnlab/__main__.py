@@ -260,8 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: commands that hand options they do not know to the server they start (``cnnlab demo --Voila.theme=dark``)
+PASS_THROUGH = ("lab", "demo")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command not in PASS_THROUGH:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.extra = [*args.extra, *unknown]
     return int(args.func(args) or 0)
 
 

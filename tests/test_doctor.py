@@ -123,6 +123,18 @@ def test_the_cnnlab_voila_template_links_nothing_outside_the_page():
     assert "fontawesome-free" in template  # the line filter that drops Voila's two links
 
 
+def test_cli_demo_and_lab_pass_options_they_do_not_know_to_the_server(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, env=None: calls.append(command) or 0)
+    assert cli.main(["demo", "--VoilaConfiguration.theme=dark", "--no-browser"]) == 0
+    assert cli.main(["lab", "--ServerApp.port=9999"]) == 0
+    assert "--no-browser" in calls[0] and calls[0][-1] == "--VoilaConfiguration.theme=dark"
+    assert calls[1][-1] == "--ServerApp.port=9999"
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["doctor", "--colour"])
+    assert exit_info.value.code == 2 and "unrecognized arguments: --colour" in capsys.readouterr().err
+
+
 def test_cli_demo_port_must_be_a_port(capsys):
     for bad in ("http", "0", "70000"):
         with pytest.raises(SystemExit) as exit_info:

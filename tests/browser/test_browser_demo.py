@@ -227,6 +227,19 @@ def test_a_drawn_digit_is_read_and_its_guesses_shown(demo, artifacts):
     print(f"drawn 1 read in {latency_ms:.0f} ms")
 
 
+def test_the_page_shows_no_code_and_no_stray_output(demo):
+    page = demo.page
+    # markdown cells render inside an input area; code would sit in an editor or a highlighted block
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .highlight").count() == 0, "code is shown"
+    text = page.locator("body").inner_text()
+    assert "import" not in text and "PhotoChain" not in text, "code is shown"
+    streams = page.locator("[data-mime-type='application/vnd.jupyter.stdout'], "
+                           "[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-output pre")
+    assert streams.count() == 0, f"printed output on the presenter's screen: {streams.all_inner_texts()}"
+    headings = page.locator("h1, h2").all_inner_texts()
+    assert len(headings) == 6 and all(len(h) <= 70 for h in headings), headings
+
+
 def test_console_is_clean_and_the_page_asks_nothing_outside_the_machine(demo):
     assert not demo.log.errors(), "\n".join(demo.log.errors())
     outside = [url for url in demo.requests if not S.is_loopback(url)]
