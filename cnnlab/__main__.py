@@ -109,6 +109,9 @@ def _demo_environment(photo: str | None) -> dict[str, str]:
     if photo is not None:
         from . import demo, images
 
+        if photo in images.names():  # a bundled photo by name: "cnnlab demo --photo coins"
+            env[demo.PHOTO_VARIABLE] = photo
+            return voila_environment(env)
         path = Path(photo).expanduser()
         try:
             images.load(path)
@@ -237,8 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="present a notebook with Voila (widgets, no code)")
     demo.add_argument("notebook", nargs="?", help="default: lessons/instructor_demo.ipynb")
-    demo.add_argument("--photo", metavar="PATH", help="the image file the demo starts with "
-                      "(default: the astronaut photo; an upload button changes it during the demo)")
+    demo.add_argument("--photo", metavar="PATH", help="the image file (or bundled photo's name) the demo "
+                      "starts with (default: astronaut; an upload button changes it during the demo)")
     demo.add_argument("--port", type=_port, help="the port on 127.0.0.1 (default: 8866 or the next free one)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     demo.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for voila")

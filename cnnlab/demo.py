@@ -115,7 +115,13 @@ class PhotoChain:
     def __init__(self, image=DEFAULT_PHOTO):
         from .widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget
 
-        self.convolution = ConvolutionWidget(image, DEMO_KERNEL)
+        self._opening_note = ""
+        try:
+            self.convolution = ConvolutionWidget(image, DEMO_KERNEL)
+        except (ValueError, TypeError) as exc:  # e.g. the file given to `cnnlab demo --photo` went away
+            self._opening_note = f"Could not open {image}: {_one_line(exc)}; showing {DEFAULT_PHOTO} instead."
+            image = DEFAULT_PHOTO
+            self.convolution = ConvolutionWidget(image, DEMO_KERNEL)
         self._image = image  # the last photo that went through every step
         self.relu = ActivationWidget(self.convolution.output, "relu")
         self.pooling = PoolingWidget(self.relu.output, size=2, mode="max")
@@ -173,6 +179,8 @@ class PhotoChain:
         self._status = ipywidgets.HTML(layout=ipywidgets.Layout(margin="0 0 0 12px"))
         self._status.add_class("cnnlab-demo-status")
         button.observe(self._on_upload, names="value")
+        if self._opening_note:
+            self._say(self._opening_note, error=True)
         return ipywidgets.HBox([button, self._status], layout=ipywidgets.Layout(align_items="center"))
 
     def _on_upload(self, change) -> None:

@@ -32,6 +32,13 @@ def test_the_photo_is_the_one_given_to_the_command_else_the_astronaut(monkeypatc
     assert demo.photo() == "astronaut"
 
 
+def test_a_photo_that_cannot_be_opened_falls_back_to_the_astronaut_and_says_so(tmp_path):
+    chain = demo.PhotoChain(str(tmp_path / "gone.jpg"))
+    assert "astronaut" in repr(chain.convolution)
+    chain.upload_row()
+    assert chain.status.startswith("Could not open ") and "showing astronaut instead" in chain.status
+
+
 def test_each_step_of_the_chain_is_what_ops_computes_from_the_step_before():
     chain = demo.PhotoChain("coins")
     conv, relu, pool, flat = chain.widgets

@@ -113,6 +113,15 @@ def test_cli_demo_serves_on_loopback_with_the_offline_template_and_the_photo(cap
     assert template_root == str(_servers.SHARE_JUPYTER)
 
 
+def test_cli_demo_takes_a_bundled_photo_by_name(monkeypatch):
+    from cnnlab import demo
+
+    calls = []
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, env=None: calls.append(env) or 0)
+    assert cli.main(["demo", "--photo", "coins"]) == 0
+    assert calls[0][demo.PHOTO_VARIABLE] == "coins"
+
+
 def test_the_cnnlab_voila_template_links_nothing_outside_the_page():
     """Voila's own lab page links Font Awesome from a CDN; cnnlab's copy of that block must not."""
     from cnnlab import _servers

@@ -249,3 +249,27 @@ def test_console_is_clean_and_the_page_asks_nothing_outside_the_machine(demo):
     warnings = sum(1 for kind, _, _ in demo.log.console if kind == "warning")
     print(f"\n{len(demo.requests)} requests, all to 127.0.0.1; {len(demo.log.console)} console messages, "
           f"{warnings} warnings, 0 errors")
+
+
+def test_the_photo_given_to_the_command_is_the_one_shown(chromium, tmp_path):
+    """``cnnlab demo --photo PATH``, as an instructor starts it with a photo of the class."""
+    from cnnlab import demo as chain_module
+
+    path, pixels = _photo_file(tmp_path, "our class.png")
+    expected = chain_module.PhotoChain(pixels)
+    server = S.JupyterProcess("demo", S.REPO, tmp_path / "demo", args=("--photo", str(path))).start()
+    context = None
+    try:
+        context, log = S.new_guarded_context(chromium, **PROJECTOR)
+        page = context.new_page()
+        page.goto(server.url, wait_until="commit", timeout=60_000)
+        page.wait_for_function(PHOTO_WIDGETS_SHOWN_JS, arg=list(PHOTO_KINDS), timeout=60_000, polling=50)
+        for kind, widget in zip(PHOTO_KINDS, expected.widgets):
+            assert S.widget_root(page, kind).get_attribute("data-steps") == str(widget.steps), kind
+        title = S.widget_root(page, "convolution").locator(".cnnlab-title, h3, strong").first.inner_text()
+        assert "our class.png" in title, title
+        assert not log.errors() and log.blocked == [], (log.errors(), log.blocked)
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
