@@ -326,7 +326,7 @@ def _end_orphan_kernels(runtime_dir: Path) -> None:
     jupyter_client starts each kernel in a session of its own, so the server's process group does
     not include them; a clean shutdown ends them, this only covers a server that had to be killed.
     """
-    marker = str(runtime_dir)
+    marker = os.path.join(str(runtime_dir), "")  # with the trailing separator: ".../lab" is not ".../lab2"
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
