@@ -14,7 +14,7 @@
 # %% [markdown]
 # # How a CNN reads a picture
 #
-# Space plays and pauses the widget in view; the arrow keys step it.
+# Space plays and pauses the widget in view; the arrow keys and a clicker's page keys step it.
 
 # %%
 from cnnlab import demo
