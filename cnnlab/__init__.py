@@ -15,12 +15,24 @@ import importlib
 __version__ = "0.1.0"
 
 # Every name here is a module that exists (tests/test_package.py imports each one).
-_SUBMODULES = (
-    "animate", "datasets", "detection", "exercises", "images", "kernels", "models", "ops", "plot", "segmentation",
-    "training", "widgets",
-)
-
-__all__ = ["__version__", "doctor", *_SUBMODULES]
+__all__ = [
+    "__version__",
+    "animate",
+    "datasets",
+    "demo",
+    "detection",
+    "doctor",
+    "exercises",
+    "images",
+    "kernels",
+    "models",
+    "ops",
+    "plot",
+    "segmentation",
+    "training",
+    "widgets",
+]
+_SUBMODULES = tuple(name for name in __all__ if name not in ("__version__", "doctor"))
 
 
 def __getattr__(name: str):

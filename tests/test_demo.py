@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 
 import numpy as np
@@ -103,7 +104,9 @@ def test_the_status_line_escapes_the_file_name():
 
 
 def test_building_the_chain_does_not_import_tensorflow():
-    if "tensorflow" in sys.modules:
-        pytest.skip("TensorFlow was imported by an earlier test in this process")
-    demo.PhotoChain("coins")
-    assert "tensorflow" not in sys.modules
+    # a fresh interpreter: an earlier test in this process may have imported TensorFlow already
+    code = ("import sys; from cnnlab import demo; demo.PhotoChain('coins'); "
+            "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
