@@ -11,11 +11,6 @@
 #     name: python3
 # ---
 
-# %% [markdown]
-# # How a CNN reads a picture
-#
-# Space plays and pauses the widget in view; the arrow keys and a clicker's page keys step it.
-
 # %%
 from cnnlab import demo
 
@@ -24,6 +19,7 @@ assert chain.relu.output.shape == chain.convolution.output.shape
 
 # %% [markdown]
 # ## 1 · Convolution: a kernel slides over the photo
+# Space plays and pauses the widget in view; the arrow keys and a clicker's page keys step it.
 
 # %%
 chain.upload_row()

@@ -113,6 +113,16 @@ def test_photo_widgets_are_visible_within_ten_seconds_of_the_command(demo):
         f"(budget {BUDGET_SECONDS:.0f} s)")
 
 
+def test_the_first_screen_shows_the_convolution_working(demo):
+    """Before the presenter scrolls, and before any upload changes the photo: the controls and both
+    pictures of the convolution widget are in view at 1280x720 and 150 %."""
+    demo.page.evaluate("window.scrollTo(0, 0)")
+    demo.page.evaluate(S.TWO_FRAMES_JS)
+    seen = demo.root("convolution").evaluate(IN_VIEW_JS, list(PROJECTOR_PARTS))
+    hidden = [s for s in seen if s[1] != "visible"]
+    assert not hidden, f"first screen of the demo: not all in view: {hidden}"
+
+
 @pytest.mark.parametrize("kind", [*PHOTO_KINDS, "draw"])
 def test_every_widget_draws_and_fits_the_projector(demo, kind, artifacts):
     root = _scroll_to(demo, kind)
@@ -237,7 +247,8 @@ def test_the_page_shows_no_code_and_no_stray_output(demo):
                            "[data-mime-type='application/vnd.jupyter.stderr'], .jp-OutputArea-output pre")
     assert streams.count() == 0, f"printed output on the presenter's screen: {streams.all_inner_texts()}"
     headings = page.locator("h1, h2").all_inner_texts()
-    assert len(headings) == 6 and all(len(h) <= 70 for h in headings), headings
+    assert len(headings) == 5 and all(len(h) <= 70 for h in headings), headings
+
 
 
 def test_console_is_clean_and_the_page_asks_nothing_outside_the_machine(demo):
