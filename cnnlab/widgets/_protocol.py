@@ -141,17 +141,7 @@ class PageProtocol:
         a ``TraitError``, which the widgets' checks are), the page is sent the value
         kept, and :attr:`error` says why.
         """
-        if not isinstance(sync_data, dict):
-            return
-        refused = sorted(str(k) for k in sync_data if k not in PAGE_TRAITS)
-        accepted = {k: val for k, val in sync_data.items() if k in PAGE_TRAITS}
-        try:
-            if refused:
-                raise ValueError(f"the page may not change {', '.join(refused)}")
-            super().set_state(accepted)
-        except Exception as exc:  # noqa: BLE001 - a bad value from the page must never escape
-            self.error = error_text(exc, "a change from the page")
-            self.send_state([k for k in sync_data if isinstance(k, str) and k in self.keys])
+        set_state_from_page(self, sync_data, PAGE_TRAITS, super().set_state, "a change from the page")
 
     def _publish(self, scene: Scene) -> None:
         self._scene = scene
@@ -162,3 +152,25 @@ class PageProtocol:
                 setattr(self, name, value)
             self.step = min(self.step, scene.steps - 1)
             self.error = ""
+
+
+def set_state_from_page(widget, sync_data, allowed, apply, source: str) -> bool:
+    """Apply state the page wrote to ``widget``, if it names only ``allowed`` traits and each value
+    passes its check; ``apply`` is the widget's inherited ``set_state``.
+
+    Returns True when applied. Otherwise the refused value is put back (traitlets rolls back a
+    trait whose validation raised), the page is sent the values kept, and ``widget.error`` says
+    why, naming ``source`` (e.g. ``"a click"``).
+    """
+    if not isinstance(sync_data, dict):
+        return False
+    refused = sorted(str(k) for k in sync_data if k not in allowed)
+    try:
+        if refused:
+            raise ValueError(f"the page may not change {', '.join(refused)}")
+        apply({k: val for k, val in sync_data.items() if k in allowed})
+    except Exception as exc:  # noqa: BLE001 - a bad value from the page must never escape
+        widget.error = error_text(exc, source)
+        widget.send_state([k for k in sync_data if isinstance(k, str) and k in widget.keys])
+        return False
+    return True

@@ -27,7 +27,7 @@ from .. import _colors
 from .. import _validate as v
 from . import _frames
 from ._base import _STATIC, STILL_PANEL_PX, InvalidType, InvalidValue, with_still
-from ._protocol import error_text
+from ._protocol import set_state_from_page
 from ._serialize import array_to_json
 from .scenes.receptive import ReceptiveScene, dimmed, receptive_scene
 
@@ -210,16 +210,7 @@ class ReceptiveFieldWidget(anywidget.AnyWidget):
 
         A refused value is put back, the page is sent the value kept, and :attr:`error` says why.
         """
-        if not isinstance(sync_data, dict):
-            return
-        refused = sorted(str(k) for k in sync_data if k not in PAGE_TRAITS)
-        try:
-            if refused:
-                raise ValueError(f"the page may not change {', '.join(refused)}")
-            super().set_state(sync_data)
-        except Exception as exc:  # noqa: BLE001 - a bad value from the page must never escape
-            self.error = error_text(exc, "a click")
-            self.send_state([k for k in sync_data if isinstance(k, str) and k in self.keys] + ["error"])
+        set_state_from_page(self, sync_data, PAGE_TRAITS, super().set_state, "a click")
 
     # ------------------------------------------------------------ what it shows
 

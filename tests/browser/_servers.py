@@ -8,6 +8,7 @@ use them too without reaching into ``tests/``.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from cnnlab._servers import (  # noqa: F401 - re-exported for the tests
@@ -85,3 +86,39 @@ SCRUB_JS = """(root, value) => {
     slider.dispatchEvent(new Event('change', {bubbles: true}));
 }"""
 
+
+@contextmanager
+def served_widget_notebook(kind: str, chromium, base: Path, notebook: str, setup: str, widgets):
+    """A notebook of ``widgets`` written under ``base``, served by ``kind`` ("lab" or "voila") and run
+    in a 1280x720 page of ``chromium``. Yields ``(page, log, server)``; on leaving, checks that the
+    page logged no unexpected error and asked nothing outside the machine, then stops the server."""
+    write_widget_notebook(base / "nb" / notebook, setup, widgets)
+    server = JupyterProcess(kind, base / "nb", base / kind).start()
+    context = None
+    try:
+        context, log = new_guarded_context(chromium, viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            open_notebook(page, server, notebook, expect_widgets=len(widgets))
+        except Exception as exc:
+            raise RuntimeError(f"the notebook did not render: {exc}\nconsole: {log.errors()}\n"
+                               f"server log:\n{server.log_tail()}") from exc
+        yield page, log, server
+        assert not log.errors(benign=BENIGN_CONSOLE_ERRORS), log.errors()
+        assert not [u for u in log.blocked if not EXPECTED_BLOCKED.match(u)], log.blocked
+    finally:
+        if context is not None:
+            context.close()
+        server.stop()
+
+
+def open_with_panels_closed(context, server, notebook: str, expect_widgets: int):
+    """A new page of ``context`` with ``notebook`` opened and run on ``server``; in JupyterLab the
+    side panels are closed, as a presenter closes them. Returns the page."""
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    open_notebook(page, server, notebook, expect_widgets=expect_widgets)
+    if server.kind == "lab":
+        page.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+    return page

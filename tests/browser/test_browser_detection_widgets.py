@@ -103,25 +103,8 @@ def test_page_drag_stays_in_the_photo(js):
 def lab(request, chromium, tmp_path_factory):
     """``(page, log, server)``: the widgets' notebook open and run in JupyterLab, then in Voilà."""
     base = tmp_path_factory.mktemp("cnnlab-detection-widgets")
-    S.write_widget_notebook(base / "nb" / NOTEBOOK, SETUP, WIDGETS)
-    server = S.JupyterProcess(request.param, base / "nb", base / request.param).start()
-    context = None
-    try:
-        context, log = S.new_guarded_context(chromium, viewport={"width": 1280, "height": 720})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        try:
-            S.open_notebook(page, server, NOTEBOOK, expect_widgets=len(WIDGETS))
-        except Exception as exc:
-            raise RuntimeError(f"the notebook did not render: {exc}\nconsole: {log.errors()}\n"
-                               f"server log:\n{server.log_tail()}") from exc
-        yield page, log, server
-        assert not log.errors(benign=S.BENIGN_CONSOLE_ERRORS), log.errors()
-        assert not [u for u in log.blocked if not S.EXPECTED_BLOCKED.match(u)], log.blocked
-    finally:
-        if context is not None:
-            context.close()
-        server.stop()
+    with S.served_widget_notebook(request.param, chromium, base, NOTEBOOK, SETUP, WIDGETS) as served:
+        yield served
 
 
 def _to_page(root, x: float, y: float) -> tuple[float, float]:
@@ -241,11 +224,7 @@ def test_at_1280x720_and_150_percent_zoom_everything_is_in_view(chromium, lab, a
     _page, _log, server = lab
     context, log = S.new_guarded_context(chromium, **PROJECTOR)
     try:
-        zoomed = context.new_page()
-        zoomed.set_default_timeout(30_000)
-        S.open_notebook(zoomed, server, NOTEBOOK, expect_widgets=len(WIDGETS))
-        if server.kind == "lab":
-            zoomed.evaluate("() => { window.jupyterapp.shell.collapseLeft(); window.jupyterapp.shell.collapseRight(); }")
+        zoomed = S.open_with_panels_closed(context, server, NOTEBOOK, len(WIDGETS))
         for kind, parts in PROJECTOR_PARTS.items():
             root = S.widget_root(zoomed, kind)
             root.evaluate("el => el.scrollIntoView({block: 'start'})")

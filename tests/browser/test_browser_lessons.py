@@ -503,6 +503,9 @@ def notebook7_lesson_02(lesson_lab, artifacts):
         page.set_default_timeout(60_000)
         page.goto(lesson_lab.server.url + "notebooks/02_convolution.ipynb", wait_until="domcontentloaded")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        # Run All before the kernel has connected runs nothing in Notebook 7.6: wait, as a learner
+        # does, for the kernel indicator to read idle
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=90_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
@@ -527,7 +530,7 @@ def test_notebook7_runs_lesson_02_and_draws_its_widget(notebook7_lesson_02):
 
 @pytest.mark.xfail(NOTEBOOK7_SCHEMA_RACE, strict=True,
                    reason="Notebook 7.6's shortcuts plugin races its setting registry (jupyter/notebook#7862); "
-                          "pin notebook 7.5.8 with jupyterlab 4.5.11 to avoid it")
+                          "upstream; the README's troubleshooting says why the course does not pin around it")
 def test_notebook7_console_is_clean_on_lesson_02(notebook7_lesson_02):
     _page, log = notebook7_lesson_02
     assert log.errors() == []
