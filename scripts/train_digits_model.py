@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -33,17 +32,6 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def save_without_optimizer(model, path: Path) -> None:
-    """Copy the weights into a fresh, uncompiled network and save that, atomically."""
-    plain = training.build_model("course")
-    plain.set_weights(model.get_weights())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
-        temporary = Path(folder) / path.name
-        plain.save(temporary)
-        os.replace(temporary, path)
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     (x_train, y_train), (x_test, y_test) = datasets.load_mnist("offline")
@@ -55,7 +43,7 @@ def main(argv=None) -> int:
     if clean < MIN_ACCURACY:
         print(f"not saved: test accuracy {clean:.1%} is under {MIN_ACCURACY:.0%}", file=sys.stderr)
         return 1
-    save_without_optimizer(model, args.output)
+    training.save_without_optimizer(model, training.build_model("course"), args.output)
     reloaded = training.load_digits_model() if args.output == training.digits_model_path() else None
     if reloaded is not None:
         assert training.accuracy(reloaded, x_test, y_test) == clean

@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnlab import detection, images
+from cnnlab import detection, images, training
 
 MIN_IOU = 0.5
 MAX_FALSE_POSITIVES = 2
@@ -46,17 +45,6 @@ def check_on_astronaut(one_pass):
     return float(ious[0]), int((ious < MIN_IOU).sum())
 
 
-def save_without_optimizer(model, path: Path) -> None:
-    """Copy the weights into a fresh, uncompiled classifier and save that, atomically."""
-    plain = detection.face_classifier()
-    plain.set_weights(model.get_weights())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
-        temporary = Path(folder) / path.name
-        plain.save(temporary)
-        os.replace(temporary, path)
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     built = detection.build_face_detector(rounds=args.rounds, seed=args.seed)
@@ -68,7 +56,7 @@ def main(argv=None) -> int:
         print(f"not saved: needs IoU >= {MIN_IOU} and at most {MAX_FALSE_POSITIVES} false positives",
               file=sys.stderr)
         return 1
-    save_without_optimizer(built.classifier, args.output)
+    training.save_without_optimizer(built.classifier, detection.face_classifier(), args.output)
     if args.output == detection.faces.face_detector_path():
         _classifier, one_pass = detection.faces.load_face_detector()
         assert check_on_astronaut(one_pass) == (best, false_positives)

@@ -353,3 +353,24 @@ def test_shipped_digits_model_loads_safely_and_reads_the_test_digits(digits, mon
     assert [layer.name for layer in model.layers] == [layer.name for layer in fresh.layers]
     assert model.count_params() == fresh.count_params()
     assert training.accuracy(model, x_test, y_test) >= 0.97
+
+
+def test_save_without_optimizer_writes_the_weights_into_a_fresh_model_and_replaces_the_file(tmp_path):
+    def tiny():
+        return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+
+    trained = tiny()
+    trained.compile(optimizer="adam", loss="mse")
+    trained.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=1, verbose=0)
+    target = tmp_path / "new folder" / "tiny.keras"
+    assert training.save_without_optimizer(trained, tiny(), target) == target
+    first = target.read_bytes()
+    reloaded = keras.saving.load_model(target, compile=False, safe_mode=True)
+    for got, want in zip(reloaded.get_weights(), trained.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert getattr(reloaded, "optimizer", None) is None
+    trained.layers[0].kernel.assign(np.full((3, 2), 7.0, np.float32))
+    training.save_without_optimizer(trained, tiny(), target)            # an old file is replaced
+    assert target.read_bytes() != first
+    np.testing.assert_array_equal(keras.saving.load_model(target, compile=False).get_weights()[0], 7.0)
+    assert [p.name for p in target.parent.iterdir()] == ["tiny.keras"]  # no temporary folder left

@@ -40,7 +40,8 @@ The package is split by topic, and every name below is importable from
   :func:`confusion_matrix`, :func:`per_class_accuracy`,
   :func:`most_confidently_wrong`, :func:`feature_maps`;
 * :mod:`~cnnlab.training.curves`: :func:`LiveCurves`;
-* :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`.
+* :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
+  :func:`save_without_optimizer`.
 
 Introduced in lesson 07.
 """
@@ -65,7 +66,7 @@ from .evaluate import (
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
 from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
-from .shipped import digits_model_path, load_digits_model
+from .shipped import digits_model_path, load_digits_model, save_without_optimizer
 
 __all__ = [
     "DIGIT_SHAPE",
@@ -84,6 +85,7 @@ __all__ = [
     "per_class_accuracy",
     "predict_classes",
     "recipe_settings",
+    "save_without_optimizer",
     "shift",
     "shifted_accuracies",
     "shifted_accuracy",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from . import _common
 
-__all__ = ["digits_model_path", "load_digits_model"]
+__all__ = ["digits_model_path", "load_digits_model", "save_without_optimizer"]
 
 #: ``cnnlab/data``: this module sits in ``cnnlab/training/``, one level below the package root.
 _DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -38,3 +40,34 @@ def load_digits_model():
                                 f"run scripts/train_digits_model.py to make it")
     keras = _common.keras()
     return keras.saving.load_model(path, compile=False, safe_mode=True)
+
+
+def save_without_optimizer(model, fresh, path) -> Path:
+    """Save ``model``'s weights in ``fresh``, an uncompiled model with the same layers, at ``path``.
+
+    What the scripts that make the shipped models use: the file holds no optimizer state (it stays
+    small), and it is written next to ``path`` and then moved there, so an interrupted save never
+    leaves a broken model behind.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained model.
+    fresh : keras.Model
+        A new model with the same layers (its weights are overwritten).
+    path : str or path-like
+        The ``.keras`` file to write; its folder is made if needed.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    fresh.set_weights(model.get_weights())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        temporary = Path(folder) / path.name
+        fresh.save(temporary)
+        os.replace(temporary, path)
+    return path
