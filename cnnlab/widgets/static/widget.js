@@ -1751,13 +1751,16 @@ function drawPhoto(canvas, wire) {
 // The photo panel of a box widget: the canvas, its overlay, and the map from photo pixels to CSS px.
 function photoPanel(label) {
   const panel = canvasPanel("cnnlab-photo", "cnnlab-boxes", label);
+  const scaleNote = h("div", "cnnlab-scale-note");
+  panel.fig.appendChild(scaleNote);
   let fit = null;
   let meta = null;
   const ctx = panel.overlay.getContext("2d");
   return {
     ...panel,
     ctx,
-    setMeta(m) { meta = m; },
+    // Python's meta: the photo's size for the overlay, and the line saying at what scale it is shown
+    setMeta(m) { meta = m; scaleNote.textContent = m.scale_note || ""; },
     refit() { fit = fitOverlay(panel.canvas, panel.overlay); return fit; },
     // [x, y, w, h] in overlay CSS px of a box; null while not laid out
     rect(box) {
@@ -1816,8 +1819,6 @@ function buildIoUView() {
   const title = h("span", "cnnlab-title");
   header.append(title, h("span", "cnnlab-describe", "drag a box to move it, drag a corner to resize it"));
   const photo = photoPanel("photo");
-  const scaleNote = h("div", "cnnlab-scale-note");
-  photo.fig.appendChild(scaleNote);
   const side = h("div", "cnnlab-zoom-panel cnnlab-iou-panel");
   const boxA = h("div", "cnnlab-iou-box cnnlab-iou-a");
   const boxB = h("div", "cnnlab-iou-box cnnlab-iou-b");
@@ -1834,7 +1835,7 @@ function buildIoUView() {
   main.append(photo.fig, side);
   const error = errorLine();
   root.append(header, error, main);
-  return { root, title, scaleNote, photo, boxA, boxB, inter, union, value, note, error };
+  return { root, title, photo, boxA, boxB, inter, union, value, note, error };
 }
 
 function renderIoU({ model, el }, listen, onModel) {
@@ -1894,7 +1895,6 @@ function renderIoU({ model, el }, listen, onModel) {
     if (!meta || !meta.image_size) return;
     photo.setMeta(meta);
     view.title.textContent = meta.title || "";
-    view.scaleNote.textContent = meta.scale_note || "";
     if (drag) return;
     boxes = { a: meta.box_a.slice(), b: meta.box_b.slice() };
     photo.refit();
@@ -2012,8 +2012,6 @@ function buildNMSView(st) {
   const toolbar = h("div", "cnnlab-toolbar");
   toolbar.append(transport.controls, thresholdLabel);
   const photo = photoPanel("boxes on the photo");
-  const scaleNote = h("div", "cnnlab-scale-note");
-  photo.fig.appendChild(scaleNote);
   const side = h("div", "cnnlab-zoom-panel cnnlab-nms-panel");
   const position = h("div", "cnnlab-position");
   const decision = h("div", "cnnlab-nms-decision");
@@ -2025,7 +2023,7 @@ function buildNMSView(st) {
   main.append(photo.fig, side);
   const error = errorLine();
   root.append(header, toolbar, error, main);
-  return { root, title, scaleNote, photo, position, decision, keptLine, key, stats, error, threshold,
+  return { root, title, photo, position, decision, keptLine, key, stats, error, threshold,
     thresholdText, ...transport };
 }
 
@@ -2053,7 +2051,6 @@ function createNMSPainter(view) {
     photo.setMeta(meta);
     drawPhoto(photo.canvas, S.photoWire);
     view.title.textContent = meta.title || "";
-    view.scaleNote.textContent = meta.scale_note || "";
     view.root.dataset.steps = String(S.steps);
     view.root.dataset.threshold = String(meta.iou_threshold);
     view.scrub.max = String(S.steps - 1);
