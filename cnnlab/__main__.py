@@ -24,6 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import _validate as v
+
 #: what a user's mistake can raise below; each becomes one ``error:`` line and exit status 2
 USER_ERRORS = (ValueError, TypeError, OSError, OverflowError, FloatingPointError, ConnectionError, MemoryError)
 
@@ -72,7 +74,7 @@ def _demo(args) -> int:
                                     f"cnnlab demo my_demo.ipynb")
         env = _demo_environment(args.photo)
     except (*USER_ERRORS, FileNotFoundError) as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {v.one_line(exc)}", file=sys.stderr)
         return 2
     return _run(demo_command(notebook, args.port, args.no_browser, args.extra), env=env)
 
@@ -136,7 +138,7 @@ def _gif(args) -> int:
         _check_image(args.image)
         written = _write_gif_atomically(args, target)
     except USER_ERRORS as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        print(f"error: {v.one_line(exc)}", file=sys.stderr)
         return 2
     from PIL import Image
 
@@ -144,11 +146,6 @@ def _gif(args) -> int:
         frames = gif.n_frames
     print(f"wrote {written} ({frames} frames, {written.stat().st_size / 1024:.0f} KB)")
     return 0
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _gif_target(path_text: str, force: bool) -> Path:

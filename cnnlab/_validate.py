@@ -300,3 +300,10 @@ def size_limit(shape, itemsize: int, blame: str, what: str, limit: int) -> None:
         raise ValueError(f"{blame} would make {what} of {dims} ({count:,} numbers, "
                          f"{_bytes_text(count * itemsize)}); the limit is {limit:,} numbers, "
                          f"so use a smaller {blame.split('=')[0]}")
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """``exc``'s message on one line, at most ``limit`` characters (its class name if it has none):
+    how a command-line error or a status line under a widget reports a failure."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"

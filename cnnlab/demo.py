@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import _validate as v
 from . import images, ops
 
 __all__ = ["DEFAULT_PHOTO", "PHOTO_VARIABLE", "PhotoChain", "photo", "read_upload"]
@@ -119,7 +120,7 @@ class PhotoChain:
         try:
             self.convolution = ConvolutionWidget(image, DEMO_KERNEL)
         except (ValueError, TypeError) as exc:  # e.g. the file given to `cnnlab demo --photo` went away
-            self._opening_note = f"Could not open {image}: {_one_line(exc)}; showing {DEFAULT_PHOTO} instead."
+            self._opening_note = f"Could not open {image}: {v.one_line(exc)}; showing {DEFAULT_PHOTO} instead."
             image = DEFAULT_PHOTO
             self.convolution = ConvolutionWidget(image, DEMO_KERNEL)
         self._image = image  # the last photo that went through every step
@@ -161,8 +162,8 @@ class PhotoChain:
             self.flatten.set(maps=_small(self.pooling.output))
         except (ValueError, TypeError) as exc:  # e.g. a map too small to pool
             if self._strict:
-                raise ValueError(f"it is too small for the steps after the convolution ({_one_line(exc)})") from None
-            self._say(f"The steps after the convolution kept the last map: {_one_line(exc)}", error=True)
+                raise ValueError(f"it is too small for the steps after the convolution ({v.one_line(exc)})") from None
+            self._say(f"The steps after the convolution kept the last map: {v.one_line(exc)}", error=True)
 
     def upload_row(self):
         """An upload button for the presenter's own photo, and the line that says what happened.
@@ -193,7 +194,7 @@ class PhotoChain:
             pixels = read_upload(name, upload.get("content", b""))
             self.show_image(pixels)
         except (ValueError, TypeError) as exc:
-            self._say(f"Could not show {name}: {_one_line(exc)}", error=True)
+            self._say(f"Could not show {name}: {v.one_line(exc)}", error=True)
             return
         self._say(f"Showing {name}, {pixels.shape[0]}×{pixels.shape[1]} pixels.")  # height × width, as the widgets say
 
@@ -215,8 +216,3 @@ def _small(pooled: np.ndarray) -> np.ndarray:
     """The pooled map pooled once more, so that the flattened vector has tens of numbers, not thousands."""
     size = min(FLATTEN_POOL, *pooled.shape[:2])
     return ops.max_pool(pooled, size)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 240 else text[:239] + "\u2026"

@@ -182,3 +182,10 @@ def test_helpers_return_clean_values():
     assert v.ndim_text((2,)) == "2-D"
     assert v.array(np.zeros((0,)), "x", allow_empty=True).size == 0
     assert v.array(np.zeros(2, bool), "mask", allow_bool=True).dtype == bool
+
+
+def test_one_line_joins_lines_caps_the_length_and_names_a_silent_error():
+    assert v.one_line(ValueError("a file\n  that is\tbroken")) == "a file that is broken"
+    long = v.one_line(ValueError("x" * 500), limit=40)
+    assert len(long) == 40 and long.endswith("\u2026")
+    assert v.one_line(KeyError()) == "KeyError"
