@@ -172,8 +172,8 @@ def _write_lab_settings(config_dir: Path) -> None:
 
 @dataclass
 class JupyterProcess:
-    """A JupyterLab (``kind="lab"``), Voilà (``kind="voila"``) or ``cnnlab demo`` (``kind="demo"``) server
-    on 127.0.0.1.
+    """A JupyterLab (``kind="lab"``), Jupyter Notebook 7 (``kind="notebook"``), Voilà (``kind="voila"``)
+    or ``cnnlab demo`` (``kind="demo"``) server on 127.0.0.1.
 
     ``root`` is the folder it serves (for ``demo``, the folder it is started from); ``base`` holds its
     isolated HOME, config, temporary files and log; ``args`` are extra command-line arguments (for
@@ -199,17 +199,19 @@ class JupyterProcess:
         """The URL that shows notebook ``name`` (relative to ``root``) in this server."""
         if self.kind == "demo":
             return self.url  # cnnlab demo serves its one notebook at the root
-        return self.url + ("lab/tree/" if self.kind == "lab" else "voila/render/") + name
+        prefix = {"lab": "lab/tree/", "notebook": "notebooks/", "voila": "voila/render/"}[self.kind]
+        return self.url + prefix + name
 
     def command(self) -> list[str]:
-        if self.kind == "lab":
+        if self.kind in ("lab", "notebook"):
             root_flag = ["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []  # containers run as root
-            return [sys.executable, "-m", "jupyter", "lab", "--no-browser", *root_flag,
+            return [sys.executable, "-m", "jupyter", self.kind, "--no-browser", *root_flag,
                     "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
                     "--IdentityProvider.token=", "--ServerApp.password=",
                     f"--ServerApp.root_dir={self.root}",
                     "--ServerApp.terminals_enabled=False",
                     "--LabApp.expose_app_in_browser=True",
+                    "--JupyterNotebookApp.expose_app_in_browser=True",
                     "--LabApp.extension_manager=readonly",
                     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if self.kind == "voila":
@@ -221,7 +223,7 @@ class JupyterProcess:
                     *voila_options(), *self.args]
         if self.kind == "demo":
             return [sys.executable, "-m", "cnnlab", "demo", "--no-browser", "--port", str(self.port), *self.args]
-        raise ValueError(f"kind must be 'lab', 'voila' or 'demo', got {self.kind!r}")
+        raise ValueError(f"kind must be 'lab', 'notebook', 'voila' or 'demo', got {self.kind!r}")
 
     def start(self) -> JupyterProcess:
         self.base.mkdir(parents=True, exist_ok=True)
@@ -248,7 +250,7 @@ class JupyterProcess:
         return self
 
     def _wait_ready(self) -> None:
-        probe = self.url + ("api/status" if self.kind == "lab" else "")
+        probe = self.url + ("api/status" if self.kind in ("lab", "notebook") else "")
         deadline = time.monotonic() + self.startup_timeout
         last_error: object = None
         while time.monotonic() < deadline:
@@ -445,7 +447,9 @@ def new_guarded_context(browser, **options):
 
 # --------------------------------------------------------------------------- opening notebooks
 
-_LAB_KERNEL_IDLE = """() => {
+#: True once the page's current notebook (JupyterLab or Notebook 7, app exposed as ``window.jupyterapp``)
+#: has a kernel that is connected and idle: a Run All before that runs nothing.
+KERNEL_IDLE_JS = """() => {
     const app = window.jupyterapp;
     const panel = app && app.shell.currentWidget;
     const ctx = panel && panel.sessionContext;
@@ -461,7 +465,7 @@ def open_notebook(page, server: JupyterProcess, name: str, expect_widgets: int,
     start = time.monotonic()
     page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=timeout_ms)
     if server.kind == "lab":
-        page.wait_for_function(_LAB_KERNEL_IDLE, timeout=timeout_ms, polling=250)
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms, polling=250)
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(f"n => document.querySelectorAll({json.dumps(selector)}).length >= n",
                            arg=expect_widgets, timeout=timeout_ms, polling=100)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cnnlab._servers import (  # noqa: F401 - re-exported for the tests
     CHROMIUM,
+    KERNEL_IDLE_JS,
     SAMPLE_FRAMES_JS,
     TWO_FRAMES_JS,
     WIDGET_SETUP,

@@ -33,7 +33,7 @@ def test_jupyterlab_opens_lesson_00_at_the_badges_urlpath_and_widgets_draw(chrom
             page.set_default_timeout(60_000)
             page.goto(server.url + urlpath, wait_until="domcontentloaded")
             try:
-                page.wait_for_function(_servers._LAB_KERNEL_IDLE, timeout=90_000, polling=250)
+                page.wait_for_function(_servers.KERNEL_IDLE_JS, timeout=90_000, polling=250)
             except Exception:
                 page.screenshot(path=str(artifacts / "binder-failed-to-open.png"))
                 raise
