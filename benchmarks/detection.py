@@ -27,7 +27,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CNNLAB_OFFLINE", "1")
 
 import numpy as np
-from _timing import best_time
+
+from cnnlab._timing import best_time
 
 TRAIN_BUDGET = 30.0  # seconds of training allowed for the shapes detector and the U-Net
 

@@ -14,8 +14,9 @@ import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-from _timing import best_time  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+import numpy as np
+
+from cnnlab._timing import best_time
 
 
 def import_time(repeats: int) -> tuple[float, bool]:

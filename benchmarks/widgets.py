@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from _timing import best_time  # benchmarks/ is on sys.path when run as a script
+from cnnlab._timing import best_time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")   # the DrawWidget rows start TensorFlow: no start-up chatter
 

@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CNNLAB_OFFLINE", "1")
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("cnnlab", max_examples=40, deadline=None, derandomize=True)
 settings.load_profile("cnnlab")

@@ -84,7 +84,7 @@ def test_only_the_expected_members_are_read_and_nothing_is_written(monkeypatch, 
             ("cats_and_dogs_filtered/train/cats/huge.jpg", b"\0" * (cats_dogs.MAX_PHOTO_BYTES + 1))]
     monkeypatch.setattr(_net, "fetch", lambda url, **kw: _archive(evil))
     monkeypatch.chdir(tmp_path)
-    (x_train, y_train), _ = datasets.load_cats_dogs(per_class=4, size=16)
+    (x_train, _labels), _ = datasets.load_cats_dogs(per_class=4, size=16)
     assert len(x_train) == 8 and not (x_train[:, :, :, 1] > 200).any()   # no green photo was read
     assert list(tmp_path.iterdir()) == []
 

