@@ -6,9 +6,11 @@ photo comes from ``cnnlab demo --photo PATH`` (which sets :data:`PHOTO_VARIABLE`
 notebook) or from the upload button that :meth:`PhotoChain.upload_row` makes; a file that is
 not a usable picture gives one line under the button and keeps the photo shown before.
 
-Nothing here imports TensorFlow: the demo's first widgets appear before any model loads. (Importing
-Keras early in a background thread was measured: it slowed the first widgets by about 1.5 s and the
-drawing pad too, as the import holds the interpreter while the kernel sends the widgets.)
+Nothing here imports TensorFlow: the demo's first widgets appear before any model loads. The drawing
+pad of the last section shows at once and loads its network in a background thread (see
+:class:`cnnlab.widgets.DrawWidget`), which starts only after the photo widgets are built: importing
+Keras in a thread from the start was measured to slow the first widgets by about 1.5 s, as the import
+holds the interpreter while the kernel builds and sends them.
 
 Examples
 --------

@@ -51,6 +51,8 @@ chain.flatten
 # %%
 from cnnlab.widgets import DrawWidget
 
-pad = DrawWidget()
-assert pad.layer is not None and pad.top3 == []
+pad = DrawWidget()   # shows at once; the network loads behind it
 pad
+
+# %%
+assert pad.layer is not None and pad.top3 == []   # waits until the network has loaded

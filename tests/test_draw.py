@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
@@ -224,3 +227,76 @@ def test_your_own_model_and_bad_models():
         DrawWidget(wide)
     with pytest.raises(ValueError, match="drawing must be 2-D"):
         w.predict(np.zeros((2, 28, 28)))
+
+
+# --------------------------------------------------------------------------- the shipped model, loading
+
+
+@pytest.fixture
+def slow_shipped_model(monkeypatch):
+    """The shipped model not loaded yet, and its loading held until the test sets the returned event."""
+    from cnnlab import training
+    from cnnlab.widgets import draw
+
+    real = training.load_digits_model
+    release = threading.Event()
+
+    def held():
+        assert release.wait(30), "the test never released the model"
+        return real()
+
+    monkeypatch.setattr(draw, "_shipped", [])
+    monkeypatch.setattr(training, "load_digits_model", held)
+    yield release
+    release.set()
+
+
+def _bar() -> np.ndarray:
+    bar = np.zeros((140, 140), np.uint8)
+    bar[15:125, 62:76] = 255
+    return bar
+
+
+def test_the_first_pad_shows_while_the_shipped_model_loads(slow_shipped_model):
+    from cnnlab.widgets import DrawWidget
+
+    started = time.perf_counter()
+    w = DrawWidget()
+    assert time.perf_counter() - started < 5                      # not waiting for the held model
+    assert w.meta["loading"] is True and w.meta["layer"] is None
+    assert repr(w).endswith("nothing drawn yet)") and w.frame().width > 28 * 8    # a still, at once
+    # a stroke drawn meanwhile arrives now and is read once the model is there
+    threading.Timer(0.3, slow_shipped_model.set).start()
+    w._on_front_end_msg(w, {"type": "drawing", "shape": [140, 140]}, [memoryview(_bar().tobytes())])
+    assert w.error == "" and w.top3[0][0] == 1
+    assert w.layer == "conv1" and w.meta["loading"] is False and w.meta["layer"] == "conv1"
+    assert DrawWidget().meta["loading"] is False                  # the next pad: the model is loaded
+
+
+def test_a_model_that_cannot_load_is_said_on_the_pad(monkeypatch):
+    from cnnlab import training
+    from cnnlab.widgets import DrawWidget, draw
+
+    def missing():
+        raise FileNotFoundError("the shipped digits model is missing at /nowhere/digits.keras")
+
+    monkeypatch.setattr(draw, "_shipped", [])
+    monkeypatch.setattr(training, "load_digits_model", missing)
+    w = DrawWidget()
+    assert w._loaded.wait(10)
+    assert w.meta["loading"] is False and "digits model is missing" in w.error
+    with pytest.raises(RuntimeError, match="could not be loaded: the shipped digits model is missing"):
+        w.predict(_bar())
+
+
+def test_a_reading_gives_up_after_the_load_timeout(slow_shipped_model, monkeypatch):
+    from cnnlab.widgets import DrawWidget, draw
+
+    monkeypatch.setattr(draw, "LOAD_TIMEOUT_S", 0.2)
+    w = DrawWidget()
+    started = time.perf_counter()
+    with pytest.raises(TimeoutError, match="did not load within 0.2 s"):
+        w.predict(_bar())
+    assert time.perf_counter() - started < 5
+    w._on_front_end_msg(w, {"type": "drawing", "shape": [140, 140]}, [memoryview(_bar().tobytes())])
+    assert "did not load" in w.error                               # the page says it, in one line

@@ -7,6 +7,10 @@ digits with their probabilities and the first convolution layer's feature maps
 (float32, binary). Without a front end, :meth:`DrawWidget.predict` does the same on
 any ``(H, W)`` array.
 
+With the shipped model, the first widget of a session shows its pad at once and loads the model
+(TensorFlow's import, about 3 s on a laptop) in a background thread; a stroke drawn meanwhile is read
+as soon as the model is ready.
+
 Examples
 --------
 >>> from cnnlab.widgets import DrawWidget
@@ -19,8 +23,8 @@ Examples
 
 from __future__ import annotations
 
-import functools
 import math
+import threading
 import time
 
 import anywidget
@@ -38,13 +42,29 @@ __all__ = ["MAX_DRAWING_SIDE", "DigitReader", "DrawWidget"]
 #: Longest side of a drawing the page may send (it sends 140x140).
 MAX_DRAWING_SIDE = 1024
 TOP = 3
+#: How long a reading waits for the shipped model to load before it gives up, in seconds.
+LOAD_TIMEOUT_S = 120.0
+
+_SHIPPED_LOCK = threading.Lock()
+_shipped: list = []   # the shipped model, once loaded
 
 
-@functools.lru_cache(maxsize=1)
 def _shipped_model():
-    from .. import training
+    """The shipped digits model, loaded once per session (by whichever thread asks first)."""
+    with _SHIPPED_LOCK:
+        if not _shipped:
+            from .. import training
 
-    return training.load_digits_model()
+            _shipped.append(training.load_digits_model())
+        return _shipped[0]
+
+
+def _warm_reader(model) -> DigitReader:
+    """A :class:`DigitReader` of ``model`` that has read once: the first reading builds the model's
+    graph and loads the resampling code, which should not happen on the learner's first stroke."""
+    reader = DigitReader(model)
+    reader(images.mnist_style(np.eye(8, dtype=np.uint8)))
+    return reader
 
 
 class DigitReader:
@@ -139,8 +159,10 @@ class DrawWidget(anywidget.AnyWidget):
     model : keras.Model, optional
         Takes uint8 digits ``(N, 28, 28)``, gives ``(N, 10)`` probabilities, e.g. the model of
         :func:`cnnlab.training.train`. Default: the digits model shipped in cnnlab
-        (:func:`cnnlab.training.load_digits_model`, loaded once per session when the first
-        widget is made, so that the first stroke is answered at once).
+        (:func:`cnnlab.training.load_digits_model`), loaded once per session: the first widget
+        shows its pad at once and loads the model in a background thread (``meta["loading"]`` is
+        true until it is ready); a stroke drawn meanwhile, :meth:`predict` and :attr:`layer` wait
+        for it, at most :data:`LOAD_TIMEOUT_S`. A model you pass is checked and prepared at once.
 
     Attributes
     ----------
@@ -176,19 +198,47 @@ class DrawWidget(anywidget.AnyWidget):
 
     def __init__(self, model=None, **traits):
         self._named_model = model is not None
-        self._reader = DigitReader(_shipped_model() if model is None else model)
-        # the first reading builds the model's graph and loads the resampling code: do it now, not on
-        # the learner's first stroke
-        self._reader(images.mnist_style(np.eye(8, dtype=np.uint8)))
+        self._reader: DigitReader | None = None
+        self._loaded = threading.Event()
+        self._load_error: BaseException | None = None
+        if model is not None or _shipped:   # a model given (checked here, at once) or already loaded
+            self._reader = _warm_reader(_shipped_model() if model is None else model)
+            self._loaded.set()
         self._digit = np.zeros((28, 28), np.uint8)
         self._top3: list[tuple[int, float]] = []
         self._maps = None
         super().__init__(meta=self._meta(), digit_data=self._digit, **traits)
         self.on_msg(self._on_front_end_msg)
+        if self._reader is None:
+            # the pad shows now; TensorFlow's import (seconds) happens while the learner looks at it
+            threading.Thread(target=self._load_shipped, name="cnnlab-digits-model", daemon=True).start()
+
+    def _load_shipped(self) -> None:
+        """The background thread: load and warm the model, then tell the page (and any waiting reading)."""
+        try:
+            self._reader = _warm_reader(_shipped_model())
+        except Exception as exc:  # noqa: BLE001 - the page must say why the pad cannot read
+            self._load_error = exc
+        try:
+            self.meta = self._meta()
+            if self._load_error is not None:
+                self.error = error_text(self._load_error, "loading the digits model")
+        finally:
+            self._loaded.set()
+
+    def _ready_reader(self) -> DigitReader:
+        """The reader, once the model has loaded (waits for the background load, at most
+        :data:`LOAD_TIMEOUT_S`)."""
+        if not self._loaded.wait(LOAD_TIMEOUT_S):
+            raise TimeoutError(f"the digits model did not load within {LOAD_TIMEOUT_S:g} s")
+        if self._reader is None:
+            raise RuntimeError(f"the digits model could not be loaded: {self._load_error}") from self._load_error
+        return self._reader
 
     def _meta(self) -> dict:
         return {"kind": "draw", "title": "Draw a digit: the network reads it when you lift the pen",
-                "model": self._model_words(), "layer": self._reader.layer, "style": style()}
+                "model": self._model_words(), "loading": self._reader is None and self._load_error is None,
+                "layer": None if self._reader is None else self._reader.layer, "style": style()}
 
     def _model_words(self) -> str:
         return "your model" if self._named_model else "the digits model shipped with cnnlab"
@@ -208,9 +258,10 @@ class DrawWidget(anywidget.AnyWidget):
         list of (int, float)
             The three most likely digits and their probabilities, best first.
         """
+        reader = self._ready_reader()
         started = time.perf_counter()
         digit = images.mnist_style(drawing)
-        probs, maps = self._reader(digit)
+        probs, maps = reader(digit)
         best = np.argsort(-probs, kind="stable")[:TOP]
         self._digit, self._maps = digit, maps
         self._top3 = [(int(k), float(probs[k])) for k in best]
@@ -261,12 +312,12 @@ class DrawWidget(anywidget.AnyWidget):
 
     @property
     def layer(self) -> str | None:
-        """The name of the layer whose maps are shown."""
-        return self._reader.layer
+        """The name of the layer whose maps are shown (waits for the model if it is still loading)."""
+        return self._ready_reader().layer
 
     def frame(self):
         """A still picture: the digit read, the three bars and the maps, as a PIL image."""
-        return _still(self._digit, self._top3, self._maps, self.layer)
+        return _still(self._digit, self._top3, self._maps, None if self._reader is None else self._reader.layer)
 
     def to_png(self, path=None):
         """The still picture as PNG: bytes, or written to ``path`` (then the path is returned)."""

@@ -49,10 +49,17 @@ def _root(page):
     return page.locator(".cnnlab-widget[data-kind='draw']").first
 
 
-def _stroke(page, points) -> tuple[str, float, float]:
-    """Draw ``points`` on the pad with the mouse; return the best guess, the page's latency from the
-    stroke's end to the bars updated, and the part of it Python took (ms)."""
+#: the pad's network has loaded (the first pad of a kernel loads it in the background)
+LOADED_JS = "el => el.dataset.loading === 'false'"
+
+
+def _stroke(page, points, wait_loaded: bool = True) -> tuple[str, float, float]:
+    """Draw ``points`` on the pad with the mouse (first waiting for the network to load, unless
+    ``wait_loaded`` is false); return the best guess, the page's latency from the stroke's end to the
+    bars updated, and the part of it Python took (ms)."""
     root = _root(page)
+    if wait_loaded:
+        page.wait_for_function(LOADED_JS, arg=root.element_handle(), timeout=60_000)
     readings = int(root.get_attribute("data-readings"))
     box = root.locator("canvas.cnnlab-pad").bounding_box()
     sx, sy = box["width"] / 280, box["height"] / 280
@@ -80,6 +87,24 @@ def _canvas_max(page, cls: str) -> int:
                          "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
                          "let m = 0; for (let i = 0; i < d.length; i += 4) m = Math.max(m, d[i]); return m; }",
                          [_root(page).element_handle(), cls])
+
+
+def test_a_stroke_drawn_while_the_network_loads_is_read_when_it_is_ready(lab, artifacts):
+    """The notebook's kernel is fresh, so its first pad shows before TensorFlow has loaded (seconds)."""
+    page, log = lab
+    root = _root(page)
+    assert root.get_attribute("data-loading") == "true", "the network had loaded before the test could draw"
+    stats = root.locator(".cnnlab-stats")
+    assert stats.inner_text().startswith("loading the network"), stats.inner_text()
+    root.screenshot(path=str(artifacts / "draw-loading.png"))
+    best, _ms, _python_ms = _stroke(page, ONE, wait_loaded=False)
+    assert best == "1", f"a 1 drawn while the network loaded was read as {best}"
+    assert root.get_attribute("data-loading") == "false"
+    assert stats.inner_text().startswith("read "), stats.inner_text()
+    assert not root.locator("figure:has(canvas.cnnlab-maps)").is_hidden()
+    assert "conv1" in root.locator("figure:has(canvas.cnnlab-maps) figcaption").inner_text()
+    _clear(page)
+    assert not log.errors(), log.errors()
 
 
 def test_strokes_of_a_one_and_a_zero_are_read_quickly_and_clear_empties(lab, artifacts):

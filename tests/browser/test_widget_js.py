@@ -577,3 +577,22 @@ def test_draw_widget_shows_what_python_read_and_sends_strokes(js):
     assert js("return window.probe.sent;")[-1] == {"type": "clear"}
     js("window.probe.cleanup();")
     assert js("return Object.values(window.probe.handlers).every((list) => list.length === 0);")
+
+
+def test_draw_widget_says_the_network_is_loading_until_python_says_it_is_ready(js):
+    from cnnlab.widgets import DrawWidget
+
+    widget = DrawWidget()
+    state, arrays = _state_for_page(widget)
+    loaded_meta = state["meta"]
+    state["meta"] = {**loaded_meta, "loading": True, "layer": None}   # as the first pad of a session starts
+    assert js(_MOUNT_JS, {"state": state, "arrays": arrays}) == "true"
+    root = "window.probe.root"
+    assert js(f"return {root}.dataset.loading;") == "true"
+    assert js(f"return {root}.querySelector('.cnnlab-stats').textContent;").startswith("loading the network")
+    assert js(f"return {root}.querySelector('figure:has(canvas.cnnlab-maps)').hidden;") is True
+    # Python's thread has loaded the model: the line goes, the pad keeps working
+    js("window.probe.model.set('meta', arg); window.probe.fire('change:meta');", loaded_meta)
+    assert js(f"return {root}.dataset.loading;") == "false"
+    assert js(f"return {root}.querySelector('.cnnlab-stats').textContent;") == ""
+    js("window.probe.cleanup();")

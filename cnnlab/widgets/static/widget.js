@@ -1501,7 +1501,7 @@ function buildDrawView(meta) {
   const mapsCaption = h("figcaption", "cnnlab-label", "");
   const mapsFig = h("figure", "cnnlab-panel");
   mapsFig.append(mapsCaption, maps);
-  mapsFig.hidden = !meta.layer;
+  mapsFig.hidden = true;   // until a reading brings maps
   const side = h("div", "cnnlab-draw-side");
   side.append(digitFig, barsFig);
   const main = h("div", "cnnlab-main");
@@ -1656,9 +1656,10 @@ function renderDraw({ model, el }, listen, onModel) {
 
   function update() {
     pending = false;
+    const now = model.get("meta") || meta;   // the layer's name arrives when the model has loaded
     drawDigit(view, model.get("digit_data"));
     drawBars(view, model.get("guesses") || []);
-    drawMaps(view, meta, model.get("maps_data"), st);
+    drawMaps(view, now, model.get("maps_data"), st);
     const text = model.get("error") || "";
     view.error.textContent = text;
     view.error.hidden = !text;
@@ -1679,12 +1680,22 @@ function renderDraw({ model, el }, listen, onModel) {
     }
   };
   for (const name of ["digit_data", "guesses", "maps_data", "error", "python_ms"]) onModel(`change:${name}`, schedule);
+  // While the model loads (the first pad of a session), say so; strokes are read once it is ready.
+  const LOADING = "loading the network (a few seconds): draw already, your digit is read when it is ready";
+  function showLoading() {
+    const loading = Boolean((model.get("meta") || meta).loading);
+    view.root.dataset.loading = String(loading);
+    if (loading) view.stats.textContent = LOADING;
+    else if (view.stats.textContent === LOADING) view.stats.textContent = "";
+  }
+  onModel("change:meta", showLoading);
   listen(view.clear, "click", () => {
     pad.clear();
     strokeEnd = null;
     model.send({ type: "clear" });
   });
   update();
+  showLoading();
   view.root.dataset.ready = "true";
   return () => view.root.remove();
 }
