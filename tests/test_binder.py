@@ -8,7 +8,8 @@ We cannot run Docker here; the honest check is to do what it does in this enviro
 * the files agree: every pin of ``binder/`` equals ``requirements.txt``'s, ``-e .`` installs cnnlab, and
   the Python version is one the package supports;
 * resolving ``binder/requirements.txt`` from a copy of the repository, as repo2docker would, changes
-  nothing here but installing cnnlab itself (pip ``--dry-run``, no index: nothing to download);
+  nothing here but installing cnnlab itself and its Jupyter settings (``jupyter_config/``) (pip
+  ``--dry-run``, no index: nothing to download);
 * JupyterLab started as the image starts it, at the Binder badge's ``urlpath``, opens lesson 00 and
   runs it, and a widget draws in the same server (browser part: Debian's Chromium, 127.0.0.1 only).
 """
@@ -49,8 +50,9 @@ BINDER = REPO / "binder"
 def requirement_lines(path: Path, _seen: frozenset = frozenset()) -> list[tuple[str, str, Path]]:
     """The requirements of ``path`` with its ``-r`` includes followed: ``(kind, text, file)`` each.
 
-    ``kind`` is ``"pin"`` for a requirement and ``"editable"`` for ``-e PATH`` (a path pip takes
-    relative to the folder it runs in, not to the file). Comments and blank lines are skipped.
+    ``kind`` is ``"pin"`` for a requirement, ``"editable"`` for ``-e PATH`` and ``"local"`` for a plain
+    ``./PATH`` (paths pip takes relative to the folder it runs in, not to the file). Comments and blank
+    lines are skipped.
     """
     path = path.resolve()
     if path in _seen:
@@ -64,6 +66,8 @@ def requirement_lines(path: Path, _seen: frozenset = frozenset()) -> list[tuple[
             found += requirement_lines(path.parent / line.split(maxsplit=1)[1], _seen | {path})
         elif line.startswith(("-e ", "--editable ")):
             found.append(("editable", line.split(maxsplit=1)[1], path))
+        elif line.startswith(("./", "../")):
+            found.append(("local", line, path))
         elif line.startswith("-"):
             found.append(("option", line, path))
         else:
@@ -126,6 +130,26 @@ def test_binder_installs_cnnlab_itself_from_the_repository_root():
     assert (REPO / "pyproject.toml").is_file()
 
 
+def test_binder_installs_the_courses_jupyter_settings_from_the_repository_root():
+    """A plain (not editable) install of ``jupyter_config/``: pip installs data files only that way."""
+    locals_ = [(text, where.name) for kind, text, where in requirement_lines(BINDER / "requirements.txt")
+               if kind == "local"]
+    assert locals_ == [("./jupyter_config", "requirements.txt")], locals_
+    project = tomllib.loads((REPO / "jupyter_config" / "pyproject.toml").read_text())
+    for target, sources in project["tool"]["setuptools"]["data-files"].items():
+        assert target.startswith("etc/jupyter/") and target.endswith(".d"), f"{target}: a .d folder, no user file"
+        for source in sources:
+            assert json.loads((REPO / "jupyter_config" / source).read_text()), source
+
+
+def test_the_installed_settings_turn_off_voilas_preview_extension():
+    """What ``./jupyter_config`` installed, as JupyterLab and Notebook 7 read it (all config levels)."""
+    from jupyterlab_server.config import get_static_page_config
+
+    disabled = get_static_page_config(level="all").get("disabledExtensions", {})
+    assert disabled.get("@voila-dashboards/jupyterlab-preview") is True, disabled
+
+
 def test_runtime_python_is_one_the_course_supports():
     python = runtime_python()
     lowest, highest = supported_pythons()
@@ -172,10 +196,12 @@ def _repository_copy(target: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "binder", target / "binder", ignore=ignore)
     shutil.copytree(REPO / "cnnlab", target / "cnnlab", ignore=ignore)
+    shutil.copytree(REPO / "jupyter_config", target / "jupyter_config",
+                    ignore=shutil.ignore_patterns("build", "*.egg-info"))
     return target
 
 
-def test_installing_binder_requirements_here_would_change_nothing_but_cnnlab(tmp_path):
+def test_installing_binder_requirements_here_would_change_nothing_but_the_courses_own_packages(tmp_path):
     """``pip install -r binder/requirements.txt`` from the root, dry run, offline: every pin is met already."""
     repo = _repository_copy(tmp_path / "repo")
     report_path = tmp_path / "report.json"
@@ -186,8 +212,10 @@ def test_installing_binder_requirements_here_would_change_nothing_but_cnnlab(tmp
     assert done.returncode == 0, f"pip could not resolve binder/requirements.txt offline:\n{done.stderr[-3000:]}"
     installs = {canonicalize_name(item["metadata"]["name"]): item for item in json.loads(report_path.read_text())
                 ["install"]}
-    assert set(installs) == {"cnnlab"}, f"installing binder/ would change: {sorted(installs)}"
+    # pip reinstalls a local folder every time: the course's two own packages, nothing from an index
+    assert set(installs) == {"cnnlab", "cnnlab-jupyter-config"}, f"installing binder/ would change: {sorted(installs)}"
     assert installs["cnnlab"]["download_info"]["url"] == repo.as_uri(), "cnnlab must come from the repository"
+    assert installs["cnnlab-jupyter-config"]["download_info"]["url"] == (repo / "jupyter_config").as_uri()
 
 
 # ---------------------------------------------------------------------------------------------

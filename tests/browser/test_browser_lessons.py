@@ -487,14 +487,20 @@ def test_no_console_errors_over_all_lessons(lesson_lab):
 
 # --------------------------------------------------------------------------- Notebook 7
 
-def _run_lesson_02_in_notebook7(browser, server_url: str, screenshot: Path):
+def _run_lesson_02_in_notebook7(browser, server_url: str, screenshot: Path, from_the_file_page: bool = False):
     """Open lesson 02 in Notebook 7's own page (``/notebooks/...``) of the server at ``server_url``, in
-    a context of its own, run it from the Run menu, and wait for its first widget to be drawn.
+    a context of its own, run it from the Run menu, and wait for its first widget to be drawn. With
+    ``from_the_file_page``, first open Notebook's file page (``/tree``), where a learner starts.
     Returns ``(context, page, log)``; the caller closes the context."""
     context, log = S.new_guarded_context(browser)
     try:
         page = context.new_page()
         page.set_default_timeout(60_000)
+        if from_the_file_page:
+            page.goto(server_url + "tree", wait_until="domcontentloaded")
+            page.locator(".jp-DirListing-item", has_text="02_convolution.ipynb").first.wait_for()
+            page.evaluate(S.TWO_FRAMES_JS)
+            page.screenshot(path=str(screenshot.with_name(screenshot.stem + "-files.png")))
         page.goto(server_url + "notebooks/02_convolution.ipynb", wait_until="domcontentloaded")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
         # Run All before the kernel has connected runs nothing in Notebook 7: wait, as a learner
@@ -514,11 +520,12 @@ def _run_lesson_02_in_notebook7(browser, server_url: str, screenshot: Path):
 
 @pytest.fixture(scope="module")
 def notebook7_lesson_02(lesson_lab, artifacts):
-    """Lesson 02 run in ``jupyter notebook``, the server a learner who prefers Notebook 7 starts.
-    Yields the page and its log."""
+    """Lesson 02 run in ``jupyter notebook``, the server a learner who prefers Notebook 7 starts, opened
+    from its file page. Yields the page and its log (both pages')."""
     with S.JupyterProcess("notebook", lesson_lab.root, lesson_lab.root.parent / "notebook") as server:
         context, page, log = _run_lesson_02_in_notebook7(lesson_lab.context.browser, server.url,
-                                                         artifacts / "notebook7-lesson-02.png")
+                                                         artifacts / "notebook7-lesson-02.png",
+                                                         from_the_file_page=True)
         try:
             yield page, log
         finally:
@@ -537,8 +544,10 @@ def test_notebook7_runs_lesson_02_and_draws_its_widget(notebook7_lesson_02):
 
 
 def test_notebook7_console_is_clean_on_lesson_02(notebook7_lesson_02):
-    """Notebook 7.6 fails this (an upstream race, jupyter/notebook issue 7862: its shortcuts plugin
-    reads its own settings before they load); requirements.txt pins Notebook 7.5 for it."""
+    """The file page and the lesson. Notebook 7.6 fails this (an upstream race, jupyter/notebook issue
+    7862: its shortcuts plugin reads its own settings before they load); requirements.txt pins Notebook
+    7.5 for it. Without ``jupyter_config/``'s setting, Voila's preview extension makes the file page log
+    "Cannot convert undefined or null to object" (jupyter_config/pyproject.toml says why)."""
     _page, log = notebook7_lesson_02
     assert log.errors() == []
 
