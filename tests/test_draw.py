@@ -292,8 +292,13 @@ def test_a_model_that_cannot_load_is_said_on_the_pad(monkeypatch):
 def test_a_reading_gives_up_after_the_load_timeout(slow_shipped_model, monkeypatch):
     from cnnlab.widgets import DrawWidget, draw
 
-    monkeypatch.setattr(draw, "LOAD_TIMEOUT_S", 0.2)
     w = DrawWidget()
+    monkeypatch.setattr(draw, "LOAD_TIMEOUT_S", 30.0)
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="drawing must be 2-D"):     # a bad drawing: said without waiting
+        w.predict(np.zeros((2, 28, 28)))                              # for the model (held here)
+    assert time.perf_counter() - started < 10
+    monkeypatch.setattr(draw, "LOAD_TIMEOUT_S", 0.2)
     started = time.perf_counter()
     with pytest.raises(TimeoutError, match="did not load within 0.2 s"):
         w.predict(_bar())
