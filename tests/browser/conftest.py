@@ -26,6 +26,9 @@ ARTIFACTS = S.REPO / "tests" / "artifacts"
 
 
 def _require_browser() -> None:
+    """Skip the browser tests, saying why, on a machine without Chromium (a learner's or contributor's
+    laptop, as the README says); fail instead under ``CNNLAB_REQUIRE_BROWSER=1``, which ``.ci/run`` sets,
+    so that CI can never pass with the browser tests skipped."""
     reason = S.browser_unavailable_reason()
     if reason is None:
         return

@@ -1654,12 +1654,14 @@ function renderDraw({ model, el }, listen, onModel) {
     view.root.dataset.sendMs = (performance.now() - strokeEnd).toFixed(1);
   });
 
+  // Python's meta as it is now: the layer's name and `loading` change when the model has loaded
+  const currentMeta = () => model.get("meta") || meta;
+
   function update() {
     pending = false;
-    const now = model.get("meta") || meta;   // the layer's name arrives when the model has loaded
     drawDigit(view, model.get("digit_data"));
     drawBars(view, model.get("guesses") || []);
-    drawMaps(view, now, model.get("maps_data"), st);
+    drawMaps(view, currentMeta(), model.get("maps_data"), st);
     const text = model.get("error") || "";
     view.error.textContent = text;
     view.error.hidden = !text;
@@ -1683,7 +1685,7 @@ function renderDraw({ model, el }, listen, onModel) {
   // While the model loads (the first pad of a session), say so; strokes are read once it is ready.
   const LOADING = "loading the network (a few seconds): draw already, your digit is read when it is ready";
   function showLoading() {
-    const loading = Boolean((model.get("meta") || meta).loading);
+    const loading = Boolean(currentMeta().loading);
     view.root.dataset.loading = String(loading);
     if (loading) view.stats.textContent = LOADING;
     else if (view.stats.textContent === LOADING) view.stats.textContent = "";
