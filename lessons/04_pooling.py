@@ -29,21 +29,23 @@
 # - check `ops.max_pool` and `ops.avg_pool` against Keras's pooling layers.
 
 # %%
-# Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras and NumPy;
-# anywhere else it does nothing.
+# Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras, NumPy and
+# widget packages exactly as they are; anywhere else it does nothing.
 import sys
 
 if "google.colab" in sys.modules:
     from importlib.metadata import version
 
-    before = {name: version(name) for name in ("tensorflow", "keras", "numpy")}
-    # !pip install -q "cnnlab @ git+https://github.com/cnnlab/cnnlab"
+    before = {name: version(name) for name in ("tensorflow", "keras", "numpy", "ipywidgets", "anywidget")}
+    with open("/tmp/colab_keeps.txt", "w") as keeps:
+        keeps.writelines(f"{name}=={number}\n" for name, number in before.items())
+    # !pip install -q -c /tmp/colab_keeps.txt "cnnlab @ git+https://github.com/cnnlab/cnnlab"
     from google.colab import output
     output.enable_custom_widget_manager()
-    after = {name: version(name) for name in before}
-    kept = "kept" if after == before else f"changed, they were {before}"
-    print(f"cnnlab installed; Colab's own TensorFlow {after['tensorflow']}, Keras {after['keras']}"
-          f" and NumPy {after['numpy']} {kept}")
+    changed = {name: number for name, number in before.items() if version(name) != number}
+    kept = "kept as they were" if not changed else f"CHANGED, they were {changed}"
+    print("cnnlab installed; Colab's own " + ", ".join(f"{name} {number}" for name, number in before.items()),
+          kept)
 
 # %%
 import numpy as np

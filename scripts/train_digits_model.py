@@ -1,11 +1,11 @@
-"""Train the digits model shipped inside cnnlab (``cnnlab/data/digits.keras``).
+"""Train the digits model shipped inside cnnlab (``cnnlab/data/digits.weights.npz``).
 
 Run ``python scripts/train_digits_model.py`` from the repository root. It trains
 the course recipe (``cnnlab.training.train("course", ...)``) on the 4,000
 offline *training* digits only, scores it once on the 1,000 offline test digits
 (clean and moved by 3 pixels), refuses to save a model under 97 % clean, and
-saves the network without its optimizer state, so the file stays small.
-``training.load_digits_model()`` loads it with Keras' safe mode on.
+saves the weights only (``training.save_weights``), so the file stays small and any supported
+Keras reads it; ``training.load_digits_model()`` builds the network and loads them.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     if clean < MIN_ACCURACY:
         print(f"not saved: test accuracy {clean:.1%} is under {MIN_ACCURACY:.0%}", file=sys.stderr)
         return 1
-    training.save_without_optimizer(model, training.build_model("course"), args.output)
+    training.save_weights(model, args.output)
     reloaded = training.load_digits_model() if args.output == training.digits_model_path() else None
     if reloaded is not None:
         assert training.accuracy(reloaded, x_test, y_test) == clean

@@ -1,4 +1,4 @@
-"""Train the face detector shipped inside cnnlab (``cnnlab/data/faces.keras``).
+"""Train the face detector shipped inside cnnlab (``cnnlab/data/faces.weights.npz``).
 
 Run ``python scripts/train_face_detector.py`` from the repository root. It
 calls ``cnnlab.detection.build_face_detector`` (the faces of
@@ -7,8 +7,8 @@ two rounds of hard negatives mined from the face-free photos bundled with
 scikit-image; no photo of a person is used for training), checks it on the
 astronaut photo against MTCNN's box, refuses to save a detector whose best
 box has IoU under 0.5 or that has more than 2 false positives, and saves the
-classifier without its optimizer state. About a minute on two CPU cores.
-``detection.load_face_detector()`` loads it with Keras' safe mode on.
+classifier's weights only (``training.save_weights``), which any supported Keras reads. About a
+minute on two CPU cores. ``detection.load_face_detector()`` builds the network and loads them.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         print(f"not saved: needs IoU >= {MIN_IOU} and at most {MAX_FALSE_POSITIVES} false positives",
               file=sys.stderr)
         return 1
-    training.save_without_optimizer(built.classifier, detection.face_classifier(), args.output)
+    training.save_weights(built.classifier, args.output)
     if args.output == detection.faces.face_detector_path():
         _classifier, one_pass = detection.faces.load_face_detector()
         assert check_on_astronaut(one_pass) == (best, false_positives)

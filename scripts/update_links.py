@@ -6,6 +6,7 @@ adding a lesson (its README row gets its badges, its first code cell the set-up 
     python scripts/update_links.py                 # rewrite what differs, then sync the notebooks
     python scripts/update_links.py --check         # only list what differs; exit code 1 if anything does
     python scripts/update_links.py lessons/03_relu.py   # only these lessons (and the README)
+    python scripts/update_links.py --repository https://github.com/my-school/cnnlab   # a fork's badges
 
 A lesson is rewritten in its ``.py`` source and its notebook is brought up to date with
 ``jupytext --sync``, which keeps the cell ids. ``tests/test_links.py`` checks that nothing differs.
@@ -44,8 +45,10 @@ def readme_text(text: str) -> str:
     return LESSON_ROW.sub(row, text)
 
 
-def lesson_text(text: str) -> str:
+def lesson_text(text: str, lesson: str | None = None) -> str:
     """``text`` (a lesson's Jupytext percent source) with its first code cell set to the set-up cell.
+
+    ``lesson`` is the lesson's file stem (``"08_detection"``): it picks the extras the cell installs.
 
     Raises
     ------
@@ -58,7 +61,7 @@ def lesson_text(text: str) -> str:
             continue
         end = markers[index + 1].start() if index + 1 < len(markers) else len(text)
         tail = "\n\n" if index + 1 < len(markers) else "\n"
-        return text[:marker.end()] + "\n" + _links.setup_cell(commented=True) + tail + text[end:]
+        return text[:marker.end()] + "\n" + _links.setup_cell(commented=True, lesson=lesson) + tail + text[end:]
     raise ValueError("text has no code cell ('# %%' line) to hold the set-up")
 
 
@@ -71,7 +74,9 @@ def outdated(root: Path, lessons: list[Path] | None = None) -> dict[Path, str]:
     """The files that differ from what ``cnnlab._links`` gives, with the text they should hold."""
     changes = {}
     readme = root / "README.md"
-    for path, rewrite in [(readme, readme_text)] + [(p, lesson_text) for p in lessons or lesson_sources(root)]:
+    rewrites = [(readme, readme_text)]
+    rewrites += [(p, lambda text, stem=p.stem: lesson_text(text, stem)) for p in lessons or lesson_sources(root)]
+    for path, rewrite in rewrites:
         text = path.read_text(encoding="utf-8")
         wanted = rewrite(text)
         if wanted != text:
@@ -79,12 +84,41 @@ def outdated(root: Path, lessons: list[Path] | None = None) -> dict[Path, str]:
     return changes
 
 
+REPOSITORY_LINE = re.compile(r'^REPOSITORY = "[^"]*"$', re.MULTILINE)
+GITHUB_REPOSITORY = re.compile(r"https://github\.com/[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}")
+
+
+def set_repository(root: Path, address: str) -> None:
+    """Write ``address`` (``https://github.com/OWNER/NAME``) into ``cnnlab/_links.py`` under ``root``.
+
+    Raises
+    ------
+    ValueError
+        If ``address`` is not a GitHub repository address (Colab and Binder open GitHub ones).
+    """
+    if not isinstance(address, str) or not GITHUB_REPOSITORY.fullmatch(address):
+        raise ValueError(f"repository must look like https://github.com/OWNER/NAME, got {address!r}")
+    module = root / "cnnlab" / "_links.py"
+    text = module.read_text(encoding="utf-8")
+    if len(REPOSITORY_LINE.findall(text)) != 1:
+        raise ValueError(f"{module} should hold one 'REPOSITORY = \"...\"' line")
+    module.write_text(REPOSITORY_LINE.sub(f'REPOSITORY = "{address}"', text), encoding="utf-8")
+    _links.REPOSITORY = address
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("lessons", nargs="*", type=Path, help="lesson .py sources (default: all)")
     parser.add_argument("--check", action="store_true", help="only list what differs; exit code 1 if anything does")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout (default: this one)")
+    parser.add_argument("--repository", help="first set the repository address (a fork's), "
+                                             "https://github.com/OWNER/NAME, in cnnlab/_links.py")
     args = parser.parse_args(argv)
+    if args.repository is not None:
+        try:
+            set_repository(args.root, args.repository)
+        except ValueError as exc:
+            parser.error(str(exc))
     lessons = [path.resolve() for path in args.lessons] or None
     changes = outdated(args.root, lessons)
     for path in changes:

@@ -1,4 +1,4 @@
-"""The face detector shipped in cnnlab/data/faces.keras: it loads safely and finds the astronaut's face."""
+"""The face detector shipped in cnnlab/data/faces.weights.npz: it loads safely and finds the astronaut's face."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ def shipped():
 
 def test_the_shipped_file_is_package_data():
     path = faces.face_detector_path()
-    assert path.is_file() and path.suffix == ".keras" and path.parent.name == "data"
+    assert path.is_file() and path.name == "faces.weights.npz" and path.parent.name == "data"
     assert 50_000 < path.stat().st_size < 1_000_000
 
 
@@ -54,6 +54,6 @@ def test_it_fires_on_far_fewer_windows_than_the_naive_classifier(shipped):
 
 
 def test_a_missing_file_says_how_to_make_it(monkeypatch, tmp_path):
-    monkeypatch.setattr(faces, "face_detector_path", lambda: tmp_path / "faces.keras")
+    monkeypatch.setattr(faces, "face_detector_path", lambda: tmp_path / "faces.weights.npz")
     with pytest.raises(FileNotFoundError, match="train_face_detector"):
         faces.load_face_detector()

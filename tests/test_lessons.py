@@ -342,10 +342,10 @@ def test_the_colab_pip_line_is_a_comment_in_the_source_and_real_in_the_notebook(
     """In the source the Colab cell's ``!pip`` is a comment (so ruff reads valid Python); the
     notebook must hold the real command, or Colab would never install cnnlab."""
     source = (LESSONS / "00_welcome.py").read_text(encoding="utf-8")
-    assert '    # !pip install -q "cnnlab @ ' in source
+    assert '    # !pip install -q -c /tmp/colab_keeps.txt "cnnlab @ ' in source
     cells = json.loads((LESSONS / "00_welcome.ipynb").read_text(encoding="utf-8"))["cells"]
     setup = "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
-    assert '    !pip install -q "cnnlab @ ' in setup
+    assert '    !pip install -q -c /tmp/colab_keeps.txt "cnnlab @ ' in setup
 
 
 def test_ruff_reports_a_lint_error_in_a_lesson(tmp_path):

@@ -116,6 +116,9 @@ def test_the_links_are_built_from_the_one_repository_address():
     assert f"/{owner_name}/" in _links.colab_url(notebook) and _links.colab_url(notebook).endswith(notebook)
     assert f"/{owner_name}/" in _links.binder_url(notebook) and _links.binder_url(notebook).endswith(notebook)
     assert _links.pip_spec() == f"cnnlab @ git+{_links.REPOSITORY}"
+    assert _links.pip_spec(("detection",)) == f"cnnlab[detection] @ git+{_links.REPOSITORY}"
+    with pytest.raises(TypeError, match="extras"):
+        _links.pip_spec("detection")
     with pytest.raises(ValueError, match="notebook"):
         _links.colab_url("../elsewhere.ipynb")
     with pytest.raises(TypeError, match="notebook"):
@@ -144,9 +147,9 @@ def test_the_readme_and_the_set_up_cells_agree_with_the_links_module():
     for notebook in _notebooks():
         setup = _source(next(cell for cell in _cells(notebook) if cell["cell_type"] == "code"))
         if int(notebook.name[:2]) <= DERIVED_UP_TO:
-            assert setup == _links.setup_cell(), notebook.name
+            assert setup == _links.setup_cell(lesson=notebook.stem), notebook.name
         else:
-            assert f'    !pip install -q "{_links.pip_spec()}"' in setup.splitlines(), notebook.name
+            assert f'"{_links.pip_spec(_links.LESSON_EXTRAS.get(notebook.stem, ()))}"' in setup, notebook.name
 
 
 def test_the_script_finds_and_rewrites_what_drifted(tmp_path):
@@ -209,3 +212,44 @@ def test_installing_cnnlab_changes_nothing_already_installed(tmp_path):
                    check=True, capture_output=True, text=True, timeout=300)
     installs = [item["metadata"]["name"] for item in json.loads(report.read_text(encoding="utf-8"))["install"]]
     assert installs == ["cnnlab-standin"]
+
+
+def test_a_lesson_that_uses_mtcnn_installs_the_detection_extra_on_colab():
+    users = {path.stem for path in LESSONS.glob("[0-9][0-9]_*.py")
+             if "pretrained_faces" in path.read_text(encoding="utf-8")}
+    assert users, "no lesson uses the pretrained face detector any more: update LESSON_EXTRAS"
+    for stem in users:
+        assert "detection" in _links.LESSON_EXTRAS.get(stem, ()), stem
+        assert '"cnnlab[detection] @ git+' in _links.setup_cell(lesson=stem)
+    assert set(_links.LESSON_EXTRAS) <= {path.stem for path in LESSONS.glob("[0-9][0-9]_*.py")}
+
+
+def test_the_set_up_cell_holds_colabs_own_packages_with_a_constraint():
+    cell = _links.setup_cell()
+    pip_line = next(line for line in cell.splitlines() if "!pip install" in line)
+    assert " -c /tmp/colab_keeps.txt " in pip_line
+    for name in ("tensorflow", "keras", "numpy", "ipywidgets", "anywidget"):
+        assert f'"{name}"' in cell
+
+
+def test_a_fork_sets_its_address_in_one_command(tmp_path):
+    (tmp_path / "lessons").mkdir()
+    (tmp_path / "cnnlab").mkdir()
+    (tmp_path / "cnnlab" / "_links.py").write_text((ROOT / "cnnlab" / "_links.py").read_text(encoding="utf-8"),
+                                                   encoding="utf-8")
+    (tmp_path / "README.md").write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "lessons" / "03_relu.py").write_text((LESSONS / "03_relu.py").read_text(encoding="utf-8"),
+                                                     encoding="utf-8")
+    original = _links.REPOSITORY
+    try:
+        with pytest.raises(SystemExit):
+            update_links.main(["--check", "--root", str(tmp_path), "--repository", "https://example.org/x/y"])
+        assert update_links.main(["--check", "--root", str(tmp_path),
+                                  "--repository", "https://github.com/my-school/cnnlab"]) == 1
+        assert 'REPOSITORY = "https://github.com/my-school/cnnlab"' in (tmp_path / "cnnlab" / "_links.py").read_text(
+            encoding="utf-8")
+        changes = update_links.outdated(tmp_path)
+        assert "github/my-school/cnnlab/blob/main/lessons/03_relu.ipynb" in changes[tmp_path / "README.md"]
+        assert '"cnnlab @ git+https://github.com/my-school/cnnlab"' in changes[tmp_path / "lessons" / "03_relu.py"]
+    finally:
+        _links.REPOSITORY = original

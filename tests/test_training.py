@@ -339,38 +339,99 @@ def test_live_curves_update_one_display_in_a_notebook(small, monkeypatch):
 # ---------------------------------------------------------------- the shipped model
 
 
-def test_shipped_digits_model_loads_safely_and_reads_the_test_digits(digits, monkeypatch):
+def test_shipped_digits_model_is_weights_only_and_reads_the_test_digits(digits):
     _, (x_test, y_test) = digits
     path = training.digits_model_path()
-    assert path == Path(cnnlab.__file__).resolve().parent / "data" / "digits.keras"
+    assert path == Path(cnnlab.__file__).resolve().parent / "data" / "digits.weights.npz"
     assert path.is_file() and path.stat().st_size < 300_000
-    calls = []
-    real_load = keras.saving.load_model
-    monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: calls.append(k) or real_load(*a, **k))
+    with np.load(path, allow_pickle=False) as stored:       # plain arrays: nothing a Keras version reads
+        assert sorted(stored.files) == sorted(f"{name}/{part}" for name in ("conv1", "conv2", "conv3", "dense")
+                                              for part in ("kernel", "bias"))
     model = training.load_digits_model()
-    assert calls and calls[0]["safe_mode"] is True
     fresh = training.build_model("course")
     assert [layer.name for layer in model.layers] == [layer.name for layer in fresh.layers]
     assert model.count_params() == fresh.count_params()
     assert training.accuracy(model, x_test, y_test) >= 0.97
 
 
-def test_save_without_optimizer_writes_the_weights_into_a_fresh_model_and_replaces_the_file(tmp_path):
-    def tiny():
-        return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+def _tiny():
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="dense")], name="tiny")
 
-    trained = tiny()
+
+def test_save_weights_round_trips_and_replaces_the_file(tmp_path):
+    trained = _tiny()
     trained.compile(optimizer="adam", loss="mse")
     trained.fit(np.ones((4, 3)), np.zeros((4, 2)), epochs=1, verbose=0)
-    target = tmp_path / "new folder" / "tiny.keras"
-    assert training.save_without_optimizer(trained, tiny(), target) == target
+    target = tmp_path / "new folder" / "tiny.weights.npz"
+    assert training.save_weights(trained, target) == target
     first = target.read_bytes()
-    reloaded = keras.saving.load_model(target, compile=False, safe_mode=True)
+    reloaded = training.load_weights(_tiny(), target)
     for got, want in zip(reloaded.get_weights(), trained.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
-    assert getattr(reloaded, "optimizer", None) is None
     trained.layers[0].kernel.assign(np.full((3, 2), 7.0, np.float32))
-    training.save_without_optimizer(trained, tiny(), target)            # an old file is replaced
+    training.save_weights(trained, target)                                # an old file is replaced
     assert target.read_bytes() != first
-    np.testing.assert_array_equal(keras.saving.load_model(target, compile=False).get_weights()[0], 7.0)
-    assert [p.name for p in target.parent.iterdir()] == ["tiny.keras"]  # no temporary folder left
+    np.testing.assert_array_equal(training.load_weights(_tiny(), target).get_weights()[0], 7.0)
+    assert [p.name for p in target.parent.iterdir()] == ["tiny.weights.npz"]  # no temporary folder left
+
+
+def test_save_weights_replaces_a_symlink_instead_of_writing_through_it(tmp_path):
+    learner_file = tmp_path / "mine.npz"
+    learner_file.write_bytes(b"my own file")
+    link = tmp_path / "tiny.weights.npz"
+    link.symlink_to(learner_file)
+    training.save_weights(_tiny(), link)
+    assert learner_file.read_bytes() == b"my own file" and not link.is_symlink()
+
+
+def _saved(tmp_path, arrays):
+    path = tmp_path / "weights.npz"
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"dense/kernel": np.zeros((3, 2), np.float32)}, "missing"),
+    ({"dense/kernel": np.zeros((3, 2), np.float32), "dense/bias": np.zeros(2, np.float32),
+      "extra/kernel": np.zeros(1, np.float32)}, "not in the model"),
+    ({"dense/kernel": np.zeros((2, 3), np.float32), "dense/bias": np.zeros(2, np.float32)}, "shape"),
+    ({"dense/kernel": np.zeros((3, 2), np.float64), "dense/bias": np.zeros(2, np.float32)}, "float32"),
+    ({"dense/kernel": np.full((3, 2), np.nan, np.float32), "dense/bias": np.zeros(2, np.float32)}, "finite"),
+    ({"dense/kernel": np.array([{"a": 1}], dtype=object), "dense/bias": np.zeros(2, np.float32)}, "readable"),
+])
+def test_load_weights_refuses_a_file_that_does_not_fit_and_leaves_the_model_alone(tmp_path, arrays, message):
+    model = _tiny()
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match=message):
+        training.load_weights(model, _saved(tmp_path, arrays))
+    for got, want in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a zip at all", None])
+def test_load_weights_refuses_corrupt_and_truncated_files(tmp_path, content):
+    path = tmp_path / "weights.npz"
+    if content is None:                                         # a real file cut in half
+        training.save_weights(_tiny(), path)
+        content = path.read_bytes()[: path.stat().st_size // 2]
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a readable weights file"):
+        training.load_weights(_tiny(), path)
+
+
+def test_load_weights_checks_the_size_before_reading(tmp_path, monkeypatch):
+    path = training.save_weights(_tiny(), tmp_path / "weights.npz")
+    monkeypatch.setattr(training.shipped, "MAX_WEIGHTS_BYTES", 100)
+    with pytest.raises(ValueError, match="more than the 100"):
+        training.load_weights(_tiny(), path)
+
+
+@pytest.mark.parametrize("path, error", [(3, TypeError), ("nowhere/weights.npz", FileNotFoundError)])
+def test_load_weights_names_a_bad_path(path, error):
+    with pytest.raises(error, match="path|no weights file"):
+        training.load_weights(_tiny(), path)
+
+
+def test_save_weights_wants_an_npz_name(tmp_path):
+    with pytest.raises(ValueError, match="path must end in .npz"):
+        training.save_weights(_tiny(), tmp_path / "tiny.keras")

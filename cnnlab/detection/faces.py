@@ -287,10 +287,10 @@ def detect_faces(one_pass, image, scales=FACE_SCALES, threshold=0.9, iou_thresho
 
 
 def face_detector_path():
-    """Where the trained face classifier shipped with cnnlab lives (``cnnlab/data/faces.keras``)."""
+    """Where the weights of the face classifier shipped with cnnlab live (``cnnlab/data/faces.weights.npz``)."""
     from pathlib import Path
 
-    return Path(__file__).resolve().parents[1] / "data" / "faces.keras"
+    return Path(__file__).resolve().parents[1] / "data" / "faces.weights.npz"
 
 
 def load_face_detector():
@@ -301,7 +301,9 @@ def load_face_detector():
     :data:`cnnlab.detection.FACE_FREE_PHOTOS`, seeded) on the faces of
     :func:`cnnlab.datasets.load_faces`; no photo with a person in it was used.
     Training takes about a minute on two CPU cores, loading a fraction of a
-    second. Loaded with Keras' safe mode on (no code inside the file is run).
+    second. The network is built by :func:`face_classifier` and its weights are read by
+    :func:`cnnlab.training.load_weights` (no code in the file is run), so every Keras the course
+    supports loads it.
 
     Returns
     -------
@@ -317,5 +319,7 @@ def load_face_detector():
     if not path.is_file():
         raise FileNotFoundError(f"the shipped face detector is missing at {path}; "
                                 f"run scripts/train_face_detector.py to make it")
-    classifier = _keras().saving.load_model(path, compile=False, safe_mode=True)
+    from ..training.shipped import load_weights
+
+    classifier = load_weights(face_classifier(), path)
     return classifier, one_pass_model(classifier)

@@ -41,7 +41,7 @@ The package is split by topic, and every name below is importable from
   :func:`most_confidently_wrong`, :func:`feature_maps`;
 * :mod:`~cnnlab.training.curves`: :func:`LiveCurves`;
 * :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
-  :func:`save_without_optimizer`.
+  :func:`save_weights`, :func:`load_weights`.
 
 Introduced in lesson 07.
 """
@@ -66,7 +66,7 @@ from .evaluate import (
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
 from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
-from .shipped import digits_model_path, load_digits_model, save_without_optimizer
+from .shipped import digits_model_path, load_digits_model, load_weights, save_weights
 
 __all__ = [
     "DIGIT_SHAPE",
@@ -81,11 +81,12 @@ __all__ = [
     "digits_model_path",
     "feature_maps",
     "load_digits_model",
+    "load_weights",
     "most_confidently_wrong",
     "per_class_accuracy",
     "predict_classes",
     "recipe_settings",
-    "save_without_optimizer",
+    "save_weights",
     "shift",
     "shifted_accuracies",
     "shifted_accuracy",
