@@ -29,11 +29,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Self
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from typing_extensions import Self
 
 #: The folder that holds this ``cnnlab`` package: the Jupyter kernels get it first on their path, so
 #: they import the same cnnlab as the process that started them (a checkout or an installed copy).

@@ -96,7 +96,7 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def supported_pythons() -> tuple[Version, Version]:
-    """The Python versions the course supports, as CONTRIBUTING.md states them ("Python 3.10 to 3.12")."""
+    """The Python versions the course supports, as CONTRIBUTING.md states them ("Python 3.11 to 3.13")."""
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     found = re.search(r"Python (3\.\d+) to (3\.\d+)", text)
     assert found, "CONTRIBUTING.md no longer says which Python versions are supported"
