@@ -17,6 +17,7 @@ line, never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import stat
 import subprocess
@@ -66,12 +67,41 @@ def _lab(args) -> int:
     return _run([sys.executable, "-m", "jupyter", "lab", str(folder), *args.extra])
 
 
+#: the largest notebook ``cnnlab demo`` opens (the course's are well under 1 MB without outputs)
+MAX_NOTEBOOK_BYTES = 64 * 2**20
+
+
+def check_notebook(notebook: Path) -> None:
+    """Refuse, before any server starts, a ``notebook`` Voila could not show.
+
+    Raises
+    ------
+    FileNotFoundError
+        It does not exist.
+    ValueError
+        It is a folder, too large, not JSON, or JSON that is not a notebook (nbformat 4 cells).
+    """
+    if notebook.is_dir():
+        raise ValueError(f"{notebook} is a folder; pass the notebook to present: cnnlab demo {notebook}/talk.ipynb")
+    if not notebook.is_file():
+        raise FileNotFoundError(f"{notebook} does not exist; pass the notebook to present: "
+                                f"cnnlab demo my_demo.ipynb")
+    size = notebook.stat().st_size
+    if size > MAX_NOTEBOOK_BYTES:
+        raise ValueError(f"{notebook} is {size:,} bytes, more than the {MAX_NOTEBOOK_BYTES:,} a notebook may have")
+    try:
+        content = json.loads(notebook.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(f"{notebook} is not a notebook: it is not JSON text (an .ipynb file is)") from None
+    if not (isinstance(content, dict) and content.get("nbformat") == 4
+            and isinstance(content.get("cells"), list)):
+        raise ValueError(f"{notebook} is not a notebook: its JSON has no nbformat 4 'cells' list")
+
+
 def _demo(args) -> int:
     try:
         notebook = Path(args.notebook) if args.notebook else lessons_dir() / "instructor_demo.ipynb"
-        if not notebook.is_file():
-            raise FileNotFoundError(f"{notebook} does not exist; pass the notebook to present: "
-                                    f"cnnlab demo my_demo.ipynb")
+        check_notebook(notebook)
         env = _demo_environment(args.photo)
     except (*USER_ERRORS, FileNotFoundError) as exc:
         print(f"error: {v.one_line(exc)}", file=sys.stderr)

@@ -24,6 +24,8 @@ FETCH_DEADLINE = 4.5
 """Seconds :func:`fetch` may take in total: connecting, redirects, headers and body."""
 
 MAX_DOWNLOAD_BYTES = 32 * 2**20
+#: what :func:`fetch`'s failures advise by default (a photo was asked for)
+PHOTO_ADVICE = "use a bundled photo such as images.load('cat') or a file on disk"
 """Largest body :func:`fetch` accepts (32 MiB): far more than any photo needs."""
 
 _MAX_REDIRECTS = 5
@@ -71,7 +73,8 @@ def reachable(host: str = DOWNLOAD_HOST[0], port: int = DOWNLOAD_HOST[1], timeou
     return answer
 
 
-def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = None) -> bytes:
+def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = None,
+          instead: str = PHOTO_ADVICE) -> bytes:
     """Download ``url`` (http or https) within ``deadline`` seconds in total and at most ``max_bytes``.
 
     Parameters
@@ -85,6 +88,8 @@ def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = No
     max_bytes : int, optional
         Refused when ``Content-Length`` says more, and stopped as soon as more
         arrive (default :data:`MAX_DOWNLOAD_BYTES`).
+    instead : str
+        What the learner can use instead, ending each failure's sentence (default: a photo's advice).
 
     Returns
     -------
@@ -98,8 +103,7 @@ def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = No
         unreachable host. Never ``IncompleteRead`` or a raw socket error.
     """
     if offline_forced():
-        raise ConnectionError(f"Not downloading {url} because CNNLAB_OFFLINE is set; "
-                              f"use a bundled photo such as images.load('cat') or a file on disk.")
+        raise ConnectionError(f"Not downloading {url} because CNNLAB_OFFLINE is set; {instead}.")
     deadline = FETCH_DEADLINE if deadline is None else deadline
     max_bytes = MAX_DOWNLOAD_BYTES if max_bytes is None else max_bytes
     # The sockets' own timeout is a backstop only: the join below decides, and cancel() ends the worker.
@@ -110,10 +114,9 @@ def fetch(url: str, *, deadline: float | None = None, max_bytes: int | None = No
     if worker.is_alive():
         job.cancel()
         raise ConnectionError(f"Gave up on {url} after {deadline:g} s in total (the server is too slow "
-                              f"or does not answer); try a file on disk or a bundled photo.")
+                              f"or does not answer); {instead}.")
     if job.error is not None:
-        raise ConnectionError(f"Could not download {url}: {job.error}; you may be offline, so try a bundled "
-                              f"photo such as images.load('cat') or a file on disk.")
+        raise ConnectionError(f"Could not download {url}: {job.error}; you may be offline, so {instead}.")
     return job.body
 
 

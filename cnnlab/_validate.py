@@ -302,8 +302,37 @@ def size_limit(shape, itemsize: int, blame: str, what: str, limit: int) -> None:
                          f"so use a smaller {blame.split('=')[0]}")
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` on one line and at most ``limit`` characters, cut between words and never inside brackets.
+
+    Examples
+    --------
+    >>> shorten("Could not download it (a server error, then a timeout); try later", 40)
+    'Could not download it\u2026'
+    >>> shorten("short enough", 40)
+    'short enough'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut:
+        cut = cut[:cut.rindex(" ")]
+    depth, last_outside = 0, len(cut)
+    for index, char in enumerate(cut):       # drop a bracket left open by the cut, and what follows it
+        if char in "([{":
+            if depth == 0:
+                last_outside = index
+            depth += 1
+        elif char in ")]}" and depth:
+            depth -= 1
+    if depth:
+        cut = cut[:last_outside]
+    return cut.rstrip(" ,;:(") + "\u2026"
+
+
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """``exc``'s message on one line, at most ``limit`` characters (its class name if it has none):
-    how a command-line error or a status line under a widget reports a failure."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    how a command-line error or a status line under a widget reports a failure. A long message is cut
+    between words, never inside brackets (:func:`shorten`)."""
+    return shorten(str(exc), limit) or type(exc).__name__

@@ -93,17 +93,24 @@ def _decode(data, source: str) -> np.ndarray:
             with Image.open(data) as img:
                 _check_pixels(img.size, source)
                 img.load()
-                arr = _to_uint8_pixels(img, source)
+                arr = _to_uint8_pixels(_upright(img), source)
     except Image.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
         raise ValueError(f"name_or_path {source!r} is too large to load: {size}, more than the "
                          f"{MAX_PIXELS:,} allowed") from None
     except _DECODE_ERRORS as exc:
-        reason = " ".join(str(exc).split())[:160] or type(exc).__name__
+        reason = v.shorten(str(exc), 160) or type(exc).__name__
         raise ValueError(f"name_or_path {source!r} is not an image file that Pillow can read, or it is "
                          f"damaged ({reason})") from None
     return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def _upright(img):
+    """``img`` turned as its EXIF orientation tag says (a phone's portrait photo is stored sideways)."""
+    from PIL import ImageOps
+
+    return ImageOps.exif_transpose(img) or img
 
 
 def _check_pixels(size: tuple[int, int], source: str) -> None:

@@ -119,7 +119,13 @@ def dice(pred_mask, true_mask) -> float:
     return 1.0 if total == 0 else float(2 * np.count_nonzero(pred & true) / total)
 
 
-def _label_pair(pred_labels, true_labels, n_classes):
+#: the most classes a label comparison counts (its confusion table is n_classes x n_classes int64)
+MAX_CLASSES = 4096
+
+
+def _label_pair(pred_labels, true_labels, n_classes, ignore_label=None):
+    """Both label maps checked, as int64 (so codes like ``true * n_classes + pred`` cannot overflow),
+    with the pixels whose true label is ``ignore_label`` left out, and the number of classes."""
     pred = v.array(pred_labels, "pred_labels")
     true = v.array(true_labels, "true_labels")
     if pred.shape != true.shape:
@@ -127,27 +133,45 @@ def _label_pair(pred_labels, true_labels, n_classes):
     for name, arr in (("pred_labels", pred), ("true_labels", true)):
         if arr.dtype.kind not in "iu":
             raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
-        if arr.min() < 0:
+    if ignore_label is not None:
+        ignore_label = v.nonnegative_int(ignore_label, "ignore_label")
+        kept = true != ignore_label
+        pred, true = pred[kept], true[kept]
+    pred, true = pred.astype(np.int64).ravel(), true.astype(np.int64).ravel()
+    for name, arr in (("pred_labels", pred), ("true_labels", true)):
+        if arr.size and arr.min() < 0:
             raise ValueError(f"{name} must hold labels of at least 0, found {int(arr.min())}")
+    largest = int(max(pred.max(), true.max())) if pred.size else 0
     if n_classes is None:
-        n_classes = int(max(pred.max(), true.max())) + 1
-    n_classes = v.positive_int(n_classes, "n_classes")
-    if max(pred.max(), true.max()) >= n_classes:
-        raise ValueError(f"pred_labels and true_labels must be below n_classes={n_classes}, "
-                         f"found {int(max(pred.max(), true.max()))}")
+        n_classes = largest + 1
+        blame = f"a label of {largest} (n_classes is one more than the largest label)"
+    else:
+        n_classes = v.positive_int(n_classes, "n_classes")
+        blame = f"n_classes={n_classes}"
+    if n_classes > MAX_CLASSES:
+        raise ValueError(f"{blame} would count {n_classes:,} classes, more than the {MAX_CLASSES:,} allowed; "
+                         f"check the labels, or pass ignore_label= for a label such as 255 that marks "
+                         f"pixels to leave out")
+    if largest >= n_classes:
+        raise ValueError(f"pred_labels and true_labels must be below n_classes={n_classes}, found {largest}"
+                         + (" (pass ignore_label= to leave such pixels out)" if ignore_label is None else ""))
     return pred, true, n_classes
 
 
-def per_class_iou(pred_labels, true_labels, n_classes=None) -> np.ndarray:
+def per_class_iou(pred_labels, true_labels, n_classes=None, ignore_label=None) -> np.ndarray:
     """IoU of each class of two label maps, pooled over all their pixels.
 
     Parameters
     ----------
     pred_labels, true_labels : (...) array_like of int
         Same shape, e.g. ``(N, H, W)`` label maps as
-        :func:`cnnlab.datasets.make_shapes` returns (0 is background).
+        :func:`cnnlab.datasets.make_shapes` returns (0 is background). Any integer
+        dtype: the counting is done in int64, so uint8 maps with many classes are exact.
     n_classes : int, optional
-        Number of classes; by default one more than the largest label seen.
+        Number of classes (at most :data:`MAX_CLASSES`); by default one more than the
+        largest label seen.
+    ignore_label : int, optional
+        Pixels whose *true* label is this (often 255, "not labelled") are left out.
 
     Returns
     -------
@@ -158,11 +182,13 @@ def per_class_iou(pred_labels, true_labels, n_classes=None) -> np.ndarray:
     --------
     >>> per_class_iou([[0, 1, 1, 2]], [[0, 1, 2, 2]]).round(3).tolist()
     [1.0, 0.5, 0.5]
+    >>> per_class_iou([[0, 1, 1, 2]], [[0, 1, 2, 255]], ignore_label=255).round(3).tolist()
+    [1.0, 0.5, 0.0]
 
     Introduced in lesson 09.
     """
-    pred, true, n_classes = _label_pair(pred_labels, true_labels, n_classes)
-    both = np.bincount(true.ravel() * n_classes + pred.ravel(), minlength=n_classes ** 2)
+    pred, true, n_classes = _label_pair(pred_labels, true_labels, n_classes, ignore_label)
+    both = np.bincount(true * n_classes + pred, minlength=n_classes ** 2)
     confusion = both.reshape(n_classes, n_classes)
     inter = np.diag(confusion).astype(np.float64)
     union = confusion.sum(0) + confusion.sum(1) - inter
@@ -171,7 +197,7 @@ def per_class_iou(pred_labels, true_labels, n_classes=None) -> np.ndarray:
     return out
 
 
-def mean_iou(pred_labels, true_labels, n_classes=None, ignore_background=True) -> float:
+def mean_iou(pred_labels, true_labels, n_classes=None, ignore_background=True, ignore_label=None) -> float:
     """Mean over classes of :func:`per_class_iou`.
 
     Parameters
@@ -181,6 +207,8 @@ def mean_iou(pred_labels, true_labels, n_classes=None, ignore_background=True) -
     ignore_background : bool
         Leave class 0 out of the mean ("mean foreground IoU"): the background
         is most of every image and would flatter the score.
+    ignore_label : int, optional
+        As in :func:`per_class_iou`.
 
     Returns
     -------
@@ -193,7 +221,7 @@ def mean_iou(pred_labels, true_labels, n_classes=None, ignore_background=True) -
 
     Introduced in lesson 09.
     """
-    scores = per_class_iou(pred_labels, true_labels, n_classes)
+    scores = per_class_iou(pred_labels, true_labels, n_classes, ignore_label)
     if ignore_background:
         if len(scores) < 2:
             raise ValueError("ignore_background=True needs at least one class besides 0")

@@ -36,7 +36,7 @@ def served(monkeypatch):
     """The download returns a small archive of the tutorial's layout."""
     calls = []
 
-    def fetch(url, *, deadline=None, max_bytes=None):
+    def fetch(url, *, deadline=None, max_bytes=None, instead=None):
         calls.append((url, deadline, max_bytes))
         return _archive()
 
@@ -104,3 +104,23 @@ def test_bad_arguments_name_themselves(kwargs, error, name, served):
     with pytest.raises(error, match=name):
         datasets.load_cats_dogs(**kwargs)
     assert served == []
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_the_fallback_sentence_is_about_the_data_set_and_never_cut_inside_brackets(monkeypatch, capsys, offline):
+    if offline:
+        monkeypatch.setenv("CNNLAB_OFFLINE", "1")
+    else:
+        monkeypatch.delenv("CNNLAB_OFFLINE", raising=False)
+        monkeypatch.setattr(_net, "DOWNLOAD_HOST", "127.0.0.1")
+
+        def unreachable(url, *, deadline=None, max_bytes=None, instead=""):
+            raise ConnectionError(f"Could not download {url}: [Errno 111] Connection refused (a very long "
+                                  f"explanation of what went wrong, far longer than one line should be, "
+                                  f"with more words); you may be offline, so {instead}.")
+
+        monkeypatch.setattr(_net, "fetch", unreachable)
+    assert datasets.load_cats_dogs() is None
+    out = capsys.readouterr().out.strip()
+    assert out.count("\n") == 0 and "photo such as images.load" not in out, out
+    assert out.count("(") == out.count(")") and out.count("[") == out.count("]"), out

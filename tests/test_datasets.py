@@ -292,7 +292,7 @@ def test_the_probe_timeout_set_on_the_package_takes_effect(monkeypatch, tmp_path
 def test_the_download_deadline_set_on_the_package_takes_effect(monkeypatch, tmp_path):
     seen = {}
 
-    def fake_fetch(url, *, deadline, max_bytes):
+    def fake_fetch(url, *, deadline, max_bytes, instead):
         seen["deadline"] = deadline
         raise ConnectionError("no")
 
@@ -543,7 +543,7 @@ def test_download_with_a_wrong_checksum_writes_nothing(monkeypatch, tmp_path, sm
 def test_download_uses_a_total_deadline_and_a_size_cap(monkeypatch, tmp_path):
     seen = {}
 
-    def fake_fetch(url, *, deadline, max_bytes):
+    def fake_fetch(url, *, deadline, max_bytes, instead):
         seen.update(url=url, deadline=deadline, max_bytes=max_bytes)
         raise ConnectionError("no")
 

@@ -246,3 +246,25 @@ def test_gif_error_in_a_real_process_has_no_traceback(tmp_path):
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"this is my talk, not JSON", "not JSON"),
+    (b"\xff\xfe\x00binary", "not JSON"),
+    (b'{"cells": "none", "nbformat": 4}', "no nbformat 4 'cells' list"),
+    (b"[1, 2, 3]", "no nbformat 4 'cells' list"),
+    (None, "is a folder"),
+])
+def test_cli_demo_refuses_what_is_not_a_notebook_before_starting_voila(capsys, tmp_path, monkeypatch, content,
+                                                                       message):
+    started = []
+    monkeypatch.setattr(cli, "_run", lambda *a, **k: started.append(a) or 0)
+    target = tmp_path / "talk.ipynb"
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_bytes(content)
+    assert cli.main(["demo", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1, err
+    assert started == []

@@ -255,3 +255,31 @@ def test_importing_images_does_not_load_the_network_modules():
     code = "import sys, cnnlab.images; print(sorted(m for m in ('http.client', 'ssl') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------- photos as phones take them
+
+
+def _sideways_jpeg(path, orientation=6):
+    """An 80 wide x 40 tall JPEG with the EXIF tag that says 'turn me 90 degrees to view' (a phone's portrait)."""
+    pixels = np.zeros((40, 80, 3), np.uint8)
+    pixels[:, :40] = 255                               # the left half white, as stored
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(pixels).save(path, "JPEG", exif=exif, quality=95)
+    return path
+
+
+@pytest.mark.parametrize("orientation, shape", [(1, (40, 80)), (3, (40, 80)), (6, (80, 40)), (8, (80, 40))])
+def test_a_photo_is_loaded_upright_as_its_exif_orientation_says(tmp_path, orientation, shape):
+    photo = images.load(_sideways_jpeg(tmp_path / "phone.jpg", orientation))
+    assert photo.shape[:2] == shape
+    if orientation == 6:                               # turned clockwise: the stored left half is now on top
+        assert photo[:20].mean() > 200 and photo[-20:].mean() < 50
+
+
+def test_an_uploaded_phone_photo_is_upright_in_the_demo_too(tmp_path):
+    from cnnlab import demo
+
+    content = _sideways_jpeg(tmp_path / "phone.jpg").read_bytes()
+    assert demo.read_upload("phone.jpg", content).shape[:2] == (80, 40)

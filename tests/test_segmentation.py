@@ -204,3 +204,38 @@ def test_max_epochs_stops_training_early_and_is_checked():
     assert history["epochs"] == 2 and len(history["loss"]) == 2
     with pytest.raises(TypeError, match="max_epochs"):
         seg.train_segmenter(model, shapes.images, shapes.label_maps, max_epochs=1.5)
+
+
+# ---------------------------------------------------------------- label arithmetic never overflows
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int32])
+def test_per_class_iou_is_exact_in_any_integer_dtype_with_many_classes(dtype):
+    """uint8 maps with 17+ classes once overflowed ``true * n_classes + pred`` silently."""
+    from sklearn.metrics import jaccard_score
+
+    rng = np.random.default_rng(3)
+    classes = 40 if np.iinfo(dtype).max >= 40 else 20
+    true = rng.integers(0, classes, (3, 16, 16)).astype(dtype)
+    pred = np.where(rng.random(true.shape) < 0.8, true, rng.integers(0, classes, true.shape)).astype(dtype)
+    want = jaccard_score(true.ravel(), pred.ravel(), average=None, labels=range(classes), zero_division=1.0)
+    np.testing.assert_allclose(seg.per_class_iou(pred, true, classes), want)
+
+
+def test_the_255_ignore_label_leaves_those_pixels_out():
+    true = np.array([[0, 1, 255, 255]], np.uint8)
+    pred = np.array([[0, 1, 1, 0]], np.uint8)
+    assert seg.per_class_iou(pred, true, ignore_label=255).tolist() == [1.0, 1.0]
+    assert seg.mean_iou(pred, true, ignore_label=255) == 1.0
+    with pytest.raises(ValueError, match="ignore_label="):
+        seg.per_class_iou(pred, true, n_classes=2)
+
+
+@pytest.mark.parametrize("pred, true, kwargs, message", [
+    (np.array([0, 10**7]), np.array([0, 1]), {}, "a label of 10000000"),
+    (np.array([0, 1]), np.array([0, 1]), {"n_classes": 10**6}, "n_classes=1000000"),
+    (np.array([0, 1]), np.array([0, 1]), {"ignore_label": -1}, "ignore_label"),
+])
+def test_a_stray_label_or_huge_class_count_is_refused_before_allocating(pred, true, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        seg.per_class_iou(pred, true, **kwargs)

@@ -435,3 +435,8 @@ def test_load_weights_names_a_bad_path(path, error):
 def test_save_weights_wants_an_npz_name(tmp_path):
     with pytest.raises(ValueError, match="path must end in .npz"):
         training.save_weights(_tiny(), tmp_path / "tiny.keras")
+
+
+def test_confusion_matrix_refuses_a_huge_class_count_before_allocating():
+    with pytest.raises(ValueError, match="classes=1000000 would make a confusion table"):
+        training.confusion_matrix([0, 1], [0, 1], classes=10**6)

@@ -189,3 +189,29 @@ def test_one_line_joins_lines_caps_the_length_and_names_a_silent_error():
     long = v.one_line(ValueError("x" * 500), limit=40)
     assert len(long) == 40 and long.endswith("\u2026")
     assert v.one_line(KeyError()) == "KeyError"
+
+
+# ---------------------------------------------------------------- one-line messages end at a word
+
+
+@pytest.mark.parametrize("text, limit", [
+    (("Could not download https://example.org/cats.zip: timed out (the server is too slow or does not answer); "
+      "you may be offline, so try a file"), 90),
+    (("Not downloading it because CNNLAB_OFFLINE is set; use a bundled photo such as images.load('cat') or a "
+      "file on disk."), 80),
+    ("word " * 100, 50),
+    ("a" * 500, 50),
+])
+def test_shorten_cuts_between_words_and_never_inside_brackets(text, limit):
+    short = v.shorten(text, limit)
+    assert len(short) <= limit and short.endswith("\u2026")
+    body = short[:-1]
+    assert body.count("(") == body.count(")") and body.count("[") == body.count("]")
+    words = text.split()
+    if len(words) > 1:
+        assert " ".join(words).startswith(body) and text.replace("\n", " ")[len(body)] in " ,;:("
+
+
+def test_one_line_keeps_a_short_message_whole_and_names_a_silent_error():
+    assert v.one_line(ValueError("bad  value\nhere")) == "bad value here"
+    assert v.one_line(KeyError()) == "KeyError"

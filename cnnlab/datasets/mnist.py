@@ -169,7 +169,8 @@ def _download_mnist():
     import hashlib
     import tempfile
 
-    payload = _net.fetch(MNIST_URL, deadline=_setting("DOWNLOAD_DEADLINE"), max_bytes=_MNIST_MAX_BYTES)
+    payload = _net.fetch(MNIST_URL, deadline=_setting("DOWNLOAD_DEADLINE"), max_bytes=_MNIST_MAX_BYTES,
+                         instead='use load_mnist("offline") for the 5,000-digit subset')
     if hashlib.sha256(payload).hexdigest() != _MNIST_SHA256:
         raise ConnectionError(f"The full MNIST downloaded from {MNIST_URL} does not match its checksum; "
                               f'use load_mnist("offline") for the 5,000-digit subset.')

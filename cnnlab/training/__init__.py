@@ -66,6 +66,7 @@ from .evaluate import (
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
 from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
+from .shipped import MAX_WEIGHTS_BYTES as MAX_WEIGHTS_BYTES
 from .shipped import digits_model_path, load_digits_model, load_weights, save_weights
 
 __all__ = [

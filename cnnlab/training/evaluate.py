@@ -100,8 +100,13 @@ def shifted_accuracy(model, images, labels) -> float:
     return float(np.mean(list(shifted_accuracies(model, images, labels).values())))
 
 
+#: the largest confusion table (classes x classes counts) :func:`confusion_matrix` makes
+MAX_TABLE_CELLS = 2**24
+
+
 def _label_pair(labels, predicted, classes) -> tuple[np.ndarray, np.ndarray, int]:
     classes = v.positive_int(classes, "classes")
+    v.size_limit((classes, classes), 8, f"classes={classes}", "a confusion table", MAX_TABLE_CELLS)
     truth = _common.labels(labels, "labels", len(v.array(labels, "labels", (1,))), classes)
     guess = _common.labels(predicted, "predicted", len(truth), classes)
     return truth, guess, classes
