@@ -83,15 +83,16 @@ def _data_dir() -> Path:
     return Path(skimage.__file__).parent / "data"
 
 
-def _decode(data, source: str) -> np.ndarray:
-    """Pixels of the image in ``data`` (a path or a binary file), size checked before decoding."""
+def _decode(data, source: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Pixels of the image in ``data`` (a path or a binary file), size checked (against ``max_pixels``)
+    from the header before decoding."""
     from PIL import Image
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check the size ourselves
             with Image.open(data) as img:
-                _check_pixels(img.size, source)
+                _check_pixels(img.size, source, max_pixels)
                 img.load()
                 arr = _to_uint8_pixels(_upright(img), source)
     except Image.DecompressionBombError as exc:
@@ -113,12 +114,12 @@ def _upright(img):
     return ImageOps.exif_transpose(img) or img
 
 
-def _check_pixels(size: tuple[int, int], source: str) -> None:
-    """Refuse a picture whose header declares more than :data:`MAX_PIXELS` (a decompression bomb)."""
+def _check_pixels(size: tuple[int, int], source: str, max_pixels: int = MAX_PIXELS) -> None:
+    """Refuse a picture whose header declares more than ``max_pixels`` (a decompression bomb)."""
     width, height = size
-    if width * height > MAX_PIXELS:
+    if width * height > max_pixels:
         raise ValueError(f"name_or_path {source!r} is too large to load: {width} x {height} = "
-                         f"{width * height:,} pixels, more than the {MAX_PIXELS:,} allowed")
+                         f"{width * height:,} pixels, more than the {max_pixels:,} allowed")
 
 
 def _to_uint8_pixels(img, source: str) -> np.ndarray:

@@ -124,3 +124,21 @@ def test_the_fallback_sentence_is_about_the_data_set_and_never_cut_inside_bracke
     out = capsys.readouterr().out.strip()
     assert out.count("\n") == 0 and "photo such as images.load" not in out, out
     assert out.count("(") == out.count(")") and out.count("[") == out.count("]"), out
+
+
+def test_a_huge_photo_in_the_archive_is_refused_from_its_header_before_decoding(monkeypatch):
+    """A 3,000 x 2,000 JPEG (6 megapixels, small on disk) is more than the tutorial's photos ever are."""
+    big = [("cats_and_dogs_filtered/train/cats/aaa.jpg", _jpeg("gray", size=(3000, 2000)))]   # sorts first
+    archive = _archive(extra=big)
+    decoded = []
+    real_load = Image.Image.load
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self.size) or real_load(self))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="too large to load"):
+        cats_dogs.photos_from_archive(archive, per_class=1, size=32)
+    assert time.perf_counter() - start < 1.0 and (3000, 2000) not in decoded
+
+
+def test_decoding_stops_at_the_downloads_total_deadline():
+    with pytest.raises(ValueError, match="took past"):
+        cats_dogs.photos_from_archive(_archive(), per_class=2, size=32, deadline=time.monotonic() - 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 
 import numpy as np
@@ -27,6 +28,8 @@ MAX_ARCHIVE_BYTES = 80 * 2**20
 DOWNLOAD_DEADLINE = 180.0
 #: one photo in the archive is at most a few hundred KB
 MAX_PHOTO_BYTES = 4 * 2**20
+#: and at most about 500 x 500 pixels; a larger one is refused from its header, before decoding
+MAX_PHOTO_PIXELS = 4_000_000
 MAX_PER_CLASS = 1000
 _MEMBER = re.compile(r"^cats_and_dogs_filtered/(train|validation)/(cats|dogs)/[A-Za-z0-9_.]+\.jpg$")
 
@@ -68,9 +71,10 @@ def load_cats_dogs(per_class=100, size=64, *, source="auto"):
         raise ValueError(f"size must be between 16 and 256 pixels, got {size}")
     source = v.choice(source, "source", ("auto", "online"))
     try:
+        started = time.monotonic()
         archive = _net.fetch(CATS_DOGS_URL, deadline=DOWNLOAD_DEADLINE, max_bytes=MAX_ARCHIVE_BYTES,
                              instead="the lessons need no download: every other data set ships with the course")
-        return photos_from_archive(archive, per_class, size)
+        return photos_from_archive(archive, per_class, size, deadline=started + DOWNLOAD_DEADLINE)
     except (ConnectionError, ValueError) as exc:
         if source == "online":
             raise ConnectionError(str(exc)) from None
@@ -79,11 +83,13 @@ def load_cats_dogs(per_class=100, size=64, *, source="auto"):
         return None
 
 
-def photos_from_archive(archive: bytes, per_class: int, size: int):
+def photos_from_archive(archive: bytes, per_class: int, size: int, deadline: float | None = None):
     """Decode ``per_class`` training and ``per_class // 2`` validation photos of each class from the zip bytes.
 
-    Only members named as in the tutorial's archive are read (no other path,
-    no link, nothing above :data:`MAX_PHOTO_BYTES`); nothing is extracted to disk.
+    Only members named as in the tutorial's archive are read (no other path, no link, nothing above
+    :data:`MAX_PHOTO_BYTES` or, from its header, :data:`MAX_PHOTO_PIXELS`); nothing is extracted to
+    disk. ``deadline`` (a ``time.monotonic()`` value) ends the decoding with a ``ValueError`` once
+    passed, so download and decoding together keep the download's total deadline.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(archive)) as zf:
@@ -91,18 +97,21 @@ def photos_from_archive(archive: bytes, per_class: int, size: int):
                               and not info.is_dir() and 0 < info.file_size <= MAX_PHOTO_BYTES),
                              key=lambda info: info.filename)
             parts = {"train": per_class, "validation": max(1, per_class // 2)}
-            return tuple(_part(zf, members, part, count, size) for part, count in parts.items())
+            return tuple(_part(zf, members, part, count, size, deadline) for part, count in parts.items())
     except zipfile.BadZipFile as exc:
         raise ValueError(f"the download is not a valid zip archive ({exc})") from None
 
 
-def _part(zf: zipfile.ZipFile, members, part: str, count: int, size: int):
+def _part(zf: zipfile.ZipFile, members, part: str, count: int, size: int, deadline: float | None):
     photos, labels = [], []
     for label, folder in enumerate(("cats", "dogs")):
         chosen = [m for m in members if m.filename.split("/")[1:3] == [part, folder]][:count]
         if not chosen:
             raise ValueError(f"the archive has no {part} photos of {folder}")
         for info in chosen:
+            if deadline is not None and time.monotonic() > deadline:
+                raise ValueError(f"decoding the archive's photos took past the {DOWNLOAD_DEADLINE:g} s the "
+                                 f"download may take in all")
             photos.append(_square(_decode(zf.read(info), info.filename), size))
             labels.append(label)
     return np.stack(photos), np.array(labels, dtype=np.uint8)
@@ -111,7 +120,7 @@ def _part(zf: zipfile.ZipFile, members, part: str, count: int, size: int):
 def _decode(data: bytes, name: str) -> np.ndarray:
     from .. import images
 
-    arr = images._decode(io.BytesIO(data), name)
+    arr = images._decode(io.BytesIO(data), name, max_pixels=MAX_PHOTO_PIXELS)
     return arr if arr.ndim == 3 else np.repeat(arr[:, :, None], 3, axis=2)
 
 
