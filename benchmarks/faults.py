@@ -363,6 +363,68 @@ def case_gif_overwrite(tmp: Path, deadline: float) -> str:
     return message
 
 
+def case_uint8_labels_many_classes(tmp: Path, deadline: float) -> str:
+    from cnnlab import segmentation
+
+    true = np.arange(40, dtype=np.uint8).repeat(10).reshape(20, 20)
+    scores = segmentation.per_class_iou(true, true)
+    assert scores.tolist() == [1.0] * 40, scores
+    return "40 classes in uint8 maps: every class's IoU is 1.0, as it must be"
+
+
+def case_labels_255_ignore(tmp: Path, deadline: float) -> str:
+    from cnnlab import segmentation
+
+    true = np.array([[0, 1, 255]], np.uint8)
+    message = expect(ValueError, lambda: segmentation.per_class_iou(np.array([[0, 1, 1]], np.uint8), true, 2))
+    assert "ignore_label" in message, message
+    return message
+
+
+def case_stray_label_10_7(tmp: Path, deadline: float) -> str:
+    from cnnlab import segmentation
+
+    return expect(ValueError, lambda: segmentation.per_class_iou(np.array([0, 10**7]), np.array([0, 1])))
+
+
+def case_exif_portrait(tmp: Path, deadline: float) -> str:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6                                     # "turn 90 degrees clockwise to view"
+    Image.fromarray(np.zeros((40, 80, 3), np.uint8)).save(tmp / "phone.jpg", exif=exif)
+    shape = images.load(tmp / "phone.jpg").shape
+    assert shape[:2] == (80, 40), shape
+    return f"stored 80 wide x 40 tall, loaded upright as {shape[1]} wide x {shape[0]} tall"
+
+
+def case_demo_on_text_file(tmp: Path, deadline: float) -> str:
+    (tmp / "talk.ipynb").write_text("my talk, not a notebook")
+    return _cli(["demo", str(tmp / "talk.ipynb")])
+
+
+def case_demo_on_folder(tmp: Path, deadline: float) -> str:
+    return _cli(["demo", str(tmp)])
+
+
+def case_archive_of_huge_jpegs(tmp: Path, deadline: float) -> str:
+    import zipfile
+
+    from PIL import Image
+
+    from cnnlab.datasets import cats_dogs
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 7000), "gray").save(buffer, format="JPEG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for index in range(20):
+            zf.writestr(f"cats_and_dogs_filtered/train/cats/cat.{index}.jpg", buffer.getvalue())
+    message = expect(ValueError, lambda: cats_dogs.photos_from_archive(archive.getvalue(), 20, 32))
+    assert "too large to load" in message and "damaged" not in message, message
+    return message
+
+
 CASES = {
     "URL with CNNLAB_OFFLINE=1": case_url_offline,
     "server trickling the body": case_trickling_body,
@@ -385,6 +447,13 @@ CASES = {
     "cnnlab gif with a bomb": case_gif_bomb,
     "cnnlab gif, overflowing kernel": case_gif_overflowing_kernel,
     "cnnlab gif notes.txt": case_gif_overwrite,
+    "uint8 label maps, 40 classes": case_uint8_labels_many_classes,
+    "label 255 without ignore_label": case_labels_255_ignore,
+    "stray label 10**7": case_stray_label_10_7,
+    "phone JPEG, EXIF orientation 6": case_exif_portrait,
+    "cnnlab demo on a text file": case_demo_on_text_file,
+    "cnnlab demo on a folder": case_demo_on_folder,
+    "archive of 7000x7000 JPEGs": case_archive_of_huge_jpegs,
 }
 NETWORK_CASES = {"server trickling the body", "server trickling headers", "server that never answers",
                  "300 MB body, length declared", "300 MB body, length not declared"}

@@ -95,6 +95,8 @@ def _decode(data, source: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:
                 _check_pixels(img.size, source, max_pixels)
                 img.load()
                 arr = _to_uint8_pixels(_upright(img), source)
+    except _TooLarge:
+        raise
     except Image.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
@@ -114,11 +116,15 @@ def _upright(img):
     return ImageOps.exif_transpose(img) or img
 
 
+class _TooLarge(ValueError):
+    """A picture whose header declares too many pixels (kept apart from the damaged-file errors)."""
+
+
 def _check_pixels(size: tuple[int, int], source: str, max_pixels: int = MAX_PIXELS) -> None:
     """Refuse a picture whose header declares more than ``max_pixels`` (a decompression bomb)."""
     width, height = size
     if width * height > max_pixels:
-        raise ValueError(f"name_or_path {source!r} is too large to load: {width} x {height} = "
+        raise _TooLarge(f"name_or_path {source!r} is too large to load: {width} x {height} = "
                          f"{width * height:,} pixels, more than the {max_pixels:,} allowed")
 
 

@@ -283,3 +283,10 @@ def test_an_uploaded_phone_photo_is_upright_in_the_demo_too(tmp_path):
 
     content = _sideways_jpeg(tmp_path / "phone.jpg").read_bytes()
     assert demo.read_upload("phone.jpg", content).shape[:2] == (80, 40)
+
+
+def test_a_picture_over_the_pixel_cap_says_too_large_not_damaged(tmp_path):
+    Image.new("L", (300, 200)).save(tmp_path / "big.png")
+    with pytest.raises(ValueError, match="too large to load") as caught:
+        images._decode(tmp_path / "big.png", "big.png", max_pixels=50_000)
+    assert "damaged" not in str(caught.value)
