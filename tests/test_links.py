@@ -253,3 +253,22 @@ def test_a_fork_sets_its_address_in_one_command(tmp_path):
         assert '"cnnlab @ git+https://github.com/my-school/cnnlab"' in changes[tmp_path / "lessons" / "03_relu.py"]
     finally:
         _links.REPOSITORY = original
+
+
+def test_cnnlabs_lowest_versions_are_colabs_own():
+    """The floors in pyproject.toml are exactly the versions the Colab-like CI environment tests."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    colab = {}
+    for line in (ROOT / "tests" / "colab-constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, number = line.split("==")
+            colab[canonicalize_name(name)] = number
+    project = _pyproject()["project"]
+    floors = [Requirement(text) for text in project["dependencies"] + project["optional-dependencies"]["tf"]]
+    assert len(floors) >= 8
+    for requirement in floors:
+        (spec,) = requirement.specifier
+        name = canonicalize_name(requirement.name).replace("tensorflow-cpu", "tensorflow")  # Colab's build
+        assert spec.operator == ">=" and spec.version == colab[name], (str(requirement), colab.get(name))
