@@ -425,6 +425,25 @@ def case_archive_of_huge_jpegs(tmp: Path, deadline: float) -> str:
     return message
 
 
+def case_scales_in_percent(tmp: Path, deadline: float) -> str:
+    from cnnlab import detection
+
+    return expect(ValueError, lambda: detection.sliding_windows((512, 512), 25, 4, scales=[25]))
+
+
+def case_transposed_stride_10_5(tmp: Path, deadline: float) -> str:
+    from cnnlab import segmentation
+
+    return expect(ValueError, lambda: segmentation.transposed_conv2d(np.ones((3, 3)), np.ones((2, 2)), stride=10**5))
+
+
+def case_iou_matrix_10_6(tmp: Path, deadline: float) -> str:
+    from cnnlab import detection
+
+    boxes = np.tile([0.0, 0.0, 1.0, 1.0], (10**6, 1))
+    return expect(ValueError, lambda: detection.iou_matrix(boxes, boxes))
+
+
 CASES = {
     "URL with CNNLAB_OFFLINE=1": case_url_offline,
     "server trickling the body": case_trickling_body,
@@ -454,6 +473,9 @@ CASES = {
     "cnnlab demo on a text file": case_demo_on_text_file,
     "cnnlab demo on a folder": case_demo_on_folder,
     "archive of 7000x7000 JPEGs": case_archive_of_huge_jpegs,
+    "window scales=[25] (percent)": case_scales_in_percent,
+    "transposed_conv2d stride=10**5": case_transposed_stride_10_5,
+    "iou_matrix 10**6 x 10**6": case_iou_matrix_10_6,
 }
 NETWORK_CASES = {"server trickling the body", "server trickling headers", "server that never answers",
                  "300 MB body, length declared", "300 MB body, length not declared"}

@@ -389,7 +389,12 @@ def transposed_conv2d(x, kernel, stride=2, padding="valid") -> np.ndarray:
     kh, kw, f, kc = ker.shape
     if kc != c:
         raise ValueError(f"kernel must have {c} input channels (its last axis) to match x, got shape {ker.shape}")
-    full = np.zeros(((h - 1) * stride + max(kh, stride), (w - 1) * stride + max(kw, stride), f))
+    from . import ops
+
+    full_shape = ((h - 1) * stride + max(kh, stride), (w - 1) * stride + max(kw, stride), f)
+    v.size_limit(full_shape, 8, f"stride={stride}", "an output", ops.MAX_ELEMENTS)
+    v.size_limit((h, w), 1, f"an input of {h} x {w} pixels (x=", "a loop", ops.MAX_LOOP_STEPS)
+    full = np.zeros(full_shape)
     for i in range(h):
         for j in range(w):
             # one stamp: (kh, kw, F, C) weights times this pixel's C values
@@ -408,6 +413,10 @@ def _keras():
     import keras
 
     return keras
+
+
+#: the most feature maps :func:`unet`'s first level may have (its bottleneck has four times as many)
+MAX_UNET_FILTERS = 256
 
 
 def unet(input_shape=(32, 32, 3), classes=4, filters=16, skips=True, seed=0):
@@ -439,8 +448,6 @@ def unet(input_shape=(32, 32, 3), classes=4, filters=16, skips=True, seed=0):
 
     Introduced in lesson 09.
     """
-    keras = _keras()
-    layers = keras.layers
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {input_shape!r}")
     h, w, c = (v.positive_int(n, f"input_shape[{i}]") for i, n in enumerate(input_shape))
@@ -448,9 +455,15 @@ def unet(input_shape=(32, 32, 3), classes=4, filters=16, skips=True, seed=0):
         raise ValueError(f"input_shape must have height and width divisible by 4, got {input_shape!r}")
     classes = v.positive_int(classes, "classes")
     filters = v.positive_int(filters, "filters")
+    if filters > MAX_UNET_FILTERS:
+        bottleneck_gb = 9 * (4 * filters) ** 2 * 4 / 1e9          # one 3x3 convolution of 4 * filters maps
+        raise ValueError(f"filters must be at most {MAX_UNET_FILTERS} (the original U-Net starts with 64); "
+                         f"{filters} would need {bottleneck_gb:,.1f} GB for one bottleneck convolution alone")
     if not isinstance(skips, bool):
         raise TypeError(f"skips must be True or False, got {type(skips).__name__}")
     seed = v.nonnegative_int(seed, "seed")
+    keras = _keras()
+    layers = keras.layers
     counter = iter(range(seed * 100, seed * 100 + 100))
 
     def conv(n, x, name):

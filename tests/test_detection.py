@@ -1,5 +1,6 @@
 """cnnlab.detection: IoU against pixel counting, NMS against TensorFlow, windows, AP, the face and shapes models."""
 
+import time
 
 import numpy as np
 import pytest
@@ -365,3 +366,23 @@ def test_pretrained_faces_finds_the_astronaut_offline():
     assert eyes < nose < mouth
     # no face in a cup of coffee
     assert det.pretrained_faces(images.load("coffee"))[0].shape == (0, 4)
+
+
+# ---------------------------------------------------------------- sizes and scales with no limit
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: det.windows.scaled_size((512, 512), 25), "scales are fractions"),
+    (lambda: det.sliding_windows((512, 512), 25, 4, scales=[1000]), "scale=1000"),
+    (lambda: det.windows.scaled_size((10, 10), float("inf")), "scale must be a finite number"),
+    (lambda: det.windows.scaled_size((10, 10), -1), "scale must be positive"),
+    (lambda: det.sliding_windows((64, 64), 25, 4, scales=[float("nan")]), "scales must contain only finite numbers"),
+    (lambda: det.windows.window_grid((10, 10), 25, 0), "stride"),
+    (lambda: det.windows.window_grid((10, 10), 0, 2), "window"),
+    (lambda: det.iou_matrix(np.zeros((10**5, 4)), np.zeros((10**5, 4))), "compare them in chunks"),
+])
+def test_a_size_or_scale_out_of_reach_is_refused_at_once(call, message):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert time.perf_counter() - start < 1.0

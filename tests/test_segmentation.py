@@ -239,3 +239,13 @@ def test_the_255_ignore_label_leaves_those_pixels_out():
 def test_a_stray_label_or_huge_class_count_is_refused_before_allocating(pred, true, kwargs, message):
     with pytest.raises(ValueError, match=message):
         seg.per_class_iou(pred, true, **kwargs)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: seg.transposed_conv2d(np.ones((3, 3)), np.ones((2, 2)), stride=100000), "stride=100000"),
+    (lambda: seg.transposed_conv2d(np.ones((1000, 1000)), np.ones((1, 1)), stride=1), "a loop"),
+    (lambda: seg.unet(filters=100000), "filters must be at most 256"),
+])
+def test_a_size_out_of_reach_is_refused_before_allocating(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -60,6 +60,10 @@ def box_area(boxes) -> np.ndarray:
     return (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
 
 
+#: the most box pairs :func:`iou_matrix` compares at once (each pair costs a few float64 numbers)
+MAX_IOU_PAIRS = 2**24
+
+
 def _iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU of every row of ``a`` with every row of ``b`` (both already checked)."""
     ix = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
@@ -127,7 +131,11 @@ def iou_matrix(boxes_a, boxes_b) -> np.ndarray:
 
     Introduced in lesson 08.
     """
-    return _iou_matrix(_boxes(boxes_a, "boxes_a"), _boxes(boxes_b, "boxes_b"))
+    a, b = _boxes(boxes_a, "boxes_a"), _boxes(boxes_b, "boxes_b")
+    if len(a) * len(b) > MAX_IOU_PAIRS:
+        raise ValueError(f"boxes_a ({len(a):,} boxes) against boxes_b ({len(b):,}) would make {len(a) * len(b):,} "
+                         f"IoU pairs, more than the {MAX_IOU_PAIRS:,} compared at once; compare them in chunks")
+    return _iou_matrix(a, b)
 
 
 # ---------------------------------------------------------------- non-maximum suppression

@@ -7,11 +7,14 @@ import numpy as np
 
 from .. import _validate as v
 
+#: the most pixels a photo resized by a scale may have (as many as :func:`cnnlab.images.load` allows)
+MAX_SCALED_PIXELS = 50_000_000
+
 
 def _scales(scales) -> np.ndarray:
     arr = v.array(scales, "scales", (0, 1)).astype(np.float64).reshape(-1)
-    if (arr <= 0).any():
-        raise ValueError(f"scales must all be positive, got {arr.tolist()}")
+    if not np.isfinite(arr).all() or (arr <= 0).any():
+        raise ValueError(f"scales must all be positive finite numbers, got {arr.tolist()}")
     return arr
 
 
@@ -22,14 +25,27 @@ def _image_hw(image_shape) -> tuple[int, int]:
 
 
 def scaled_size(image_shape, scale) -> tuple[int, int]:
-    """``(H, W)`` of the photo resized by ``scale`` (rounded, at least 1 pixel)."""
+    """``(H, W)`` of the photo resized by ``scale`` (rounded, at least 1 pixel).
+
+    Raises ``ValueError`` for a scale that is not a positive finite number, or that would make
+    more than :data:`MAX_SCALED_PIXELS` (``scales=[25]`` for 25 % is a classic slip).
+    """
     h, w = _image_hw(image_shape)
-    return max(1, round(h * scale)), max(1, round(w * scale))
+    scale = v.finite_number(scale, "scale")
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    size = max(1, round(h * scale)), max(1, round(w * scale))
+    if size[0] * size[1] > MAX_SCALED_PIXELS:
+        raise ValueError(f"scale={scale:g} would resize the {h} x {w} photo to {size[0]:,} x {size[1]:,} "
+                         f"pixels, more than {MAX_SCALED_PIXELS:,}; scales are fractions (0.25 for a quarter)")
+    return size
 
 
 def window_grid(image_shape, window, stride):
     """Number of window positions ``(rows, cols)`` that fit in ``image_shape``."""
     h, w = _image_hw(image_shape)
+    window = v.positive_int(window, "window")
+    stride = v.positive_int(stride, "stride")
     return max(0, (h - window) // stride + 1), max(0, (w - window) // stride + 1)
 
 
