@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -562,30 +561,6 @@ def test_limits():
     assert _colors.limits(np.array([-1.0, 2.0])) == (-2.0, 2.0)
     assert _colors.limits(np.array([0, 200], dtype=np.uint8)) == (0.0, 200.0)
     assert _colors.limits(np.zeros(3)) == (0.0, 1.0)
-
-
-# ---------------------------------------------------------------- the front-end files
-
-
-STATIC = Path(_frames.__file__).parent / "static"
-
-
-def test_the_javascript_animates_in_the_browser_and_loads_nothing():
-    js = (STATIC / "widget.js").read_text()
-    assert "requestAnimationFrame" in js and "cancelAnimationFrame" in js
-    assert "export default { render }" in js
-    assert not re.search(r"https?://", js), "the widget code must not load anything from the network"
-
-
-def test_every_css_class_starts_with_cnnlab():
-    css = (STATIC / "widget.css").read_text()
-    js = (STATIC / "widget.js").read_text()
-    css_classes = set(re.findall(r"\.(-?[a-zA-Z_][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)))
-    js_classes = {c for group in re.findall(r'\bh\("\w+",\s*"([^"]+)"', js) for c in group.split()}
-    js_classes |= set(re.findall(r'"(cnnlab-[\w-]+)"', js))
-    assert css_classes and js_classes
-    assert all(c.startswith("cnnlab-") for c in css_classes | js_classes), sorted(
-        c for c in css_classes | js_classes if not c.startswith("cnnlab-"))
 
 
 # ---------------------------------------------------------------- robust colour limits

@@ -27,12 +27,12 @@ import math
 import threading
 import time
 
-import anywidget
 import numpy as np
 import traitlets
 
 from .. import images
-from ._base import _STATIC
+from ._base import Widget
+from ._frames import load_font
 from ._protocol import error_text
 from ._serialize import ARRAY
 from .scenes._common import style
@@ -151,7 +151,7 @@ def _drawing_from_page(content: dict, buffers) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
-class DrawWidget(anywidget.AnyWidget):
+class DrawWidget(Widget):
     """Draw a digit; a trained network reads it and shows its three best guesses and first-layer maps.
 
     Parameters
@@ -183,12 +183,7 @@ class DrawWidget(anywidget.AnyWidget):
     Introduced in lesson 07.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
-
-    kind = traitlets.Unicode("draw").tag(sync=True)
-    meta = traitlets.Dict().tag(sync=True)
-    error = traitlets.Unicode("").tag(sync=True)
+    KIND = "draw"
     #: the three best guesses, ``[{"digit": 1, "p": 0.98}, ...]``
     guesses = traitlets.List().tag(sync=True)
     #: how long the last reading took in Python, in milliseconds
@@ -321,18 +316,6 @@ class DrawWidget(anywidget.AnyWidget):
         """A still picture: the digit read, the three bars and the maps, as a PIL image."""
         return _still(self._digit, self._top3, self._maps, None if self._reader is None else self._reader.layer)
 
-    def to_png(self, path=None):
-        """The still picture as PNG: bytes, or written to ``path`` (then the path is returned)."""
-        from . import _frames
-
-        return _frames.png(self.frame(), path)
-
-    def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus its still picture for pages that cannot run it."""
-        from ._base import with_still
-
-        return with_still(super()._repr_mimebundle_(**kwargs), self.to_png(), repr(self))
-
     def __repr__(self) -> str:
         if not self._top3:
             return f"DrawWidget({self._model_words()}; nothing drawn yet)"
@@ -344,30 +327,28 @@ def _still(digit: np.ndarray, top3: list, maps: np.ndarray | None, layer: str | 
     """The PIL picture of :meth:`DrawWidget.frame`."""
     from PIL import Image, ImageDraw
 
-    from ._frames import _font
-
     cell, gap = 8, 16
-    font = _font(15)
+    face = load_font(15)
     count = 0 if maps is None else maps.shape[2]
     map_px = 0 if maps is None else 3 * maps.shape[0]
     width = gap + 28 * cell + gap + 260 + gap + max(0, 4 * (map_px + 6))
     height = gap + 24 + 28 * cell + gap
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    draw.text((gap, gap), "the digit as the network reads it (28\u00d728)", fill="black", font=font)
+    draw.text((gap, gap), "the digit as the network reads it (28\u00d728)", fill="black", font=face)
     img.paste(Image.fromarray(digit, "L").resize((28 * cell, 28 * cell), Image.Resampling.NEAREST).convert("RGB"),
               (gap, gap + 24))
     x0 = gap + 28 * cell + gap
     if not top3:
-        draw.text((x0, gap + 24), "nothing drawn yet", fill="black", font=font)
+        draw.text((x0, gap + 24), "nothing drawn yet", fill="black", font=face)
     for i, (k, p) in enumerate(top3):
         y = gap + 24 + i * 40
-        draw.text((x0, y), f"{k}", fill="black", font=font)
+        draw.text((x0, y), f"{k}", fill="black", font=face)
         draw.rectangle([x0 + 20, y, x0 + 20 + round(180 * p), y + 20], fill=(70, 110, 200))
-        draw.text((x0 + 206, y), f"{p:.0%}", fill="black", font=font)
+        draw.text((x0 + 206, y), f"{p:.0%}", fill="black", font=face)
     if maps is not None:
         x1 = x0 + 260 + gap
-        draw.text((x1, gap), f"{count} maps of layer {layer!r}", fill="black", font=font)
+        draw.text((x1, gap), f"{count} maps of layer {layer!r}", fill="black", font=face)
         lo, hi = float(maps.min()), float(maps.max())
         for f in range(count):
             plane = maps[:, :, f]

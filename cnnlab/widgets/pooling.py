@@ -56,6 +56,8 @@ class PoolingWidget(AnimatedWidget):
     Introduced in lesson 04.
     """
 
+    KIND = "pooling"
+
     _params = ("feature_map", "size", "stride", "mode", "padding", "channel", "max_size")
 
     def __init__(self, feature_map, size=2, stride=None, mode="max", *, padding="valid", channel=0,
