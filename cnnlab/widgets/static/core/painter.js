@@ -1,7 +1,7 @@
 // ------------------------------------------------------------------ helpers the sliding kinds share
 
-import { cssColor, decodeArray, slidingWindow, stepCell, style, toRGB } from "./arith.js";
-import { beginOverlay, fillLegend, fillPendingKey, fitOverlay, hideLegend, outline, paddedPanel } from "./dom.js";
+import { cssColor, decodeArray, fmt, slidingWindow, stepCell, style, toRGB } from "./arith.js";
+import { beginOverlay, figure, fillLegend, fillPendingKey, fitOverlay, gridTable, h, hideLegend, outline, paddedPanel, resultBox } from "./dom.js";
 
 // The window of a sliding kind (convolution, pooling, activation, morphology), in padded-input cells.
 export function windowOfStep(S, step) {
@@ -12,6 +12,47 @@ export function windowOfStep(S, step) {
 export function windowPosition(S, step, top, left) {
   const [r, c] = stepCell(step, S.cols);
   return `step ${step + 1} of ${S.steps}: window at row ${top}, column ${left} \u2192 output[${r}, ${c}]`;
+}
+
+// The window at `step` over the drawn channel: its cells row by row (null where padding is), the
+// real values among them, its size, and where it sits in the map (row, col: negative in the padding).
+function windowCells(S, step) {
+  const [H, W] = S.meta.in_shape;
+  const [t, , l] = S.meta.pad;
+  const [top, left, ph, pw] = windowOfStep(S, step);
+  const cells = [];
+  for (let i = 0; i < ph; i++) {
+    for (let j = 0; j < pw; j++) {
+      const y = top + i - t;
+      const x = left + j - l;
+      cells.push(y >= 0 && y < H && x >= 0 && x < W ? S.input.data[y * W + x] : null);
+    }
+  }
+  return { cells, vals: cells.filter((v) => v !== null), ph, pw, row: top - t, col: left - l };
+}
+
+// The numbers panel of a kind whose window keeps one of its values (max pooling, dilation, erosion:
+// `keeps`, that cell outlined) or their average: the window, the result, and the line
+// `line(listed, cut, count, value)` writes from the values as printed.
+export function windowZoom(S, step, ui, keeps, line) {
+  const st = S.st;
+  const { cells, vals, ph, pw, row, col } = windowCells(S, step);
+  const value = S.output.data[step];
+  const best = keeps ? cells.indexOf(value) : -1;
+  ui.position.textContent = windowPosition(S, step, row, col);
+  ui.zoom.replaceChildren();
+  if (ph * pw <= st.max_listed) {
+    ui.zoom.appendChild(figure("window", gridTable(ph, pw, (i, j) => {
+      const k = i * pw + j;
+      if (cells[k] === null) return { text: "\u00b7", cls: "cnnlab-padcell" };
+      return { text: fmt(cells[k]), cls: k === best ? "cnnlab-max" : "" };
+    })));
+    ui.zoom.appendChild(h("span", "cnnlab-op", "\u2192"));
+  }
+  ui.zoom.appendChild(resultBox(value, S.meta.vmin, S.meta.vmax, st));
+  const cut = vals.length > st.max_terms;
+  const listed = (cut ? vals.slice(0, Math.floor(st.max_terms / 2)) : vals).map(fmt);
+  ui.sum.replaceChildren(h("div", "", line(listed, cut, vals.length, fmt(value))));
 }
 
 // pooling, activation, morphology: one channel of values, coloured, with padding around
