@@ -22,11 +22,10 @@ Examples
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from . import _validate as v
+from ._lazy import keras as _keras
 from .training.budget import fit_within
 
 __all__ = [
@@ -373,13 +372,6 @@ def transposed_conv2d(x, kernel, stride=2, padding="valid") -> np.ndarray:
 
 
 # ---------------------------------------------------------------- a small U-Net
-
-
-def _keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    return keras
 
 
 def unet(input_shape=(32, 32, 3), classes=4, filters=16, skips=True, seed=0):

@@ -48,7 +48,6 @@ Introduced in lesson 07.
 
 from ._common import DIGIT_SHAPE
 from ._common import N_CLASSES as N_CLASSES
-from ._common import labels as _labels  # noqa: F401  (cnnlab.models checks labels with it)
 from .augment import augment_with_shifts, shift
 from .curves import CURVE_KEYS as CURVE_KEYS
 from .curves import LiveCurves
