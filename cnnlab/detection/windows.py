@@ -7,6 +7,8 @@ import numpy as np
 
 from .. import _validate as v
 
+__all__ = ["scaled_size", "sliding_windows", "window_grid"]
+
 
 def _scales(scales) -> np.ndarray:
     arr = v.array(scales, "scales", (0, 1)).astype(np.float64).reshape(-1)

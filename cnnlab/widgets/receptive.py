@@ -119,9 +119,9 @@ class ReceptiveFieldWidget(Widget):
             raise ValueError(f"digit must be a (28, 28) uint8 digit as load_mnist gives it, "
                              f"got {digit.dtype} {digit.shape}")
         if model is None:
-            from .draw import _shipped_model
+            from ..training.reader import shipped_model
 
-            model = _shipped_model()
+            model = shipped_model()
         if not isinstance(layer, str):
             raise TypeError(f"layer must be a layer name (str), got {type(layer).__name__}")
         names, specs = layer_specs(model, layer)
