@@ -37,8 +37,8 @@ def measure_fps(seconds: float = 2.0, server: str = "lab", widget: str = "convol
         raise ValueError(f"seconds must be between 0.2 and 15 (the animation lasts 20 s), got {seconds}")
     if server not in ("lab", "voila"):
         raise ValueError(f"server must be 'lab' or 'voila', got {server!r}")
-    if widget not in ("convolution", "pooling"):
-        raise ValueError(f"widget must be 'convolution' or 'pooling', got {widget!r}")
+    if widget not in S.WIDGETS:
+        raise ValueError(f"widget must be one of {', '.join(S.WIDGETS)}, got {widget!r}")
     reason = S.browser_unavailable_reason()
     if reason:
         raise RuntimeError(reason)
