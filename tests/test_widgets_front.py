@@ -159,3 +159,16 @@ def test_every_css_class_starts_with_cnnlab():
     assert css_classes and js_classes
     assert all(c.startswith("cnnlab-") for c in css_classes | js_classes), sorted(
         c for c in css_classes | js_classes if not c.startswith("cnnlab-"))
+
+
+def test_every_front_end_file_ships_in_the_package():
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    data = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    package = Path(cnnlab.__file__).parent
+    patterns = [(package / name.removeprefix("cnnlab").lstrip(".").replace(".", "/"), glob)
+                for name, globs in data.items() for glob in globs]
+    shipped = {path for base, glob in patterns for path in base.glob(glob)}
+    files = {p for p in _front.STATIC.rglob("*") if p.is_file() and p.suffix in (".js", ".css")}
+    assert files <= shipped, sorted(str(p.relative_to(_front.STATIC)) for p in files - shipped)
