@@ -1,10 +1,11 @@
 """Measure how smoothly a widget animates in headless Chromium under JupyterLab (or Voilà).
 
-Run: ``python benchmarks/browser_fps.py [--seconds 2] [--server lab|voila] [--widget convolution|pooling]``.
+Run: ``python benchmarks/browser_fps.py [--seconds 2] [--server lab|voila] [--widget convolution|pooling|...]``
+(any kind of the test notebook, ``cnnlab._servers.WIDGETS``).
 Starts a private JupyterLab on 127.0.0.1 (isolated HOME and Jupyter dirs in a temporary folder), opens
 a notebook with the widgets in Debian's ``/usr/bin/chromium`` through Playwright (requests off the
 machine are aborted), presses play and counts the frames the widget draws (``data-frames``) over the
-given wall time. Prints one row against DESIGN.md's budget (at least 30 frames per second) and how many
+given wall time. Prints one row against the budget of docs/architecture.md (at least 30 frames per second) and how many
 messages the page sent to the kernel meanwhile (the design allows no round-trip per frame).
 
 The servers, the browser and the notebook come from :mod:`cnnlab._servers`, the same helpers the
@@ -36,8 +37,8 @@ def measure_fps(seconds: float = 2.0, server: str = "lab", widget: str = "convol
         raise ValueError(f"seconds must be between 0.2 and 15 (the animation lasts 20 s), got {seconds}")
     if server not in ("lab", "voila"):
         raise ValueError(f"server must be 'lab' or 'voila', got {server!r}")
-    if widget not in ("convolution", "pooling"):
-        raise ValueError(f"widget must be 'convolution' or 'pooling', got {widget!r}")
+    if widget not in S.WIDGETS:
+        raise ValueError(f"widget must be one of {', '.join(S.WIDGETS)}, got {widget!r}")
     reason = S.browser_unavailable_reason()
     if reason:
         raise RuntimeError(reason)
@@ -69,7 +70,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="wall time to count frames over")
     parser.add_argument("--server", choices=["lab", "voila"], default="lab")
-    parser.add_argument("--widget", choices=["convolution", "pooling"], default="convolution")
+    parser.add_argument("--widget", choices=list(S.WIDGETS), default="convolution")
     args = parser.parse_args(argv)
     try:
         r = measure_fps(args.seconds, args.server, args.widget)

@@ -13,7 +13,7 @@ about four minutes on two CPU cores. Rows:
 * the U-Net on 32x32 shapes with and without skip connections: mean foreground
   IoU, training seconds.
 
-Exit status 1 when a budget of DESIGN.md is missed.
+Exit status 1 when a budget of docs/architecture.md is missed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Time every lesson run top to bottom in a fresh kernel, as nbval runs it.
 
 Run: ``python benchmarks/lessons.py [lessons/02_convolution.ipynb ...]``.
-Prints one row per notebook with its wall time against DESIGN.md's budgets
+Prints one row per notebook with its wall time against the budgets of docs/architecture.md
 (30 s for lessons 00-06, which compute little; 60 s for 07-09, which train
 networks; the whole course under 6 minutes). Offline: sets ``CNNLAB_OFFLINE=1``.
 """

@@ -1,7 +1,7 @@
 """Measure cnnlab.ops against TensorFlow on the same NumPy arrays, and `import cnnlab`.
 
 Run: ``python benchmarks/ops.py`` (``--repeats N`` to change the number of timed runs).
-Prints a table of best-of-N times and the ratio to TensorFlow, against DESIGN.md's budgets.
+Prints a table of best-of-N times and the ratio to TensorFlow, against the budgets of docs/architecture.md.
 Ratios are measured in one run, so machine noise mostly cancels.
 """
 

@@ -5,7 +5,7 @@ training digits (``datasets.load_mnist("offline")``) and are scored once, at the
 end, on the 1,000 offline test digits, clean and moved by 3 pixels
 (``training.shifted_accuracy``: the mean over right, left, down and up, zero fill).
 
-Budget (DESIGN.md, training row), as 3-seed means: the course recipe at least
+Budget (docs/architecture.md, training row), as 3-seed means: the course recipe at least
 97.0 % clean and 90 % shifted, with a fit time at most 1.5x the classic recipe's
 in the same run. Fit times are wall times, the budget's measure; the CPU time of
 each whole ``train`` call is printed beside them because it depends less on other

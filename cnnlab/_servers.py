@@ -82,7 +82,7 @@ CHROMIUM_ARGS = (
 #: expected numbers, so the notebook and the expectation cannot drift apart.
 WIDGET_SETUP = (
     "from cnnlab import images, ops\n"
-    "from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget\n"
+    "from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, MorphologyWidget, PoolingWidget\n"
     "edges = ConvolutionWidget('cat', 'sobel_x').output  # a real feature map: the cat's vertical edges\n"
     "small = ops.max_pool(images.to_float(images.resize(images.load('cat'), 32)), 4)  # 5x8x3 maps\n"
 )
@@ -91,6 +91,7 @@ WIDGETS = {
     "pooling": 'PoolingWidget(edges, size=2, mode="max")',
     "activation": 'ActivationWidget(edges, activation="relu")',
     "flatten": "FlattenWidget(small)",
+    "morphology": 'MorphologyWidget("cat", size=3, mode="dilation")',
 }
 
 

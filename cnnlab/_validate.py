@@ -20,6 +20,7 @@ __all__ = [
     "axis",
     "boolean",
     "choice",
+    "class_labels",
     "closest",
     "did_you_mean",
     "finite_number",
@@ -336,3 +337,23 @@ def one_line(exc: BaseException, limit: int = 300) -> str:
     how a command-line error or a status line under a widget reports a failure. A long message is cut
     between words, never inside brackets (:func:`shorten`)."""
     return shorten(str(exc), limit) or type(exc).__name__
+
+
+def class_labels(value, name: str, n_images: int, classes: int) -> np.ndarray:
+    """``value`` as int64 ``(N,)`` class numbers in ``0 .. classes - 1``, one per image.
+
+    Examples
+    --------
+    >>> class_labels([1.0, 0.0, 9.0], "labels", 3, 10)
+    array([1, 0, 9])
+    """
+    arr = array(value, name, (1,))
+    if len(arr) != n_images:
+        raise ValueError(f"{name} must have one label per image ({n_images}), got {len(arr)}")
+    if arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
+        bad = arr[arr != np.round(arr)][0]
+        raise ValueError(f"{name} must hold whole class numbers 0 to {classes - 1}, found {bad}")
+    if arr.min() < 0 or arr.max() >= classes:
+        bad = arr.min() if arr.min() < 0 else arr.max()
+        raise ValueError(f"{name} must hold class numbers 0 to {classes - 1}, found {bad:g}")
+    return arr.astype(np.int64)

@@ -13,11 +13,10 @@ Examples
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from . import _validate as v
+from ._lazy import keras as _keras
 
 __all__ = [
     "cats_dogs_cnn",
@@ -27,13 +26,6 @@ __all__ = [
     "small_cnn",
     "train_briefly",
 ]
-
-
-def _keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    return keras
 
 
 def _input_shape(value, name: str = "input_shape") -> tuple[int, int, int]:
@@ -203,8 +195,6 @@ def train_briefly(model, x, y, epochs=2, batch_size=64, seed=0):
 
     Introduced in lesson 06.
     """
-    from .training import _labels
-
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
@@ -216,7 +206,7 @@ def train_briefly(model, x, y, epochs=2, batch_size=64, seed=0):
     if xs.shape[1:] != tuple(model.input_shape[1:]):
         raise ValueError(f"x must hold images of shape {tuple(model.input_shape[1:])} for this model "
                          f"(channels last), got {xs.shape[1:]}")
-    ys = _labels(y, "y", len(xs), classes)
+    ys = v.class_labels(y, "y", len(xs), classes)
     epochs = v.positive_int(epochs, "epochs")
     batch_size = v.positive_int(batch_size, "batch_size")
     seed = v.nonnegative_int(seed, "seed")

@@ -22,11 +22,10 @@ Examples
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from . import _validate as v
+from ._lazy import keras as _keras
 from .training.budget import fit_within
 
 __all__ = [
@@ -406,13 +405,6 @@ def transposed_conv2d(x, kernel, stride=2, padding="valid") -> np.ndarray:
 
 
 # ---------------------------------------------------------------- a small U-Net
-
-
-def _keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    return keras
 
 
 #: the most feature maps :func:`unet`'s first level may have (its bottleneck has four times as many)

@@ -26,7 +26,8 @@
 #   and measure it on a real photo;
 # - explain what pooling throws away (exact positions);
 # - say why max pooling usually works better for classification;
-# - check `ops.max_pool` and `ops.avg_pool` against Keras's pooling layers.
+# - check `ops.max_pool` and `ops.avg_pool` against Keras's pooling layers;
+# - recognise dilation and erosion as pooling with stride 1.
 
 # %%
 # Set-up: on Colab this installs cnnlab and keeps Colab's own TensorFlow, Keras, NumPy and
@@ -305,6 +306,28 @@ for size, stride, padding in settings:
 
 
 # %% [markdown]
+# ## 8. Pooling with stride 1: dilation and erosion
+#
+# Slide the max window one cell at a time, with `"same"` padding, and nothing shrinks: every cell of
+# the map becomes the largest value of the window centred on it. Image processing has long had a name
+# for this, **dilation**: bright regions grow and small dark specks disappear. Keeping the smallest
+# value instead is **erosion**, its mirror: dark regions grow and small bright specks disappear.
+# `ops.dilate` and `ops.erode` compute them; the first *is* max pooling with stride 1.
+#
+# **Try it:** press play on the coins, then switch the mode to `erosion` and watch the coins shrink.
+
+# %%
+from cnnlab.widgets import MorphologyWidget
+
+coins = images.load("coins")
+assert np.array_equal(ops.dilate(coins, 3), ops.max_pool(coins, 3, stride=1, padding="same"))
+assert ops.dilate(coins, 3).shape == ops.erode(coins, 3).shape == coins.shape     # nothing shrinks
+assert (ops.erode(coins, 3) <= coins).all() and (coins <= ops.dilate(coins, 3)).all()
+
+MorphologyWidget("coins", size=3, mode="dilation")
+
+
+# %% [markdown]
 # ## Exercises
 #
 # Edit each cell where you see `...`, run it, and read the feedback under it.
@@ -394,6 +417,8 @@ if result:
 # - Both are a window loop away: the window of output `(r, c)` starts at row `r × stride` and column
 #   `c × stride`; keep its largest number or its mean.
 # - Keras's `MaxPooling2D` and `AveragePooling2D` compute the same numbers.
+# - With stride 1 and `"same"` padding, max pooling is **dilation** (`ops.dilate`), and keeping the
+#   minimum is **erosion** (`ops.erode`): the map keeps its size, bright or dark regions grow.
 #
 # After a few rounds of convolution, ReLU and pooling, a CNN holds a small stack of feature maps.
 # The next lesson turns that stack into one long list of numbers for the final, fully connected

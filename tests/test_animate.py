@@ -184,7 +184,7 @@ def test_a_frame_writes_why_the_scale_is_clipped():
     assert clipped.meta["clip_note"] and "clipped" in clipped.meta["clip_note"]
     plain = PoolingWidget(MAP, size=2)                          # a small map: exact limits, nothing clipped
     assert plain.meta["clip_note"] == ""
-    font = _frames._font(_frames.KEY_FONT_PX)
+    font = _frames.load_font(_frames.KEY_FONT_PX)
     heights = {}
     for name, widget in (("clipped", clipped), ("plain", plain)):
         geo = _frames.geometry(widget.scene, 240)

@@ -236,7 +236,7 @@ def test_your_own_model_and_bad_models():
 def slow_shipped_model(monkeypatch):
     """The shipped model not loaded yet, and its loading held until the test sets the returned event."""
     from cnnlab import training
-    from cnnlab.widgets import draw
+    from cnnlab.training import reader
 
     real = training.load_digits_model
     release = threading.Event()
@@ -245,7 +245,7 @@ def slow_shipped_model(monkeypatch):
         assert release.wait(30), "the test never released the model"
         return real()
 
-    monkeypatch.setattr(draw, "_shipped", [])
+    monkeypatch.setattr(reader, "_shipped", [])
     monkeypatch.setattr(training, "load_digits_model", held)
     yield release
     release.set()
@@ -275,12 +275,13 @@ def test_the_first_pad_shows_while_the_shipped_model_loads(slow_shipped_model):
 
 def test_a_model_that_cannot_load_is_said_on_the_pad(monkeypatch):
     from cnnlab import training
-    from cnnlab.widgets import DrawWidget, draw
+    from cnnlab.training import reader
+    from cnnlab.widgets import DrawWidget
 
     def missing():
         raise FileNotFoundError("the shipped digits model is missing at /nowhere/digits.keras")
 
-    monkeypatch.setattr(draw, "_shipped", [])
+    monkeypatch.setattr(reader, "_shipped", [])
     monkeypatch.setattr(training, "load_digits_model", missing)
     w = DrawWidget()
     assert w._loaded.wait(10)

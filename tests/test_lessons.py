@@ -22,11 +22,11 @@ import nbformat
 import pytest
 
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
-#: the course ends here: its summary leads back to the map of the course instead of onwards
-LAST_LESSON = 9
 NOTEBOOKS = sorted(LESSONS.glob("*.ipynb"))
 #: The numbered lessons (not the instructor's demo): these follow the course's lesson shape.
 NUMBERED = sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+#: the course ends at the highest-numbered lesson: its summary leads back to the map of the course
+LAST_LESSON = max(int(path.name[:2]) for path in NUMBERED)
 #: Notebook metadata a lesson may carry; anything else (saved widget state, a local kernel's
 #: details) is noise in every diff and gets stale.
 ALLOWED_METADATA = {"kernelspec", "language_info", "jupytext"}
@@ -99,7 +99,7 @@ def leftovers(notebook_path: Path) -> list[str]:
 
 
 def shape_problems(notebook_path: Path) -> list[str]:
-    """What a numbered lesson lacks of the course's shape (DESIGN.md, "Lessons").
+    """What a numbered lesson lacks of the course's shape (docs/architecture.md, "Lessons").
 
     Checked: a title ``# NN · ...`` whose first cell lists what the learner will be able to do;
     a first code cell that installs cnnlab on Colab with a real ``!pip`` line (not one commented

@@ -127,6 +127,32 @@ def test_pooling_a_2d_map_keeps_it_2d_and_max_beats_avg():
     np.testing.assert_array_equal(ops.avg_pool(x), [[2.5, 6.5], [2.25, 1]])
 
 
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 12), w=st.integers(1, 12), channels=st.sampled_from([0, 1, 3]),
+       side=st.sampled_from([1, 3, 5]), seed=st.integers(0, 2**16))
+def test_dilate_and_erode_are_scipys_max_and_min_filters(h, w, channels, side, seed):
+    from scipy import ndimage  # the reference: scikit-image's own dependency
+
+    shape = (h, w) if channels == 0 else (h, w, channels)
+    x = np.random.default_rng(seed).normal(size=shape).astype(np.float32)
+    footprint = (side, side) + (() if channels == 0 else (1,))   # channels are filtered one by one
+    expected_max = ndimage.maximum_filter(x, size=footprint, mode="constant", cval=-np.inf)
+    expected_min = ndimage.minimum_filter(x, size=footprint, mode="constant", cval=np.inf)
+    np.testing.assert_array_equal(ops.dilate(x, side), expected_max)
+    np.testing.assert_array_equal(ops.erode(x, side), expected_min)
+    np.testing.assert_array_equal(ops.dilate(x, side), ops.max_pool(x, side, stride=1, padding="same"))
+
+
+def test_morphology_refuses_an_even_window_and_keeps_uint8_photos_unwrapped():
+    with pytest.raises(ValueError, match="size must be odd"):
+        ops.dilate(np.zeros((4, 4)), 2)
+    with pytest.raises(ValueError, match="size"):
+        ops.erode(np.zeros((4, 4)), 0)
+    photo = np.array([[0, 255, 0], [10, 20, 30]], np.uint8)
+    assert ops.erode(photo, 3).tolist() == [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    assert ops.dilate(photo, 3).max() == 255.0
+
+
 def test_max_pool_same_padding_never_picks_the_padding():
     x = -np.ones((3, 3), np.float32)
     assert (ops.max_pool(x, 2, padding="same") == -1).all()
@@ -299,7 +325,7 @@ def test_the_package_offers_what_it_offered_before_it_was_split():
     before = {"MAX_ELEMENTS", "MAX_LOOP_STEPS", "avg_pool", "conv2d", "conv2d_loops", "conv2d_params", "dense",
               "dense_params", "flatten", "leaky_relu", "max_pool", "output_size", "pad", "padding_amounts",
               "relu", "sigmoid", "softmax", "tanh"}
-    assert before | {"window", "receptive_field", "Span"} == set(ops.__all__)
+    assert before | {"window", "receptive_field", "Span", "dilate", "erode"} == set(ops.__all__)
     assert all(callable(getattr(ops, name)) for name in ops.__all__ if not name.startswith("MAX_"))
 
 

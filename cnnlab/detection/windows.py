@@ -7,6 +7,8 @@ import numpy as np
 
 from .. import _validate as v
 
+__all__ = ["scaled_size", "sliding_windows", "window_grid"]
+
 #: the most pixels a photo resized by a scale may have (as many as :func:`cnnlab.images.load` allows)
 MAX_SCALED_PIXELS = 50_000_000
 

@@ -8,6 +8,9 @@ from ._compare import Mistake, call, compare_array
 from ._core import checks_function, checks_value, correct, wrong
 from ._values import int_tuple, numbers, shape_of, shape_text, short
 
+__all__ = ["GRAY_WEIGHTS", "check_crop_shape", "check_grayscale", "check_mirror", "crop_shape", "mirror",
+           "to_gray"]
+
 # ---------------------------------------------------------------- exercise 1: a crop's shape
 
 

@@ -13,6 +13,9 @@ from ._compare import Mistake, call, call_cases, compare_array, compare_cases, d
 from ._core import checks_function, checks_value, correct, wrong
 from ._values import as_number, numbers, shape_of, short, window_text
 
+__all__ = ["OUTPUT_SIZE_CASES", "SAME_SIZE_CASES", "check_conv2d", "check_edge_kernel", "check_gray_kernel",
+           "check_output_size", "edge_kernel", "gray_kernel", "my_conv2d", "out_size"]
+
 # ---------------------------------------------------------------- exercise 1: the output size
 
 

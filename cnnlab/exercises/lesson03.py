@@ -10,6 +10,9 @@ from ._compare import Mistake, call, compare_array, diagnose
 from ._core import checks_function, checks_value, correct, wrong
 from ._values import numbers, shape_of
 
+__all__ = ["check_combined_kernel", "check_leaky_relu", "check_relu", "combined_kernel",
+           "combined_kernel_parts", "leaky_relu", "my_relu"]
+
 # ---------------------------------------------------------------- exercise 1: ReLU
 
 

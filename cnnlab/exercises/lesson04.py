@@ -9,6 +9,9 @@ from ._compare import Mistake, call, call_cases, compare_array, compare_cases
 from ._core import checks_function, correct, wrong
 from ._values import int_tuple, window_text
 
+__all__ = ["POOLED_SHAPE_CASES", "check_avg_pool", "check_max_pool", "check_pooled_shape", "my_avg_pool",
+           "my_max_pool", "pooled_shape"]
+
 # ---------------------------------------------------------------- exercise 1: the pooled shape
 
 

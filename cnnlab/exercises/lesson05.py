@@ -8,6 +8,9 @@ from ._compare import Mistake, call, compare_array, judge_cases
 from ._core import checks_function, checks_value, correct, wrong
 from ._values import as_int, int_tuple, short
 
+__all__ = ["FLAT_INDEX_CASES", "check_channels_first", "check_flat_index", "check_flat_length", "flat_index",
+           "flat_length", "flatten_channels_first"]
+
 # ---------------------------------------------------------------- exercise 1: the length
 
 

@@ -11,6 +11,9 @@ from ._compare import Mistake, call, compare_array, judge_cases
 from ._core import Verdict, checks_function, correct, wrong
 from ._values import as_int
 
+__all__ = ["CONV_PARAM_CASES", "SOFTMAX_CASES", "check_conv_params", "check_dense", "check_forward",
+           "check_softmax", "conv_params", "forward", "my_dense", "my_softmax"]
+
 # ---------------------------------------------------------------- exercise 1: a Dense layer
 
 

@@ -8,6 +8,9 @@ from ._compare import Mistake, call, call_cases, judge_cases
 from ._core import checks_function, correct, wrong
 from ._values import as_number, int_tuple, short
 
+__all__ = ["AREA_CASES", "IOU_CASES", "NMS_CASES", "box_area", "box_iou", "check_box_area", "check_box_iou",
+           "check_nms_keep", "nms_keep"]
+
 # Boxes are (x_min, y_min, x_max, y_max) with the max corner exclusive: (0, 0, 2, 2) covers 4 pixels.
 
 # ---------------------------------------------------------------- exercise 1: area of a box

@@ -8,6 +8,9 @@ from ._compare import Mistake, call, judge_cases
 from ._core import checks_function, correct, wrong
 from ._values import as_int, as_number, short
 
+__all__ = ["TRANSPOSED_CASES", "check_dice_score", "check_mask_iou", "check_transposed_size", "dice_score",
+           "mask_iou", "transposed_size"]
+
 # ---------------------------------------------------------------- the masks both overlap exercises use
 
 

@@ -19,7 +19,8 @@ Layout
 ------
 The functions live in one module per topic: ``geometry`` (padding amounts,
 output sizes, windows, parameter counts), ``conv``, ``activations``,
-``pooling`` and ``full_connection`` (flatten, dense). Use every name from
+``pooling``, ``morphology`` (dilate, erode: pooling with stride 1) and
+``full_connection`` (flatten, dense). Use every name from
 here, as ``cnnlab.ops.conv2d``. The size caps :data:`MAX_ELEMENTS` and
 :data:`MAX_LOOP_STEPS` are read from here when a function runs, so setting
 ``cnnlab.ops.MAX_ELEMENTS`` takes effect.
@@ -32,6 +33,7 @@ from .activations import leaky_relu, relu, sigmoid, softmax, tanh
 from .conv import MAX_LOOP_STEPS, conv2d, conv2d_loops, pad
 from .full_connection import dense, flatten
 from .geometry import Span, conv2d_params, dense_params, output_size, padding_amounts, receptive_field, window
+from .morphology import dilate, erode
 from .pooling import avg_pool, max_pool
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "conv2d_params",
     "dense",
     "dense_params",
+    "dilate",
+    "erode",
     "flatten",
     "leaky_relu",
     "max_pool",

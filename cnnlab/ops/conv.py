@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import _validate as v
 from ._common import check_size, compute_dtype, pad_checked, setting
-from .geometry import output_size
+from .geometry import check_kernel_fits, output_size
 
 __all__ = ["MAX_LOOP_STEPS", "conv2d", "conv2d_loops", "pad"]
 
@@ -94,13 +94,7 @@ def _prepare_conv(image, kernel, stride, padding):
     sh, sw = v.positive_pair(stride, "stride")
     padding = v.padding(padding)
     kh, kw = k4.shape[:2]
-    extra = 0 if padding in ("valid", "same") else 2 * padding
-    for which, n, k in (("height", img3.shape[0], kh), ("width", img3.shape[1], kw)):
-        if padding != "same" and n + extra < k:
-            raise ValueError(
-                f"kernel {which} ({k}) is larger than the image {which} ({n}) with "
-                f"padding={padding!r}; use a smaller kernel or padding='same'"
-            )
+    check_kernel_fits(img3.shape, (kh, kw), padding)
     out_h = output_size(img3.shape[0], kh, sh, padding)
     out_w = output_size(img3.shape[1], kw, sw, padding)
     blame = f"padding={padding!r}" if isinstance(padding, int) and padding > 0 else "image"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .. import _validate as v
 
-__all__ = ["Span", "conv2d_params", "dense_params", "output_size", "padding_amounts", "receptive_field", "window"]
+__all__ = ["Span", "check_kernel_fits", "conv2d_params", "dense_params", "output_size", "padding_amounts", "receptive_field", "window"]
 
 
 def padding_amounts(n: int, k: int, stride: int = 1, padding="valid") -> tuple[int, int]:
@@ -317,3 +317,35 @@ def receptive_field(layers, row: int, col: int, input_shape) -> list[Span]:
 
 def _clip(span: tuple[int, int], n: int) -> tuple[int, int]:
     return max(span[0], 0), min(span[1], n)
+
+
+def check_kernel_fits(shape, kernel_shape, padding, note: str = "") -> None:
+    """Raise ``ValueError`` naming the kernel when it is taller or wider than the padded image.
+
+    The one check of a kernel's size, for :func:`cnnlab.ops.conv2d` and the convolution widget.
+
+    Parameters
+    ----------
+    shape : (H, W, ...) tuple
+        The image's shape.
+    kernel_shape : (kh, kw, ...) tuple
+    padding : {"valid", "same"} or int
+        ``"same"`` always fits.
+    note : str
+        Added to the message (the widget says at what size it shows the image).
+
+    Examples
+    --------
+    >>> check_kernel_fits((5, 5), (3, 3), "valid")
+    >>> check_kernel_fits((2, 5), (3, 3), "valid")
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel height (3) is larger than the image height (2) with padding='valid'; use a smaller kernel or padding='same'
+    """
+    if padding == "same":
+        return
+    extra = 0 if padding == "valid" else 2 * padding
+    for which, n, k in (("height", shape[0], kernel_shape[0]), ("width", shape[1], kernel_shape[1])):
+        if n + extra < k:
+            raise ValueError(f"kernel {which} ({k}) is larger than the image {which} ({n}) with "
+                             f"padding={padding!r}; use a smaller kernel or padding='same'{note}")

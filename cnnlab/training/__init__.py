@@ -39,6 +39,8 @@ The package is split by topic, and every name below is importable from
   :data:`SHIFT_DIRECTIONS`, :func:`shifted_accuracies`, :func:`shifted_accuracy`,
   :func:`confusion_matrix`, :func:`per_class_accuracy`,
   :func:`most_confidently_wrong`, :func:`feature_maps`;
+* :mod:`~cnnlab.training.reader`: :class:`DigitReader`, a model's probabilities and first maps of a
+  digit in one pass, for reading many drawings quickly (the draw widget);
 * :mod:`~cnnlab.training.curves`: :func:`LiveCurves`;
 * :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
   :func:`save_weights`, :func:`load_weights`.
@@ -48,7 +50,6 @@ Introduced in lesson 07.
 
 from ._common import DIGIT_SHAPE
 from ._common import N_CLASSES as N_CLASSES
-from ._common import labels as _labels  # noqa: F401  (cnnlab.models checks labels with it)
 from .augment import augment_with_shifts, shift
 from .curves import CURVE_KEYS as CURVE_KEYS
 from .curves import LiveCurves
@@ -63,6 +64,7 @@ from .evaluate import (
     shifted_accuracies,
     shifted_accuracy,
 )
+from .reader import DigitReader
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
 from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
@@ -73,6 +75,7 @@ __all__ = [
     "DIGIT_SHAPE",
     "RECIPES",
     "SHIFT_DIRECTIONS",
+    "DigitReader",
     "LiveCurves",
     "Recipe",
     "accuracy",

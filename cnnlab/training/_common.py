@@ -6,22 +6,13 @@ training package stays instant.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .. import _validate as v
+from .._lazy import keras  # noqa: F401 - the training modules call _common.keras()
 
 DIGIT_SHAPE = (28, 28)
 N_CLASSES = 10
-
-
-def keras():
-    """The ``keras`` module, imported on first use with TensorFlow's start-up messages off."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras as module
-
-    return module
 
 
 def digits(value, name: str) -> np.ndarray:
@@ -46,20 +37,11 @@ def digits(value, name: str) -> np.ndarray:
 
 
 def labels(value, name: str, n_images: int, classes: int = N_CLASSES) -> np.ndarray:
-    """``value`` as int64 ``(N,)`` class numbers in ``0 .. classes - 1``, one per image.
+    """``value`` as int64 ``(N,)`` digit classes ``0 .. 9`` (or ``classes - 1``): :func:`cnnlab._validate.class_labels`.
 
     Examples
     --------
     >>> labels([1.0, 0.0, 9.0], "labels", 3)
     array([1, 0, 9])
     """
-    arr = v.array(value, name, (1,))
-    if len(arr) != n_images:
-        raise ValueError(f"{name} must have one label per image ({n_images}), got {len(arr)}")
-    if arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
-        bad = arr[arr != np.round(arr)][0]
-        raise ValueError(f"{name} must hold whole class numbers 0 to {classes - 1}, found {bad}")
-    if arr.min() < 0 or arr.max() >= classes:
-        bad = arr.min() if arr.min() < 0 else arr.max()
-        raise ValueError(f"{name} must hold class numbers 0 to {classes - 1}, found {bad:g}")
-    return arr.astype(np.int64)
+    return v.class_labels(value, name, n_images, classes)

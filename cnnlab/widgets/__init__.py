@@ -1,4 +1,4 @@
-"""Animated widgets: convolution, ReLU, pooling and flattening on real data; boxes, IoU and NMS.
+"""Animated widgets: convolution, ReLU, pooling, dilation and flattening on real data; boxes, IoU and NMS.
 
 Each widget computes with :mod:`cnnlab.ops` in Python, sends the arrays once
 as binary buffers, and animates in the browser (play, pause, step, scrub,
@@ -29,9 +29,10 @@ from .convolution import ConvolutionWidget
 from .draw import DrawWidget
 from .flatten import FlattenWidget
 from .iou import IoUWidget
+from .morphology import MorphologyWidget
 from .nms import NMSWidget
 from .pooling import PoolingWidget
 from .receptive import ReceptiveFieldWidget
 
-__all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "IoUWidget", "NMSWidget",
-           "PoolingWidget", "ReceptiveFieldWidget"]
+__all__ = ["ActivationWidget", "ConvolutionWidget", "DrawWidget", "FlattenWidget", "IoUWidget", "MorphologyWidget",
+           "NMSWidget", "PoolingWidget", "ReceptiveFieldWidget"]

@@ -1,37 +1,39 @@
-"""The anywidget side of every widget: synced traits, properties and static frames of its scene.
+"""The anywidget side of every widget: one base for all of them, and the animated widgets' subclass.
 
 A widget here is an ``anywidget.AnyWidget``: leaving one last in a cell (or
 ``display(widget)``) shows it, and it can sit inside an ``ipywidgets.VBox``.
-What it shows is a scene (:mod:`.scenes`): the subclass checks the arguments
-once (:mod:`._inputs`) and calls its pure scene function; this class publishes
-the scene's arrays (binary, see :mod:`._serialize`) and ``scene.meta()``, and
-hands the scene to the renderer (:mod:`._frames`) for ``frame`` and ``to_png``.
-The browser animates on its own.
+:class:`Widget` is what every widget shares: the front end (the one module
+:mod:`._front` joins, and ``widget.css``), its ``kind`` (which ``static/kinds/<kind>.js``
+draws it), ``meta`` (what the page needs besides the arrays, never read back), the
+``error`` line, ``to_png`` and the still picture shown where widgets cannot run.
 
-The parameters and the page protocol are :mod:`._protocol`'s.
+:class:`AnimatedWidget` adds the step, the play state and the speed. What it shows
+is a scene (:mod:`.scenes`): the subclass checks the arguments once
+(:mod:`._inputs`) and calls its pure scene function; this class publishes the
+scene's arrays (binary, see :mod:`._serialize`) and ``scene.meta()``, and hands
+the scene to the renderer (:mod:`._frames`) for ``frame`` and ``to_png``. The
+browser animates on its own. The parameters and the page protocol are :mod:`._protocol`'s.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from pathlib import Path
+from typing import ClassVar
 
 import anywidget
 import numpy as np
 import traitlets
 
 from .. import _validate as v
-from . import _frames
+from . import _frames, _front
 from ._protocol import PageProtocol
 from ._serialize import ARRAY
 from ._text import fmt, shape_text
 from .scenes._common import MAX_SPEED, PANEL_PX, Scene
 
-__all__ = ["LIVE_HINT", "AnimatedWidget", "InvalidType", "InvalidValue", "fmt", "parameter", "shape_text",
-           "with_still"]
-
-_STATIC = Path(__file__).parent / "static"
+__all__ = ["LIVE_HINT", "STILL_PANEL_PX", "AnimatedWidget", "InvalidType", "InvalidValue", "Widget", "fmt", "kinds",
+           "parameter", "shape_text", "with_still"]
 
 #: the line shown under a widget's still picture where the page cannot run widgets
 LIVE_HINT = ("A still picture: to play with the live widget, run this notebook in JupyterLab or Jupyter "
@@ -111,27 +113,76 @@ def _speed_value(value) -> float:
     return value
 
 
-class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
-    """Base of the animated widgets: the step, the play state, the speed and the error line.
+class Widget(anywidget.AnyWidget):
+    """Base of every widget: its front end, ``kind``, ``meta``, the ``error`` line and still pictures.
+
+    A subclass sets :attr:`KIND` (the name of ``static/kinds/<KIND>.js``, which draws it)
+    and implements ``frame(...)``, a PIL image of what it shows; ``to_png`` and the still
+    picture of :meth:`_repr_mimebundle_` come from it.
+    """
+
+    _esm = _front.module_text()
+    _css = _front.CSS
+
+    #: the kind the page draws, one per widget class: ``static/kinds/<KIND>.js``
+    KIND: ClassVar[str] = ""
+    kind = traitlets.Unicode("").tag(sync=True)
+    #: the message shown when a value from the page was rejected ("" when all is well)
+    error = traitlets.Unicode("").tag(sync=True)
+    #: everything the front end needs besides the arrays, never read back here
+    meta = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **traits):
+        super().__init__(kind=self.KIND, **traits)
+
+    def frame(self, **kwargs):  # pragma: no cover - every kind draws its own
+        raise NotImplementedError
+
+    def to_png(self, path=None, **frame_args):
+        """:meth:`frame` as PNG: bytes, or written to ``path`` (then the path is returned).
+
+        A static fallback for viewers without the widget front end (a PDF, GitHub, a slide).
+        """
+        return _frames.png(self.frame(**frame_args), path)
+
+    def _still_png(self) -> bytes:
+        """The picture shown under the widget where the page cannot run it."""
+        return self.to_png()
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget view, plus its still picture for pages that cannot run it."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        try:
+            png = self._still_png()
+        except Exception:  # noqa: BLE001 - the picture is an extra: it must never hide the live widget
+            return bundle
+        return with_still(bundle, png, repr(self))
+
+
+def kinds() -> set[str]:
+    """The kinds of every widget class (each one's :attr:`Widget.KIND`)."""
+    found, todo = set(), [Widget]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.KIND:
+            found.add(cls.KIND)
+    return found
+
+
+class AnimatedWidget(PageProtocol, Widget):
+    """Base of the animated widgets: the step, the play state and the speed.
 
     A subclass names its parameters in ``_params`` and implements ``_build(values)``:
     check ``values`` (a dict of the parameters as given) and return the scene.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
-
-    kind = traitlets.Unicode("").tag(sync=True)
     #: current step, 0-based; step ``s`` is output cell ``divmod(s, out_w)``
     step = traitlets.Any(0).tag(sync=True)
     #: whether the browser is animating
     playing = traitlets.Any(False).tag(sync=True)
     #: animation speed in steps per second
     speed = traitlets.Any(10.0).tag(sync=True)
-    #: the message shown when a value typed in a control was rejected ("" when all is well)
-    error = traitlets.Unicode("").tag(sync=True)
-    #: everything the front end needs besides the arrays: ``scene.meta()``, never read back here
-    meta = traitlets.Dict().tag(sync=True)
     input_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     output_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
 
@@ -255,14 +306,9 @@ class AnimatedWidget(PageProtocol, anywidget.AnyWidget):
         """
         return _frames.png(self.frame(step, panel_px), path)
 
-    def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus its still frame at the current step for pages that cannot run it."""
-        bundle = super()._repr_mimebundle_(**kwargs)
-        try:
-            png = self.to_png(self.step, panel_px=STILL_PANEL_PX)
-        except Exception:  # noqa: BLE001 - the picture is an extra: it must never hide the live widget
-            return bundle
-        return with_still(bundle, png, repr(self))
+    def _still_png(self) -> bytes:
+        """The frame at the current step, small enough to keep a saved notebook light."""
+        return self.to_png(self.step, panel_px=STILL_PANEL_PX)
 
     def __repr__(self) -> str:  # pragma: no cover - overridden
         return f"{type(self).__name__}()"

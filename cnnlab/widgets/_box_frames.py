@@ -38,7 +38,7 @@ def _canvas(scene, lines: list[str], panel_px: int):
     photo = scene.source.array
     factor = panel_px * 1.5 / max(photo.shape[:2])
     shown_w, shown_h = max(1, round(photo.shape[1] * factor)), max(1, round(photo.shape[0] * factor))
-    font = _frames._font(_frames.FONT_PX)
+    font = _frames.load_font(_frames.FONT_PX)
     text_w = max(_frames._text_width(t, font) for t in lines) + 2 * _MARGIN
     top = _MARGIN + _LINE * len(lines) + 8
     geo = {"size": (max(shown_w + 2 * _MARGIN, text_w), top + shown_h + _MARGIN)}
@@ -75,7 +75,7 @@ def iou_frame(scene, panel_px: int = PANEL_PX):
     image, draw, to_px = _canvas(scene, [scene.title(), scene.scale_note, scene.caption()], panel_px)
     if scene.overlap is not None:
         _rect(draw, to_px, scene.overlap, BOX_COLORS["overlap"], 1, fill=(*BOX_COLORS["overlap"], 110))
-    font = _frames._font(_frames.FONT_PX)
+    font = _frames.load_font(_frames.FONT_PX)
     for name, box in (("A", scene.box_a), ("B", scene.box_b)):
         x0, y0 = _rect(draw, to_px, box, BOX_COLORS[f"box_{name.lower()}"])
         _label(draw, (x0 + 4, y0 + 3), name, BOX_COLORS[f"box_{name.lower()}"], font)
@@ -88,7 +88,7 @@ def nms_frame(scene, step: int, panel_px: int = PANEL_PX):
     image, draw, to_px = _canvas(scene, [scene.title(), scene.scale_note, scene.caption(step)], panel_px)
     states = scene.states(step)
     removed_iou = {d.index: d.iou for d in scene.decisions[:step + 1] if not d.kept}
-    font = _frames._font(_frames.FONT_PX - 2)
+    font = _frames.load_font(_frames.FONT_PX - 2)
     order = np.argsort(states == PENDING, kind="stable")[::-1]   # pending first, decided on top
     color = {PENDING: BOX_COLORS["pending"], KEPT: BOX_COLORS["kept"], REMOVED: BOX_COLORS["removed"]}
     for i in order:
@@ -101,5 +101,5 @@ def nms_frame(scene, step: int, panel_px: int = PANEL_PX):
     _rect(draw, to_px, scene.boxes[current], color[int(states[current])], 4)
     if states[current] == REMOVED:
         _label(draw, (x0 + 3, y0 + 2), f"IoU {removed_iou[current]:.2f}", BOX_COLORS["removed"],
-               _frames._font(_frames.FONT_PX))
+               _frames.load_font(_frames.FONT_PX))
     return image

@@ -36,7 +36,7 @@ from ._text import fmt
 from .scenes._common import PANEL_PX, PENDING_WORDS, clip_words, panel_scale
 
 __all__ = ["FONT_PX", "MAX_FRAME_PIXELS", "MAX_GIF_PIXELS", "check_size", "frame", "frames", "geometry", "gif_steps",
-           "png"]
+           "load_font", "png"]
 
 FONT_PX = 15
 GIF_PANEL_PX = 240
@@ -47,7 +47,7 @@ MAX_GIF_PIXELS = 60_000_000
 
 
 @functools.lru_cache(maxsize=4)
-def _font(size: int):
+def load_font(size: int):
     """DejaVu Sans from matplotlib (it has ×, − and →), else Pillow's default font."""
     from PIL import ImageFont
 
@@ -85,7 +85,7 @@ def geometry(scene, panel_px: int = PANEL_PX, panel_shape=None) -> dict:
     out_rows, out_cols = scene.grid
     s_in, s_out = panel_scale(in_rows, in_cols, panel_px), panel_scale(out_rows, out_cols, panel_px)
     margin, gap, line = 14, 28, 22
-    font = _font(FONT_PX)
+    font = load_font(FONT_PX)
     texts = [scene.title(), scene.scale_note, scene.caption(scene.steps - 1)]
     text_w = max(_text_width(t, font) for t in texts) + 24
     caption = line * len(texts) + 8
@@ -151,7 +151,7 @@ def _kernel_cell(scene) -> tuple[int, int]:
     if texts is None:
         side = max(2, KERNEL_DRAWN_PX // max(kh, kw))
         return side, side
-    font = _font(KEY_FONT_PX)
+    font = load_font(KEY_FONT_PX)
     width = max(_text_width(t, font) for t in texts) + 10
     return max(24, min(width, 64)), 24
 
@@ -174,9 +174,9 @@ def _kernel_size(scene):
         return None
     kh, kw = scene.kernel.shape[:2]
     cw, ch = _kernel_cell(scene)
-    font = _font(KEY_FONT_PX)
+    font = load_font(KEY_FONT_PX)
     notes = _kernel_notes(scene)
-    width = max(kw * cw + 1, _text_width("kernel", _font(FONT_PX)), *(_text_width(n, font) for n in notes))
+    width = max(kw * cw + 1, _text_width("kernel", load_font(FONT_PX)), *(_text_width(n, font) for n in notes))
     label = 16 if planes[0][0] else 0
     height = KERNEL_CAPTION + len(planes) * (label + kh * ch + 1 + 6) + len(notes) * NOTE_LINE
     return width, height
@@ -188,8 +188,8 @@ def _draw_kernel(draw, scene, x: int, y: int) -> None:
     kh, kw = scene.kernel.shape[:2]
     cw, ch = _kernel_cell(scene)
     written = _weights_written(scene)
-    font = _font(KEY_FONT_PX)
-    draw.text((x, y), "kernel", fill=(20, 20, 20), font=_font(FONT_PX))
+    font = load_font(KEY_FONT_PX)
+    draw.text((x, y), "kernel", fill=(20, 20, 20), font=load_font(FONT_PX))
     top = y + KERNEL_CAPTION
     peak = float(np.abs(scene.kernel).max()) or 1.0
     for p, (label, plane) in enumerate(planes):
@@ -267,7 +267,7 @@ def _pending_width(font) -> int:
 
 def _keys_width(scene) -> int:
     """The widest key row: the first row also holds the key of the cells not computed yet."""
-    font = _font(KEY_FONT_PX)
+    font = load_font(KEY_FONT_PX)
     rows = [_items_width(_key_items(*row), font) for row in _key_rows(scene)]
     rows[0] += _pending_width(font)
     return max(rows)
@@ -287,14 +287,14 @@ def _wrapped(text: str, width: int, font) -> list[str]:
 
 
 def _keys_height(scene, width: int) -> int:
-    font = _font(KEY_FONT_PX)
+    font = load_font(KEY_FONT_PX)
     notes = sum(len(_wrapped(n, width, font)) for n in _key_notes(scene))
     return len(_key_rows(scene)) * KEY_LINE + notes * NOTE_LINE
 
 
 def _draw_keys(draw, scene, x: int, y: int, width: int) -> None:
     """The colour keys, the key of the cells not computed yet, and the notes, from ``(x, y)``."""
-    font = _font(KEY_FONT_PX)
+    font = load_font(KEY_FONT_PX)
     ink, muted = (20, 20, 20), (90, 90, 90)
     for r, row in enumerate(_key_rows(scene)):
         vmin, vmax = row[1], row[2]
@@ -410,7 +410,7 @@ def _render(scene, parts, step: int):
     image = Image.fromarray(pixels)
     draw = ImageDraw.Draw(image)
     tx, ty = geo["text_origin"]
-    font = _font(FONT_PX)
+    font = load_font(FONT_PX)
     lines = [(scene.title(), (20, 20, 20)), (scene.scale_note, (90, 90, 90)), (scene.caption(step), (20, 20, 20))]
     for i, (text, color) in enumerate(lines):
         draw.text((tx, ty + i * geo["line"]), text, fill=color, font=font)
@@ -424,7 +424,7 @@ def _label(draw, text: str, x: int, y: int, height: int, width: int) -> None:
     size = min(FONT_PX - 2, height - 3)
     if size < 8:
         return
-    small = _font(size)
+    small = load_font(size)
     for candidate in (text, text.replace("channel ", "ch "), text.split()[-1]):
         if _text_width(candidate, small) <= width:
             draw.text((x + 1, y + (height - size) // 2 - 1), candidate, fill=_colors.LABEL_RGB, font=small)

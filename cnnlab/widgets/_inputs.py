@@ -224,14 +224,9 @@ def check_kernel_fits(source: Source, kernel: np.ndarray, stride, padding) -> No
     if kernel.ndim == 3 and kernel.shape[2] != channels:
         raise ValueError(f"kernel has {kernel.shape[2]} input channels but image has {channels}; "
                          f"kernel shape {kernel.shape} does not fit image shape {shown.shape}")
-    for axis, which in ((0, "height"), (1, "width")):
-        before, after = ops.padding_amounts(shown.shape[axis], kernel.shape[axis], stride[axis], padding)
-        if padding != "same" and shown.shape[axis] + before + after < kernel.shape[axis]:
-            note = (f" (the widget convolves the image shown at {shape_text(shown.shape)}; pass a larger "
-                    f"max_size, or max_size=None)" if shown.shape != source.original else "")
-            raise ValueError(f"kernel {which} ({kernel.shape[axis]}) is larger than the image {which} "
-                             f"({shown.shape[axis]}) with padding={padding!r}; use a smaller kernel or "
-                             f"padding='same'{note}")
+    note = (f" (the widget convolves the image shown at {shape_text(shown.shape)}; pass a larger "
+            f"max_size, or max_size=None)" if shown.shape != source.original else "")
+    ops.geometry.check_kernel_fits(shown.shape, kernel.shape, padding, note)
 
 
 def load_image(image, max_size, name: str = "image") -> Source:

@@ -80,8 +80,8 @@ class PageProtocol:
 
     @staticmethod
     def _state(scene: Scene) -> dict:
-        """Trait values for a scene: its arrays, its ``meta`` and its kind."""
-        return {**scene.wire(), "meta": scene.meta(), "kind": scene.kind}
+        """Trait values for a scene: its arrays and its ``meta``."""
+        return {**scene.wire(), "meta": scene.meta()}
 
     def _computed(self, values: dict) -> Scene:
         """``_build(values)``; NumPy's overflow warnings are silenced, :func:`check_scene` reports it."""

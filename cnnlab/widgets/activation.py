@@ -67,6 +67,8 @@ class ActivationWidget(AnimatedWidget):
     Introduced in lesson 03.
     """
 
+    KIND = "activation"
+
     parts_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
 
     _params = ("feature_map", "activation", "channel", "max_size", "input_scale")

@@ -104,6 +104,8 @@ class ConvolutionWidget(AnimatedWidget):
     Introduced in lesson 02.
     """
 
+    KIND = "convolution"
+
     kernel_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     parts_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
     #: the full-resolution map as a PNG in the widget's colours (b"" until asked for, and again

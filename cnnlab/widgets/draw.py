@@ -23,119 +23,27 @@ Examples
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 
-import anywidget
 import numpy as np
 import traitlets
 
 from .. import images
-from ._base import _STATIC
+from ..training.reader import DigitReader, shipped_model, shipped_model_loaded, warm_reader
+from ._base import Widget
+from ._frames import load_font
 from ._protocol import error_text
 from ._serialize import ARRAY
 from .scenes._common import style
 
-__all__ = ["MAX_DRAWING_SIDE", "DigitReader", "DrawWidget"]
+__all__ = ["MAX_DRAWING_SIDE", "DrawWidget"]
 
 #: Longest side of a drawing the page may send (it sends 140x140).
 MAX_DRAWING_SIDE = 1024
 TOP = 3
 #: How long a reading waits for the shipped model to load before it gives up, in seconds.
 LOAD_TIMEOUT_S = 120.0
-
-_SHIPPED_LOCK = threading.Lock()
-_shipped: list = []   # the shipped model, once loaded
-
-
-def _shipped_model():
-    """The shipped digits model, loaded once per session (by whichever thread asks first)."""
-    with _SHIPPED_LOCK:
-        if not _shipped:
-            from .. import training
-
-            _shipped.append(training.load_digits_model())
-        return _shipped[0]
-
-
-def _warm_reader(model) -> DigitReader:
-    """A :class:`DigitReader` of ``model`` that has read once: the first reading builds the model's
-    graph and loads the resampling code, which should not happen on the learner's first stroke."""
-    reader = DigitReader(model)
-    reader(images.mnist_style(np.eye(8, dtype=np.uint8)))
-    return reader
-
-
-class DigitReader:
-    """A digits model and its first convolution layer, called together in one pass.
-
-    Parameters
-    ----------
-    model : keras.Model
-        Takes uint8 digits ``(N, 28, 28)`` and gives ``(N, 10)`` probabilities (as
-        :func:`cnnlab.training.load_digits_model` and :func:`cnnlab.training.train` give).
-
-    Attributes
-    ----------
-    layer : str or None
-        The name of the first ``Conv2D`` layer, whose maps are returned (``None`` if the
-        model has none or its layers cannot be reached from its input).
-    """
-
-    def __init__(self, model):
-        if not callable(model) or not hasattr(model, "layers"):
-            raise TypeError(f"model must be a Keras model that takes (N, 28, 28) digits, "
-                            f"got {type(model).__name__}")
-        outputs = getattr(model, "outputs", None)
-        if not outputs or tuple(outputs[0].shape[1:]) != (10,):
-            shape = None if not outputs else tuple(outputs[0].shape)
-            raise ValueError(f"model must give 10 probabilities per digit, (N, 10), got output shape {shape}")
-        self.model = model
-        self.layer = None
-        both = model
-        conv = next((layer for layer in model.layers if type(layer).__name__ == "Conv2D"), None)
-        if conv is not None:
-            import keras
-
-            try:
-                inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-                both = keras.Model(inputs, [model.outputs[0], conv.output])
-                self.layer = conv.name
-            except (ValueError, TypeError, AttributeError):  # a model whose graph is not reachable
-                both = model
-        spec = model.inputs[0]
-        self._shape = (1, *(int(n) for n in spec.shape[1:]))
-        if math.prod(self._shape) != 28 * 28:
-            raise ValueError(f"model must take 28x28 digits, got input shape {tuple(spec.shape)}")
-        self._dtype = np.dtype(getattr(spec.dtype, "name", spec.dtype))
-        self._call = _compiled(both, self._shape, self._dtype)
-
-    def __call__(self, digit: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """``(probabilities (10,) float64, maps (h, w, F) float32 or None)`` of one uint8 ``(28, 28)`` digit."""
-        out = self._call(np.asarray(digit, dtype=self._dtype).reshape(self._shape))
-        if self.layer is None:
-            return np.asarray(out, dtype=np.float64)[0], None
-        probs, maps = out
-        return np.asarray(probs, dtype=np.float64)[0], np.asarray(maps, dtype=np.float32)[0]
-
-
-def _compiled(model, shape: tuple, dtype: np.dtype):
-    """``model(x, training=False)`` traced once as a TensorFlow graph for inputs of ``shape``.
-
-    A traced call takes about 1 ms where Keras' eager call takes 8-20 ms, which matters: the
-    reading must be on screen within 100 ms of the stroke. Without TensorFlow, the eager call.
-    """
-    def call(x):
-        return model(x, training=False)
-
-    try:
-        import tensorflow as tf
-
-        return tf.function(call, input_signature=[tf.TensorSpec(shape, tf.as_dtype(dtype))], autograph=False)
-    except ImportError:  # another Keras back end
-        return call
-
 
 def _drawing_from_page(content: dict, buffers) -> np.ndarray:
     """The uint8 ``(H, W)`` drawing the page sent: ``content["shape"]`` and one binary buffer."""
@@ -151,7 +59,7 @@ def _drawing_from_page(content: dict, buffers) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8).reshape(shape)
 
 
-class DrawWidget(anywidget.AnyWidget):
+class DrawWidget(Widget):
     """Draw a digit; a trained network reads it and shows its three best guesses and first-layer maps.
 
     Parameters
@@ -183,12 +91,7 @@ class DrawWidget(anywidget.AnyWidget):
     Introduced in lesson 07.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
-
-    kind = traitlets.Unicode("draw").tag(sync=True)
-    meta = traitlets.Dict().tag(sync=True)
-    error = traitlets.Unicode("").tag(sync=True)
+    KIND = "draw"
     #: the three best guesses, ``[{"digit": 1, "p": 0.98}, ...]``
     guesses = traitlets.List().tag(sync=True)
     #: how long the last reading took in Python, in milliseconds
@@ -201,8 +104,8 @@ class DrawWidget(anywidget.AnyWidget):
         self._reader: DigitReader | None = None
         self._loaded = threading.Event()
         self._load_error: BaseException | None = None
-        if model is not None or _shipped:   # a model given (checked here, at once) or already loaded
-            self._reader = _warm_reader(_shipped_model() if model is None else model)
+        if model is not None or shipped_model_loaded():   # a model given (checked here, at once) or loaded
+            self._reader = warm_reader(shipped_model() if model is None else model)
             self._loaded.set()
         self._digit = np.zeros((28, 28), np.uint8)
         self._top3: list[tuple[int, float]] = []
@@ -216,7 +119,7 @@ class DrawWidget(anywidget.AnyWidget):
     def _load_shipped(self) -> None:
         """The background thread: load and warm the model, then tell the page (and any waiting reading)."""
         try:
-            self._reader = _warm_reader(_shipped_model())
+            self._reader = warm_reader(shipped_model())
         except Exception as exc:  # noqa: BLE001 - the page must say why the pad cannot read
             self._load_error = exc
         try:
@@ -321,18 +224,6 @@ class DrawWidget(anywidget.AnyWidget):
         """A still picture: the digit read, the three bars and the maps, as a PIL image."""
         return _still(self._digit, self._top3, self._maps, None if self._reader is None else self._reader.layer)
 
-    def to_png(self, path=None):
-        """The still picture as PNG: bytes, or written to ``path`` (then the path is returned)."""
-        from . import _frames
-
-        return _frames.png(self.frame(), path)
-
-    def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus its still picture for pages that cannot run it."""
-        from ._base import with_still
-
-        return with_still(super()._repr_mimebundle_(**kwargs), self.to_png(), repr(self))
-
     def __repr__(self) -> str:
         if not self._top3:
             return f"DrawWidget({self._model_words()}; nothing drawn yet)"
@@ -344,30 +235,28 @@ def _still(digit: np.ndarray, top3: list, maps: np.ndarray | None, layer: str | 
     """The PIL picture of :meth:`DrawWidget.frame`."""
     from PIL import Image, ImageDraw
 
-    from ._frames import _font
-
     cell, gap = 8, 16
-    font = _font(15)
+    face = load_font(15)
     count = 0 if maps is None else maps.shape[2]
     map_px = 0 if maps is None else 3 * maps.shape[0]
     width = gap + 28 * cell + gap + 260 + gap + max(0, 4 * (map_px + 6))
     height = gap + 24 + 28 * cell + gap
     img = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(img)
-    draw.text((gap, gap), "the digit as the network reads it (28\u00d728)", fill="black", font=font)
+    draw.text((gap, gap), "the digit as the network reads it (28\u00d728)", fill="black", font=face)
     img.paste(Image.fromarray(digit, "L").resize((28 * cell, 28 * cell), Image.Resampling.NEAREST).convert("RGB"),
               (gap, gap + 24))
     x0 = gap + 28 * cell + gap
     if not top3:
-        draw.text((x0, gap + 24), "nothing drawn yet", fill="black", font=font)
+        draw.text((x0, gap + 24), "nothing drawn yet", fill="black", font=face)
     for i, (k, p) in enumerate(top3):
         y = gap + 24 + i * 40
-        draw.text((x0, y), f"{k}", fill="black", font=font)
+        draw.text((x0, y), f"{k}", fill="black", font=face)
         draw.rectangle([x0 + 20, y, x0 + 20 + round(180 * p), y + 20], fill=(70, 110, 200))
-        draw.text((x0 + 206, y), f"{p:.0%}", fill="black", font=font)
+        draw.text((x0 + 206, y), f"{p:.0%}", fill="black", font=face)
     if maps is not None:
         x1 = x0 + 260 + gap
-        draw.text((x1, gap), f"{count} maps of layer {layer!r}", fill="black", font=font)
+        draw.text((x1, gap), f"{count} maps of layer {layer!r}", fill="black", font=face)
         lo, hi = float(maps.min()), float(maps.max())
         for f in range(count):
             plane = maps[:, :, f]

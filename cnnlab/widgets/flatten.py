@@ -41,6 +41,8 @@ class FlattenWidget(AnimatedWidget):
     Introduced in lesson 05.
     """
 
+    KIND = "flatten"
+
     _params = ("maps",)
 
     def __init__(self, maps, *, speed=None):

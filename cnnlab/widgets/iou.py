@@ -9,14 +9,12 @@ of truth (:attr:`IoUWidget.iou`).
 
 from __future__ import annotations
 
-import anywidget
 import numpy as np
 import traitlets
 
 from .. import _validate as v
-from ._base import _STATIC, STILL_PANEL_PX, with_still
+from ._base import STILL_PANEL_PX, Widget
 from ._box_frames import iou_frame
-from ._frames import png
 from ._inputs import check_max_size, downscaled, take_image
 from ._protocol import PageProtocol
 from ._serialize import ARRAY
@@ -80,7 +78,7 @@ class PhotoProperties:
         self.set(max_size=value)
 
 
-class IoUWidget(PhotoProperties, PageProtocol, anywidget.AnyWidget):
+class IoUWidget(PhotoProperties, PageProtocol, Widget):
     """Drag two boxes over a photo; the overlap is shaded and intersection / union = IoU written out.
 
     Drag inside a box to move it, drag a corner to resize it. Python checks the
@@ -115,15 +113,9 @@ class IoUWidget(PhotoProperties, PageProtocol, anywidget.AnyWidget):
     Introduced in lesson 08.
     """
 
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
+    KIND = "iou"
     _params = ("image", "box_a", "box_b", "max_size")
 
-    kind = traitlets.Unicode("iou").tag(sync=True)
-    #: the message shown when a value from the page was rejected ("" when all is well)
-    error = traitlets.Unicode("").tag(sync=True)
-    #: everything the page needs besides the photo: ``scene.meta()``, never read back here
-    meta = traitlets.Dict().tag(sync=True)
     image_data = traitlets.Any(None, allow_none=True).tag(sync=True, **ARRAY)
 
     def __init__(self, image="astronaut", box_a=None, box_b=None, *, max_size=320):
@@ -201,13 +193,8 @@ class IoUWidget(PhotoProperties, PageProtocol, anywidget.AnyWidget):
         """The photo with both boxes and the numbers, as a PIL image."""
         return iou_frame(self._scene, v.positive_int(panel_px, "panel_px"))
 
-    def to_png(self, path=None, panel_px: int = PANEL_PX):
-        """:meth:`frame` as PNG: bytes, or written to ``path`` (then the path is returned)."""
-        return png(self.frame(panel_px), path)
-
-    def _repr_mimebundle_(self, **kwargs):
-        """The widget view, plus its still picture for pages that cannot run it."""
-        return with_still(super()._repr_mimebundle_(**kwargs), self.to_png(panel_px=STILL_PANEL_PX), repr(self))
+    def _still_png(self) -> bytes:
+        return self.to_png(panel_px=STILL_PANEL_PX)
 
     def __repr__(self) -> str:
         sc = self._scene

@@ -13,7 +13,6 @@ import traitlets
 from .. import _validate as v
 from ._base import AnimatedWidget
 from ._box_frames import nms_frame
-from ._frames import png
 from ._inputs import check_max_size, downscaled, take_image
 from ._serialize import ARRAY
 from ._text import fmt, shown_text
@@ -99,6 +98,8 @@ class NMSWidget(PhotoProperties, AnimatedWidget):
     Introduced in lesson 08.
     """
 
+    KIND = "nms"
+
     _params = ("image", "boxes", "scores", "iou_threshold", "max_size")
 
     #: ``(N, 5)`` float32: each box and its score
@@ -166,10 +167,6 @@ class NMSWidget(PhotoProperties, AnimatedWidget):
     def frame(self, step: int | None = None, panel_px: int = PANEL_PX):
         """The photo after decision ``step`` (default: the last), as a PIL image."""
         return nms_frame(self._scene, self._step_arg(step), v.positive_int(panel_px, "panel_px"))
-
-    def to_png(self, step: int | None = None, path=None, panel_px: int = PANEL_PX):
-        """:meth:`frame` as PNG: bytes, or written to ``path`` (then the path is returned)."""
-        return png(self.frame(step, panel_px), path)
 
     def __repr__(self) -> str:
         sc = self._scene

@@ -12,10 +12,36 @@ from ._protocol import check_scene
 from ._text import compact_pair, shape_text, shown_text
 from .scenes.pooling import MODES, PoolingScene, pooling_scene
 
-__all__ = ["PoolingWidget"]
+__all__ = ["MapWindowWidget", "PoolingWidget"]
 
 
-class PoolingWidget(AnimatedWidget):
+class MapWindowWidget(AnimatedWidget):
+    """What the kinds that slide a window over one feature map share (pooling, morphology).
+
+    The map (``feature_map``, copied when given), the channel shown, ``max_size``, and the
+    values under the window of a step. A subclass adds its window's parameters and ``_build``.
+    """
+
+    def _take(self, name: str, value):
+        """The map is checked and copied when given (a widget: its output now)."""
+        return take_map(value, "feature_map") if name == "feature_map" else value
+
+    feature_map = parameter("feature_map", "The (downscaled) map the widget uses, every channel (a copy).",
+                            lambda scene: scene.source.array.copy())
+    channel = parameter("channel", "Channel shown.", lambda scene: scene.channel)
+    max_size = parameter("max_size", "Longest side the map is shown at.")
+
+    @property
+    def shown_output(self) -> np.ndarray:
+        """The channel drawn on the output canvas (``output`` itself for a 2-D map)."""
+        return self._scene.output_plane.copy()
+
+    def window(self, step: int | None = None) -> np.ndarray:
+        """The shown channel's values under the window at ``step`` (cells outside the map left out)."""
+        return self._scene.window_values(self._step_arg(step))
+
+
+class PoolingWidget(MapWindowWidget):
     """Watch max or average pooling slide over a feature map and the pooled map fill in.
 
     For max pooling the zoom panel highlights the winning cell; for average
@@ -56,16 +82,14 @@ class PoolingWidget(AnimatedWidget):
     Introduced in lesson 04.
     """
 
+    KIND = "pooling"
+
     _params = ("feature_map", "size", "stride", "mode", "padding", "channel", "max_size")
 
     def __init__(self, feature_map, size=2, stride=None, mode="max", *, padding="valid", channel=0,
                  max_size=64, speed=None):
         super().__init__({"feature_map": feature_map, "size": size, "stride": stride, "mode": mode,
                           "padding": padding, "channel": channel, "max_size": max_size}, speed=speed)
-
-    def _take(self, name: str, value):
-        """The map is checked and copied when given (a widget: its output now)."""
-        return take_map(value, "feature_map") if name == "feature_map" else value
 
     def _build(self, values: dict) -> PoolingScene:
         """Check every argument once, estimate the size, then compute the scene."""
@@ -89,24 +113,11 @@ class PoolingWidget(AnimatedWidget):
                      f"a {out_h}x{out_w} pooled map")
         return check_scene(pooling_scene(source, size, stride, mode, padding, channel), "feature_map")
 
-    feature_map = parameter("feature_map", "The (downscaled) map the widget pools, every channel (a copy).",
-                            lambda scene: scene.source.array.copy())
     size = parameter("size", "Window height and width.", lambda scene: compact_pair(scene.size))
     stride = parameter("stride", "Step between windows (None: the window size).",
                        lambda scene: None if scene.stride is None else compact_pair(scene.stride))
     mode = parameter("mode", '"max" or "avg".', lambda scene: scene.mode)
     padding = parameter("padding", '"valid" or "same".', lambda scene: scene.padding)
-    channel = parameter("channel", "Channel shown.", lambda scene: scene.channel)
-    max_size = parameter("max_size", "Longest side the map is shown at.")
-
-    @property
-    def shown_output(self) -> np.ndarray:
-        """The pooled channel drawn on the output canvas (``output`` itself for a 2-D map)."""
-        return self._scene.output_plane.copy()
-
-    def window(self, step: int | None = None) -> np.ndarray:
-        """The shown channel's values under the window at ``step`` (cells outside the map left out)."""
-        return self._scene.window_values(self._step_arg(step))
 
     def __repr__(self) -> str:
         sc = self._scene

@@ -19,14 +19,13 @@ Examples
 
 from __future__ import annotations
 
-import anywidget
 import numpy as np
 import traitlets
 
 from .. import _colors
 from .. import _validate as v
 from . import _frames
-from ._base import _STATIC, STILL_PANEL_PX, InvalidType, InvalidValue, with_still
+from ._base import STILL_PANEL_PX, InvalidType, InvalidValue, Widget
 from ._protocol import set_state_from_page
 from ._serialize import array_to_json
 from .scenes.receptive import ReceptiveScene, dimmed, receptive_scene
@@ -75,7 +74,7 @@ def _panels_to_json(panels, widget=None):
     return [array_to_json(p) for p in panels]
 
 
-class ReceptiveFieldWidget(anywidget.AnyWidget):
+class ReceptiveFieldWidget(Widget):
     """A digit, the maps of a trained network up to a deeper layer, and what one cell depends on.
 
     Parameters
@@ -104,10 +103,8 @@ class ReceptiveFieldWidget(anywidget.AnyWidget):
         The line under the panels, e.g. ``"this cell of conv2 (channel 0) sees 8x8 pixels ..."``.
     """
 
-    _esm = _STATIC / "receptive.js"
+    KIND = "receptive"
 
-    kind = traitlets.Unicode("receptive").tag(sync=True)
-    meta = traitlets.Dict().tag(sync=True)
     #: the colours of each panel, (h, w, 3) uint8, binary on the wire
     panels = traitlets.List().tag(sync=True, to_json=_panels_to_json)
     #: the blocks of the selected cell, one dict per panel (see ``ReceptiveScene.span_list``)
@@ -115,8 +112,6 @@ class ReceptiveFieldWidget(anywidget.AnyWidget):
     cell = traitlets.Any((0, 0)).tag(sync=True)
     channel = traitlets.Any(0).tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
-    #: why the last value from the page was refused ("" when all is well)
-    error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, digit, model=None, layer: str = "conv2", channel=0, below_channel=0, cell=None):
         digit = v.array(digit, "digit", (2,))
@@ -124,9 +119,9 @@ class ReceptiveFieldWidget(anywidget.AnyWidget):
             raise ValueError(f"digit must be a (28, 28) uint8 digit as load_mnist gives it, "
                              f"got {digit.dtype} {digit.shape}")
         if model is None:
-            from .draw import _shipped_model
+            from ..training.reader import shipped_model
 
-            model = _shipped_model()
+            model = shipped_model()
         if not isinstance(layer, str):
             raise TypeError(f"layer must be a layer name (str), got {type(layer).__name__}")
         names, specs = layer_specs(model, layer)
@@ -244,17 +239,6 @@ class ReceptiveFieldWidget(anywidget.AnyWidget):
         """The widget as a PIL image: the panels with the blocks outlined, the caption under them."""
         return _still(self._scene, v.positive_int(panel_px, "panel_px"))
 
-    def to_png(self, path=None, panel_px: int = STILL_PANEL_PX):
-        """The still picture as PNG: bytes, or written to ``path`` (then the path is returned)."""
-        return _frames.png(self.frame(panel_px), path)
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        try:
-            png = self.to_png()
-        except Exception:  # noqa: BLE001 - the picture is an extra: it must never hide the live widget
-            return bundle
-        return with_still(bundle, png, repr(self))
 
     def __repr__(self) -> str:
         return f"ReceptiveFieldWidget({' -> '.join(self._scene.names)}; {self._scene.caption()})"
@@ -280,7 +264,7 @@ def _panel_picture(scene: ReceptiveScene, index: int, scale: int) -> np.ndarray:
 def _still(scene: ReceptiveScene, panel_px: int):
     from PIL import Image, ImageDraw
 
-    font = _frames._font(_frames.FONT_PX)
+    font = _frames.load_font(_frames.FONT_PX)
     margin, gap, line = 12, 16, _frames.FONT_PX + 7
     scales = [max(1, panel_px // max(p.shape)) for p in scene.planes]
     widths = [p.shape[1] * s for p, s in zip(scene.planes, scales)]

@@ -14,10 +14,11 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import _servers as S
 import pytest
+
+from cnnlab.widgets._front import module_text
 
 NOTEBOOK = S.NOTEBOOK
 EXPECTED_BLOCKED = S.EXPECTED_BLOCKED
@@ -134,19 +135,18 @@ def artifacts():
     return ARTIFACTS
 
 
-# --------------------------------------------------------------------------- widget.js alone, in a page
+# --------------------------------------------------------------------------- the widgets' module alone, in a page
 
-WIDGET_JS = Path(__file__).resolve().parents[2] / "cnnlab" / "widgets" / "static" / "widget.js"
 
 
 class _StaticFiles(http.server.BaseHTTPRequestHandler):
-    """``/`` is an empty page, ``/widget.js`` the module; nothing else exists."""
+    """``/`` is an empty page, ``/widget.js`` the module anywidget gets (:func:`module_text`); nothing else exists."""
 
     def do_GET(self):
         if self.path == "/":
             body, kind = b"<!doctype html><meta charset='utf-8'><title>widget.js</title>", "text/html"
         elif self.path == "/widget.js":
-            body, kind = WIDGET_JS.read_bytes(), "text/javascript"
+            body, kind = module_text().encode("utf-8"), "text/javascript"
         else:
             self.send_error(404)
             return

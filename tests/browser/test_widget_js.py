@@ -16,9 +16,7 @@ Each exported function is then checked against its Python counterpart on the sam
 
 from __future__ import annotations
 
-import importlib
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,12 +24,12 @@ import pytest
 from cnnlab import kernels, ops
 from cnnlab._colors import limits, to_rgb_array  # the Python references the JS must equal
 from cnnlab.widgets import ConvolutionWidget, _serialize
+from cnnlab.widgets._front import module_text
 from cnnlab.widgets._text import fmt as py_fmt
 from cnnlab.widgets.scenes.convolution import kernel_denominator, weight_text
 
 pytestmark = pytest.mark.browser
 
-WIDGET_JS = Path(importlib.import_module("cnnlab.widgets").__file__).parent / "static" / "widget.js"
 RNG = np.random.default_rng(7)
 MINUS = "\u2212"
 
@@ -53,7 +51,7 @@ def test_module_loads_and_exports_what_the_tests_use(js):
     assert {"default", "toRGB", "fmt", "weightText", "dotProduct", "decodeArray", "slidingWindow", "stepCell",
             "style", "STYLE_KEYS"} <= set(names)
     assert js("return typeof m.default.render;") == "function"
-    source = WIDGET_JS.read_text()
+    source = module_text()
     assert "requestAnimationFrame" in source and "cancelAnimationFrame" in source
     assert not re.search(r"https?://", source), "the widget code must not load anything from the network"
 
@@ -596,3 +594,90 @@ def test_draw_widget_says_the_network_is_loading_until_python_says_it_is_ready(j
     assert js(f"return {root}.dataset.loading;") == "false"
     assert js(f"return {root}.querySelector('.cnnlab-stats').textContent;") == ""
     js("window.probe.cleanup();")
+
+
+# --------------------------------------------------------------------------- every kind: the meta keys it reads
+
+_WATCH_META_JS = """
+window.metaReads = new Set();
+const seen = (meta) => new Proxy(meta, { get(target, key, receiver) {
+  if (typeof key === 'string') window.metaReads.add(key);
+  return Reflect.get(target, key, receiver);
+} });
+arg.state = {...arg.state, meta: seen(arg.state.meta)};
+const get = (name) => window.probe.state[name];
+"""
+
+_STEP_THROUGH_JS = """
+const steps = arg;   // from Python: reading it here would count as the page's read
+for (const s of [steps - 1, Math.floor(steps / 2)]) {
+  if (s > 0) { window.probe.state.step = s; window.probe.fire('change:step'); }
+}
+window.probe.fire('change:meta');
+return new Promise((r) => requestAnimationFrame(() => { window.probe.cleanup(); r([...window.metaReads]); }));
+"""
+
+
+def _one_widget_of_each_kind():
+    """A small widget of every kind Python has (a new kind must add its own here)."""
+    from cnnlab import detection
+    from cnnlab.widgets import (
+        ActivationWidget,
+        DrawWidget,
+        FlattenWidget,
+        IoUWidget,
+        MorphologyWidget,
+        NMSWidget,
+        PoolingWidget,
+        ReceptiveFieldWidget,
+    )
+
+    photo = RNG.integers(0, 256, size=(12, 14)).astype(np.uint8)
+    edges = ConvolutionWidget(photo, "sobel_x", padding="same").output
+    boxes, scores = np.array([[2, 2, 20, 20], [4, 4, 22, 22], [40, 40, 60, 60]], float), np.array([0.9, 0.8, 0.7])
+    digit = np.zeros((28, 28), np.uint8)
+    digit[5:23, 12:16] = 255
+    assert detection.nms(boxes, scores).tolist() == [0, 2]
+    return {
+        "convolution": lambda: ConvolutionWidget(photo, "sobel_x", padding=1),
+        "pooling": lambda: PoolingWidget(edges, size=2, stride=1, padding="same"),
+        "activation": lambda: ActivationWidget(edges * 40, "sigmoid"),
+        "flatten": lambda: FlattenWidget(RNG.normal(size=(3, 4, 2)).astype(np.float32)),
+        "morphology": lambda: MorphologyWidget(photo, size=3, mode="erosion"),
+        "draw": DrawWidget,
+        "iou": lambda: IoUWidget("astronaut", (0, 0, 100, 100), (50, 0, 150, 100)),
+        "nms": lambda: NMSWidget("astronaut", boxes, scores),
+        "receptive": lambda: ReceptiveFieldWidget(digit),
+    }
+
+
+def test_there_is_an_example_of_every_kind():
+    from cnnlab.widgets._base import kinds
+
+    assert set(_one_widget_of_each_kind()) == kinds()
+
+
+@pytest.mark.parametrize("kind", sorted(_one_widget_of_each_kind()))
+def test_the_page_reads_only_meta_keys_the_scene_produces(js, kind):
+    widget = _one_widget_of_each_kind()[kind]()
+    assert widget.kind == kind
+    state, arrays = _state_for_page(widget)
+    mount = _WATCH_META_JS + _MOUNT_JS
+    assert js(mount, {"state": state, "arrays": arrays}) == "true"
+    read = set(js(_STEP_THROUGH_JS, widget.meta.get("steps", 0)))
+    assert read, "the page read no meta at all: the watch did not see it"
+    assert read <= set(widget.meta), f"the page reads meta keys Python never sends: {sorted(read - set(widget.meta))}"
+
+
+def test_an_unknown_kind_shows_an_error_line_and_no_other_kind(js):
+    widget = ConvolutionWidget(RNG.integers(0, 256, size=(6, 7)).astype(np.uint8), "sobel_x")
+    state, arrays = _state_for_page(widget)
+    state["kind"] = "dilation"
+    assert js(_MOUNT_JS, {"state": state, "arrays": arrays}) == "true"
+    root = "window.probe.root"
+    assert js(f"return {root}.dataset.kind;") == "dilation"
+    assert js(f"return {root}.querySelector('canvas');") is None
+    error = js(f"return {root}.querySelector('.cnnlab-error').textContent;")
+    assert 'kind "dilation"' in error
+    js("window.probe.cleanup();")
+    assert js("return document.body.querySelector('.cnnlab-widget');") is None
