@@ -42,10 +42,10 @@ def test_importing_training_does_not_import_tensorflow():
 
 
 def test_every_name_of_the_topic_modules_is_reachable_from_the_package():
-    from cnnlab.training import augment, curves, evaluate, recipes, shipped
+    from cnnlab.training import augment, curves, evaluate, reader, recipes, shipped
 
     advertised = set(training.__all__)
-    for module in (augment, curves, evaluate, recipes, shipped):
+    for module in (augment, curves, evaluate, reader, recipes, shipped):
         for name in module.__all__:
             assert getattr(training, name) is getattr(module, name), (module.__name__, name)
         advertised -= set(module.__all__)

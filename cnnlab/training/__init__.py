@@ -64,7 +64,7 @@ from .evaluate import (
     shifted_accuracies,
     shifted_accuracy,
 )
-from .reader import DigitReader
+from .reader import DigitReader, shipped_model, shipped_model_loaded, warm_reader
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
 from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
@@ -92,7 +92,10 @@ __all__ = [
     "recipe_settings",
     "save_weights",
     "shift",
+    "shipped_model",
+    "shipped_model_loaded",
     "shifted_accuracies",
     "shifted_accuracy",
     "train",
+    "warm_reader",
 ]
