@@ -92,10 +92,10 @@ __all__ = [
     "recipe_settings",
     "save_weights",
     "shift",
-    "shipped_model",
-    "shipped_model_loaded",
     "shifted_accuracies",
     "shifted_accuracy",
+    "shipped_model",
+    "shipped_model_loaded",
     "train",
     "warm_reader",
 ]
