@@ -2,9 +2,10 @@
 
 Two recipes train a CNN on 28x28 digits:
 
-* ``"classic"``: the classic Keras MNIST example exactly (Conv2D 32 3x3 ReLU,
-  MaxPooling 2x2, Flatten, Dense 10 softmax; Adam, sparse categorical
-  cross-entropy, batch 32, 5 epochs).
+* ``"classic"``: the one-block beginner's network of many Keras tutorials (Conv2D
+  32 3x3 ReLU, MaxPooling 2x2, Flatten, Dense 10 softmax; Adam, sparse categorical
+  cross-entropy, batch 32, 5 epochs). Not keras.io's "Simple MNIST convnet", which
+  is :data:`KERAS_IO_CONVNET` (two convolutions, dropout, 15 epochs).
 * ``"course"``: ours. Shifted copies of the training digits made once in NumPy
   (data augmentation), a smaller network with three convolutions, batches of
   128 with a higher learning rate that decays along a cosine, label smoothing,
@@ -32,14 +33,15 @@ Examples
 The package is split by topic, and every name below is importable from
 ``cnnlab.training`` directly:
 
-* :mod:`~cnnlab.training.recipes`: :class:`Recipe`, :data:`RECIPES`,
-  :func:`recipe_settings`, :func:`build_model`, :func:`train`;
+* :mod:`~cnnlab.training.recipes`: :class:`Recipe`, :data:`RECIPES`, :data:`NETWORKS`,
+  :data:`KERAS_IO_CONVNET`, :func:`ablation`, :func:`recipe_settings`, :func:`build_model`,
+  :func:`train`;
 * :mod:`~cnnlab.training.augment`: :func:`shift`, :func:`augment_with_shifts`;
 * :mod:`~cnnlab.training.evaluate`: :func:`predict_classes`, :func:`accuracy`,
   :data:`SHIFT_DIRECTIONS`, :func:`shifted_accuracies`, :func:`shifted_accuracy`,
   :func:`confusion_matrix`, :func:`per_class_accuracy`,
   :func:`most_confidently_wrong`, :func:`feature_maps`;
-* :mod:`~cnnlab.training.curves`: :func:`LiveCurves`;
+* :mod:`~cnnlab.training.curves`: :func:`LiveCurves`, :func:`EpochEndAccuracy`;
 * :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
   :func:`save_without_optimizer`.
 
@@ -51,7 +53,7 @@ from ._common import N_CLASSES as N_CLASSES
 from ._common import labels as _labels  # noqa: F401  (cnnlab.models checks labels with it)
 from .augment import augment_with_shifts, shift
 from .curves import CURVE_KEYS as CURVE_KEYS
-from .curves import LiveCurves
+from .curves import EpochEndAccuracy, LiveCurves
 from .evaluate import (
     SHIFT_DIRECTIONS,
     accuracy,
@@ -63,17 +65,30 @@ from .evaluate import (
     shifted_accuracies,
     shifted_accuracy,
 )
+from .recipes import (
+    KERAS_IO_CONVNET,
+    NETWORKS,
+    RECIPES,
+    Recipe,
+    ablation,
+    build_model,
+    recipe_settings,
+    train,
+)
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
-from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
 from .shipped import digits_model_path, load_digits_model, save_without_optimizer
 
 __all__ = [
     "DIGIT_SHAPE",
+    "KERAS_IO_CONVNET",
+    "NETWORKS",
     "RECIPES",
     "SHIFT_DIRECTIONS",
+    "EpochEndAccuracy",
     "LiveCurves",
     "Recipe",
+    "ablation",
     "accuracy",
     "augment_with_shifts",
     "build_model",
