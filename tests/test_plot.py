@@ -410,6 +410,15 @@ def test_contour_paths_draws_the_surface_and_every_path_through_its_steps():
     assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("valley", "a", "b")
 
 
+def test_contour_paths_stops_a_path_at_its_first_step_outside():
+    x = y = np.linspace(-1, 1, 11)
+    blowing_up = np.array([[0.1, 0.0], [-0.5, 0.0], [3.0, 0.0], [-20.0, 0.0], [100.0, 0.0]])
+    fig = plot.contour_paths(x, y, x[None, :] ** 2 + y[:, None] ** 2, {"up": blowing_up})
+    drawn = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert np.array_equal(drawn["up"].get_xydata(), blowing_up[:3])
+    assert fig.axes[0].get_xlim() == (-1, 1)
+
+
 @pytest.mark.parametrize("args,error,match", [
     ((np.arange(3.0), np.arange(2.0), np.zeros((3, 3)), {}), ValueError, r"values must have shape \(len\(y\), len\(x\)\)"),
     ((np.arange(3.0)[::-1], np.arange(2.0), np.zeros((2, 3)), {}), ValueError, "x must be increasing"),

@@ -140,7 +140,9 @@ def contour_paths(x, y, values, paths, *, levels=12, title=None, xlabel="x", yla
 
     Made for gradient descent: ``values`` is a loss over a 2-D slice of the weights,
     each path is where the weights were at every step (a start dot, one line, an end
-    cross). Parts of a path outside the slice's range are cut off at its edge.
+    cross). A path that leaves the grid's range is drawn up to its first step outside
+    (the line runs off the edge) and not after, so a walker that blows up does not
+    scribble lines back across the picture; then it has no end cross.
 
     Parameters
     ----------
@@ -193,12 +195,15 @@ def contour_paths(x, y, values, paths, *, levels=12, title=None, xlabel="x", yla
     title, xlabel, ylabel = st.title(title), st.title(xlabel, "xlabel"), st.title(ylabel, "ylabel")
     fig, ax = st.axes(None, st.figure_size(size, "size"))
     lines = ax.contour(xs, ys, z, levels=levels, colors="#999999", linewidths=0.8)
-    ax.clabel(lines, fontsize=7, fmt="%.3g")
+    ax.clabel(lines, fontsize=7, fmt="%.2g")
     for i, (label, arr) in enumerate(checked.items()):
         colour = st.PALETTE[i % len(st.PALETTE)]
-        ax.plot(arr[:, 0], arr[:, 1], color=colour, linewidth=1.6, marker=".", markersize=4, label=label)
+        outside = np.flatnonzero((arr[:, 0] < xs[0]) | (arr[:, 0] > xs[-1]) | (arr[:, 1] < ys[0]) | (arr[:, 1] > ys[-1]))
+        shown = arr if not len(outside) else arr[:outside[0] + 1]
+        ax.plot(shown[:, 0], shown[:, 1], color=colour, linewidth=1.6, marker=".", markersize=4, label=label)
         ax.plot(arr[0, 0], arr[0, 1], "o", color=colour, markersize=7)
-        ax.plot(arr[-1, 0], arr[-1, 1], "x", color=colour, markersize=9, markeredgewidth=2)
+        if not len(outside):
+            ax.plot(arr[-1, 0], arr[-1, 1], "x", color=colour, markersize=9, markeredgewidth=2)
     ax.set_xlim(xs[0], xs[-1])
     ax.set_ylim(ys[0], ys[-1])
     ax.set_xlabel(xlabel)
