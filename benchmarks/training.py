@@ -108,7 +108,7 @@ def print_table(summary, scored_on: str, reference: str = "classic") -> None:
     """
     base = summary[reference]
     width = max(len(name) for name in summary)
-    print(f"\n| {'recipe':{width}} | params | fit s (mean) | fit s per seed | fit time / {reference} | "
+    print(f"\n| {'recipe':{width}} | params | fit s (mean) | fit s per run  | fit time / {reference} | "
           f"CPU time / {reference} | clean {scored_on} | shifted 3 px |")
     print(f"|{'-' * (width + 2)}|-------:|-------------:|---------------:|------:|------:|------:|------:|")
     for name, row in summary.items():

@@ -803,12 +803,13 @@ assert max(cure_scores[name][3] for name in small_cures[::2]) < plain[3]    # ea
 #    digits it already gets right.
 #
 # Were they all worth it? Training the one-block recipe and then adding one change at a time, each
-# measured on the validation digits (3 seeds each, as they are and moved by 3 pixels), gives this
-# table. It takes minutes, too long for this lesson: `python benchmarks/training.py` made it, on
-# an AMD EPYC machine with 2 CPUs (Python 3.11, TensorFlow 2.21) that other programs were sharing,
-# so the wall times jumped around; the CPU-time ratios moved less.
+# measured on the validation digits as they are and moved by 3 pixels (the mean of 3 runs from
+# different random starts), gives this table. It takes minutes, too long for this lesson:
+# `python benchmarks/training.py` made it, on an AMD EPYC machine with 2 CPUs (Python 3.11,
+# TensorFlow 2.21) that other programs were sharing, so the wall times jumped around; the CPU-time
+# ratios moved less.
 #
-# | recipe                                | params | fit s (mean) | fit s per seed | fit time / classic | CPU time / classic | clean val | shifted 3 px |
+# | recipe                                | params | fit s (mean) | fit s per run  | fit time / classic | CPU time / classic | clean val | shifted 3 px |
 # |---------------------------------------|-------:|-------------:|---------------:|------:|------:|------:|------:|
 # | classic                               | 54,410 |         9.60 |  4.9 10.7 13.1 | 1.00x | 1.00x | 92.2% | 38.9% |
 # | + 2 shifted copies of each digit      | 54,410 |        15.27 | 12.0 19.2 14.6 | 1.59x | 2.36x | 95.0% | 86.1% |
@@ -823,7 +824,7 @@ assert max(cure_scores[name][3] for name in small_cures[::2]) < plain[3]    # ea
 # the CPU time. Cutting to 3 epochs gives part of that CPU time back at no cost. The three small
 # convolutions read shifted digits better again, but with batches of 32 they are slow; batches of
 # 128 with a higher rate make them fast. Cosine decay adds a point or two on both. Label smoothing
-# changes less than half a point, within chance for 2,400 scores (800 digits, 3 seeds): it is kept
+# changes less than half a point, within chance for 2,400 scores (800 digits, 3 runs): it is kept
 # because it keeps the scores from going to extremes, not for accuracy. These are validation
 # digits: the test digits played no part in any of these choices.
 #
@@ -878,10 +879,10 @@ assert scores["course"][1] >= 0.90 and scores["course"][1] > scores["one-block"]
 # %% [markdown]
 # Where does the course recipe stand against keras.io's "Simple MNIST convnet"? Trained on all
 # 4,000 training digits (this lesson trained on 3,200 of them; keras.io reaches about 99 % with all
-# 60,000 of full MNIST) and scored on these test digits, 3 seeds each, `python benchmarks/training.py`
+# 60,000 of full MNIST) and scored on these test digits, 3 runs each, `python benchmarks/training.py`
 # measured, on the machine named in section 11:
 #
-# | recipe   | params | fit s (mean) | fit s per seed | fit time / classic | CPU time / classic | clean test | shifted 3 px |
+# | recipe   | params | fit s (mean) | fit s per run  | fit time / classic | CPU time / classic | clean test | shifted 3 px |
 # |----------|-------:|-------------:|---------------:|------:|------:|------:|------:|
 # | classic  | 54,410 |         7.43 |    8.9 7.0 6.4 | 1.00x | 1.00x | 94.2% | 40.9% |
 # | course   | 11,018 |        10.13 |  10.9 11.2 8.3 | 1.36x | 1.17x | 97.8% | 95.6% |
