@@ -373,7 +373,7 @@ assert np.abs(found["0.1 with momentum 0.9"] - kernels.get("sobel_x")).max() < 0
 
 # %% [markdown]
 # - **Too small** (0.01): every step is safe, but slow: after 60 steps the loss has fallen only
-#   to about half its start (printed above), while 0.1 got a hundred times lower.
+#   to about half its start (printed above), while 0.1 got more than a hundred times lower.
 # - **About right** (0.1): the loss falls by a factor of more than a hundred.
 # - **Too large** (0.2): each step overshoots the bottom of the valley and lands higher up the
 #   other side; the loss grows without limit (the line runs off the top of the chart).
@@ -411,8 +411,8 @@ assert 0.1 < 2 / curvatures[-1] < 0.2 and curvatures[-1] / curvatures[0] > 100
 
 # %% [markdown]
 # The steepest direction is hundreds of times as curved as the flattest (the ratio is printed
-# above). A rate of 0.1 is just under the limit: across the valley it zig-zags
-# (the factor is negative) but shrinks; 0.2 is over it. Along the flattest direction even 0.1 takes
+# above). A rate of 0.1 is just under the limit: across the valley it zig-zags (the factor is
+# negative) but shrinks; 0.2 is over it. Along the flattest direction even 0.1 takes
 # a tiny fraction of the remaining way per step: that is why the last bit of section 5 was slow,
 # and why momentum, which builds up speed along a gentle slope, helps so much.
 #
