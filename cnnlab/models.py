@@ -89,7 +89,10 @@ def small_cnn(input_shape=(28, 28, 1), filters=8, kernel_size=3, pool_size=2, cl
 
 
 def classic_cnn(input_shape=(28, 28, 1), seed=0):
-    """The classic Keras MNIST example's model: Conv2D(32, 3x3, relu), MaxPooling2D(2), Flatten, Dense(10, softmax).
+    """The beginner's digit model of many Keras tutorials: Conv2D(32, 3x3, relu), MaxPooling2D(2), Flatten, Dense(10, softmax).
+
+    One convolution block; keras.io's "Simple MNIST convnet" has two
+    (:data:`cnnlab.training.KERAS_IO_CONVNET`).
 
     Returns
     -------

@@ -409,3 +409,37 @@ def test_a_lesson_that_validates_on_test_digits_is_caught(tmp_path):
         encoding="utf-8")
     leaks = test_data_leaks(lesson)
     assert len(leaks) == 2 and "train(...)" in leaks[0] and "fit(...)" in leaks[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# A heading written inside a code cell is invisible to the learner: it reads as a comment, the
+# table of contents lacks it, and the text under it never renders. Its marker line is missing.
+# ---------------------------------------------------------------------------------------------
+
+#: a comment line that is really a markdown heading: "# ## 9. The course recipe"
+HEADING_AS_COMMENT = re.compile(r"^\s*#\s*#{1,6}\s+\S")
+
+
+def headings_in_code(notebook_path: Path) -> list[str]:
+    """The markdown headings that sit in code cells as comments, as ``"cell N: line"``."""
+    problems = []
+    for index, cell in enumerate(nbformat.read(notebook_path, as_version=4).cells):
+        if cell.cell_type != "code":
+            continue
+        problems += [f"cell {index}: {line.strip()}" for line in cell.source.splitlines()
+                     if HEADING_AS_COMMENT.match(line)]
+    return problems
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_code_cell_holds_a_markdown_heading(notebook):
+    assert headings_in_code(notebook) == []
+
+
+def test_a_heading_left_in_a_code_cell_is_caught(tmp_path):
+    source = tmp_path / "99_lost.py"
+    source.write_text("# %% [markdown]\n# # 99 · Lost\n\n# %%\nx = 1\n#\n# ## 2. A section without its marker\n"
+                      "#\n# Its text reads as comments.\n", encoding="utf-8")
+    notebook = tmp_path / "99_lost.ipynb"
+    jupytext.write(jupytext.read(source, fmt="py:percent"), notebook)
+    assert headings_in_code(notebook) == ["cell 1: # ## 2. A section without its marker"]

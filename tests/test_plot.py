@@ -393,3 +393,50 @@ def test_strongest_keeps_the_sign_of_the_largest_magnitude():
     shrunk = _style.strongest(x, 2, 2)
     assert shrunk.tolist() == [[-3.0, 0.5], [0.0, 0.2]]
     assert _style.strongest(x, 3, 3) is x
+
+
+def test_contour_paths_draws_the_surface_and_every_path_through_its_steps():
+    x = np.linspace(-2, 2, 41)
+    y = np.linspace(-1, 1, 21)
+    surface = x[None, :] ** 2 + 10 * y[:, None] ** 2
+    walk = np.array([[1.5, 0.8], [1.0, -0.5], [0.5, 0.2], [0.0, 0.0]])
+    fig = plot.contour_paths(x, y, surface, {"walk": walk, "still": walk[:1]}, levels=[0.5, 1, 2, 4],
+                             title="valley", xlabel="a", ylabel="b")
+    ax = fig.axes[0]
+    drawn = {line.get_label(): line for line in ax.get_lines()}
+    assert np.array_equal(drawn["walk"].get_xydata(), walk) and "still" in drawn
+    assert [round(level, 3) for level in ax.collections[0].levels] == [0.5, 1, 2, 4]
+    assert ax.get_xlim() == (-2, 2) and ax.get_ylim() == (-1, 1)
+    assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("valley", "a", "b")
+
+
+def test_contour_paths_stops_a_path_at_its_first_step_outside():
+    x = y = np.linspace(-1, 1, 11)
+    blowing_up = np.array([[0.1, 0.0], [-0.5, 0.0], [3.0, 0.0], [-20.0, 0.0], [100.0, 0.0]])
+    fig = plot.contour_paths(x, y, x[None, :] ** 2 + y[:, None] ** 2, {"up": blowing_up})
+    drawn = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    assert np.array_equal(drawn["up"].get_xydata(), blowing_up[:3])
+    assert fig.axes[0].get_xlim() == (-1, 1)
+
+
+@pytest.mark.parametrize("args,error,match", [
+    ((np.arange(3.0), np.arange(2.0), np.zeros((3, 3)), {}), ValueError, r"values must have shape \(len\(y\), len\(x\)\)"),
+    ((np.arange(3.0)[::-1], np.arange(2.0), np.zeros((2, 3)), {}), ValueError, "x must be increasing"),
+    ((np.arange(1.0), np.arange(2.0), np.zeros((2, 1)), {}), ValueError, "x must hold 2 to"),
+    ((np.arange(3.0), np.arange(2.0), np.zeros((2, 3)), [[0, 0]]), TypeError, "paths must be a dict"),
+    ((np.arange(3.0), np.arange(2.0), np.zeros((2, 3)), {"p": np.zeros((4, 3))}), ValueError,
+     r"paths\['p'\] must have shape \(T, 2\)"),
+])
+def test_contour_paths_rejects_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        plot.contour_paths(*args)
+
+
+def test_curves_on_a_log_axis_tick_at_the_given_values():
+    sizes = np.array([1, 4, 16, 64])
+    fig = plot.curves(sizes, {"angle": [60.0, 40.0, 20.0, 10.0]}, logx=True, marker="o")
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["1", "4", "16", "64"]
+    with pytest.raises(ValueError, match="x must be positive for logx=True"):
+        plot.curves(np.array([0, 1]), {"a": [1, 2]}, logx=True)

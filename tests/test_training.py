@@ -4,6 +4,8 @@ Fast on purpose (small subsets, one epoch): the accuracy and time figures are
 measured by benchmarks/training.py, not here.
 """
 
+import dataclasses
+import itertools
 import os
 import subprocess
 import sys
@@ -440,3 +442,85 @@ def test_save_weights_wants_an_npz_name(tmp_path):
 def test_confusion_matrix_refuses_a_huge_class_count_before_allocating():
     with pytest.raises(ValueError, match="classes=1000000 would make a confusion table"):
         training.confusion_matrix([0, 1], [0, 1], classes=10**6)
+
+
+# ---------------------------------------------------------------- keras.io's convnet, the ablation, variants
+
+
+def test_keras_io_convnet_is_the_simple_mnist_convnet_of_keras_io():
+    settings = training.KERAS_IO_CONVNET
+    assert (settings.batch_size, settings.epochs, settings.learning_rate, settings.dropout) == (128, 15, 1e-3, 0.5)
+    model = training.build_model(settings)
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [(c.filters, c.kernel_size, c.padding) for c in convs] == [(32, (3, 3), "valid"), (64, (3, 3), "valid")]
+    assert model.get_layer("dropout").rate == 0.5
+    names = [layer.name for layer in model.layers]
+    assert names.index("flatten") < names.index("dropout") < names.index("dense")
+    # keras.io's page prints "Total params: 34,826" for this network
+    assert model.count_params() == 34_826
+
+
+def test_the_ablation_adds_one_change_at_a_time_from_classic_to_course():
+    steps = training.ablation()
+    assert steps[0] == ("classic", training.RECIPES["classic"])
+    fields = [f for f in dataclasses.fields(training.Recipe) if f.name != "name"]
+    last = steps[-1][1]
+    assert all(getattr(last, f.name) == getattr(training.RECIPES["course"], f.name) for f in fields)
+    for (_, before), (what, after) in itertools.pairwise(steps):
+        changed = [f.name for f in fields if getattr(before, f.name) != getattr(after, f.name)]
+        assert changed and what.startswith("+ "), (what, changed)
+    assert len({recipe.name for _, recipe in steps}) == len(steps)
+
+
+def test_a_recipe_with_dropout_and_weight_decay_reaches_keras(small):
+    (x, y), _ = small
+    variant = dataclasses.replace(training.RECIPES["classic"], name="variant", epochs=1, dropout=0.25,
+                                  weight_decay=0.5)
+    model, _ = training.train(variant, x[:64], y[:64], seed=0)
+    assert model.get_layer("dropout").rate == 0.25
+    assert float(model.optimizer.weight_decay) == 0.5
+    plain, _ = training.train(dataclasses.replace(variant, dropout=0.0, weight_decay=0.0), x[:64], y[:64], seed=0)
+    assert "dropout" not in [layer.name for layer in plain.layers] and plain.optimizer.weight_decay is None
+
+
+def test_weight_decay_shrinks_the_weights_as_keras_documents(small):
+    """With a zero gradient, one Adam step with weight decay only shrinks each weight, by 1 - rate * decay."""
+    keras.utils.set_random_seed(0)
+    variable = keras.Variable(np.ones(3, np.float32))
+    optimizer = keras.optimizers.Adam(0.1, weight_decay=0.5)
+    optimizer.apply_gradients([(np.zeros(3, np.float32), variable)])
+    assert np.allclose(variable.numpy(), 1 - 0.1 * 0.5)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"network": "resnet"}, "network must be one of 'classic', 'course', 'simple_convnet'"),
+    ({"dropout": 1.0}, r"dropout must be a rate in \[0, 1\)"),
+    ({"weight_decay": -1.0}, "weight_decay must be 0 or more"),
+])
+def test_a_bad_recipe_is_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        dataclasses.replace(training.RECIPES["classic"], **kwargs)
+
+
+def test_epoch_end_accuracy_is_what_keras_evaluates_after_the_epoch(small):
+    (x, y), _ = small
+    at_end = training.EpochEndAccuracy(x, y)
+    model, _ = training.train("classic", x, y, seed=0, epochs=2, callbacks=[at_end])
+    assert len(at_end.accuracy) == 2
+    keras_says = model.evaluate(x, y, verbose=0, return_dict=True)["accuracy"]
+    assert abs(at_end.accuracy[-1] - keras_says) < 1e-6
+    assert at_end.accuracy[-1] == training.accuracy(model, x, y)
+    # the running average Keras logs during the epoch is not the score at its end
+    assert model.history.history["accuracy"][0] < at_end.accuracy[0]
+    assert repr(at_end) == "EpochEndAccuracy(300 digits, 2 epochs scored)"
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"images": np.zeros((3, 28, 28), np.uint8), "labels": [0, 1]}, ValueError, "labels must have one label per image"),
+    ({"images": np.zeros((3, 20, 20), np.uint8), "labels": [0, 1, 2]}, ValueError, r"images must have shape \(N, 28, 28\)"),
+    ({"images": np.zeros((3, 28, 28), np.uint8), "labels": [0, 1, 2], "batch_size": 0}, ValueError,
+     "batch_size must be a positive int"),
+])
+def test_epoch_end_accuracy_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        training.EpochEndAccuracy(**kwargs)

@@ -19,8 +19,9 @@ Layout
 ------
 The functions live in one module per topic: ``geometry`` (padding amounts,
 output sizes, windows, parameter counts), ``conv``, ``activations``,
-``pooling``, ``morphology`` (dilate, erode: pooling with stride 1) and
-``full_connection`` (flatten, dense). Use every name from
+``pooling``, ``morphology`` (dilate, erode: pooling with stride 1),
+``full_connection`` (flatten, dense), and ``backward``: the gradient of each layer, for
+backpropagation by hand. Use every name from
 here, as ``cnnlab.ops.conv2d``. The size caps :data:`MAX_ELEMENTS` and
 :data:`MAX_LOOP_STEPS` are read from here when a function runs, so setting
 ``cnnlab.ops.MAX_ELEMENTS`` takes effect.
@@ -30,6 +31,13 @@ from __future__ import annotations
 
 from ._common import MAX_ELEMENTS
 from .activations import leaky_relu, relu, sigmoid, softmax, tanh
+from .backward import (
+    conv2d_backward,
+    cross_entropy_backward,
+    dense_backward,
+    max_pool_backward,
+    relu_backward,
+)
 from .conv import MAX_LOOP_STEPS, conv2d, conv2d_loops, pad
 from .full_connection import dense, flatten
 from .geometry import Span, conv2d_params, dense_params, output_size, padding_amounts, receptive_field, window
@@ -42,20 +50,25 @@ __all__ = [
     "Span",
     "avg_pool",
     "conv2d",
+    "conv2d_backward",
     "conv2d_loops",
     "conv2d_params",
+    "cross_entropy_backward",
     "dense",
+    "dense_backward",
     "dense_params",
     "dilate",
     "erode",
     "flatten",
     "leaky_relu",
     "max_pool",
+    "max_pool_backward",
     "output_size",
     "pad",
     "padding_amounts",
     "receptive_field",
     "relu",
+    "relu_backward",
     "sigmoid",
     "softmax",
     "tanh",

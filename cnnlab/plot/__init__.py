@@ -29,7 +29,7 @@ Examples
 """
 
 from ._style import DIVERGING, GRAY, HIGHLIGHT, PALETTE
-from .charts import curves, probabilities
+from .charts import contour_paths, curves, probabilities
 from .pictures import before_after, feature_maps, grid, kernels, numbers, rgb_planes, show, zoom
 from .steps import conv_step, flatten_order, forward_pass, windows
 
@@ -39,6 +39,7 @@ __all__ = [
     "HIGHLIGHT",
     "PALETTE",
     "before_after",
+    "contour_paths",
     "conv_step",
     "curves",
     "feature_maps",

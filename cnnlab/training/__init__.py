@@ -2,9 +2,10 @@
 
 Two recipes train a CNN on 28x28 digits:
 
-* ``"classic"``: the classic Keras MNIST example exactly (Conv2D 32 3x3 ReLU,
-  MaxPooling 2x2, Flatten, Dense 10 softmax; Adam, sparse categorical
-  cross-entropy, batch 32, 5 epochs).
+* ``"classic"``: the one-block beginner's network of many Keras tutorials (Conv2D
+  32 3x3 ReLU, MaxPooling 2x2, Flatten, Dense 10 softmax; Adam, sparse categorical
+  cross-entropy, batch 32, 5 epochs). Not keras.io's "Simple MNIST convnet", which
+  is :data:`KERAS_IO_CONVNET` (two convolutions, dropout, 15 epochs).
 * ``"course"``: ours. Shifted copies of the training digits made once in NumPy
   (data augmentation), a smaller network with three convolutions, batches of
   128 with a higher learning rate that decays along a cosine, label smoothing,
@@ -32,8 +33,9 @@ Examples
 The package is split by topic, and every name below is importable from
 ``cnnlab.training`` directly:
 
-* :mod:`~cnnlab.training.recipes`: :class:`Recipe`, :data:`RECIPES`,
-  :func:`recipe_settings`, :func:`build_model`, :func:`train`;
+* :mod:`~cnnlab.training.recipes`: :class:`Recipe`, :data:`RECIPES`, :data:`NETWORKS`,
+  :data:`KERAS_IO_CONVNET`, :func:`ablation`, :func:`recipe_settings`, :func:`build_model`,
+  :func:`train`;
 * :mod:`~cnnlab.training.augment`: :func:`shift`, :func:`augment_with_shifts`;
 * :mod:`~cnnlab.training.evaluate`: :func:`predict_classes`, :func:`accuracy`,
   :data:`SHIFT_DIRECTIONS`, :func:`shifted_accuracies`, :func:`shifted_accuracy`,
@@ -41,7 +43,7 @@ The package is split by topic, and every name below is importable from
   :func:`most_confidently_wrong`, :func:`feature_maps`;
 * :mod:`~cnnlab.training.reader`: :class:`DigitReader`, a model's probabilities and first maps of a
   digit in one pass, for reading many drawings quickly (the draw widget);
-* :mod:`~cnnlab.training.curves`: :func:`LiveCurves`;
+* :mod:`~cnnlab.training.curves`: :func:`LiveCurves`, :func:`EpochEndAccuracy`;
 * :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
   :func:`save_weights`, :func:`load_weights`.
 
@@ -52,7 +54,7 @@ from ._common import DIGIT_SHAPE
 from ._common import N_CLASSES as N_CLASSES
 from .augment import augment_with_shifts, shift
 from .curves import CURVE_KEYS as CURVE_KEYS
-from .curves import LiveCurves
+from .curves import EpochEndAccuracy, LiveCurves
 from .evaluate import (
     SHIFT_DIRECTIONS,
     accuracy,
@@ -65,19 +67,32 @@ from .evaluate import (
     shifted_accuracy,
 )
 from .reader import DigitReader, shipped_model, shipped_model_loaded, warm_reader
+from .recipes import (
+    KERAS_IO_CONVNET,
+    NETWORKS,
+    RECIPES,
+    Recipe,
+    ablation,
+    build_model,
+    recipe_settings,
+    train,
+)
 from .recipes import MAX_EPOCHS as MAX_EPOCHS
 from .recipes import MAX_TRAINING_DIGITS as MAX_TRAINING_DIGITS
-from .recipes import RECIPES, Recipe, build_model, recipe_settings, train
 from .shipped import MAX_WEIGHTS_BYTES as MAX_WEIGHTS_BYTES
 from .shipped import digits_model_path, load_digits_model, load_weights, save_weights
 
 __all__ = [
     "DIGIT_SHAPE",
+    "KERAS_IO_CONVNET",
+    "NETWORKS",
     "RECIPES",
     "SHIFT_DIRECTIONS",
     "DigitReader",
+    "EpochEndAccuracy",
     "LiveCurves",
     "Recipe",
+    "ablation",
     "accuracy",
     "augment_with_shifts",
     "build_model",
