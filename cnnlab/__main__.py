@@ -3,7 +3,7 @@
 Examples
 --------
 ``python -m cnnlab doctor``
-``python -m cnnlab lab``                       (JupyterLab on the lessons)
+``python -m cnnlab lab``                       (JupyterLab on your copy of the lessons, my_lessons/)
 ``python -m cnnlab demo``                      (the instructor demo in Voila, no code shown)
 ``python -m cnnlab demo --photo class.jpg``    (the demo on your own photo)
 ``python -m cnnlab gif conv --image cat --kernel sobel_x out.gif``
@@ -59,12 +59,15 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> int:
 
 
 def _lab(args) -> int:
+    from ._workspace import sync_working_copy
+
     try:
-        folder = lessons_dir()
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        sync = sync_working_copy(lessons_dir())
+    except (FileNotFoundError, ValueError, OSError) as exc:
+        print(f"error: {v.one_line(exc)}", file=sys.stderr)
         return 2
-    return _run([sys.executable, "-m", "jupyter", "lab", str(folder), *args.extra])
+    print(sync.summary(), flush=True)
+    return _run([sys.executable, "-m", "jupyter", "lab", str(sync.folder), *args.extra])
 
 
 #: the largest notebook ``cnnlab demo`` opens (the course's are well under 1 MB without outputs)
@@ -261,7 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="cnnlab", description="Tools for the cnnlab CNN course.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    lab = sub.add_parser("lab", help="open JupyterLab on the lessons")
+    lab = sub.add_parser("lab", help="open JupyterLab on your copy of the lessons (my_lessons/, made and "
+                                       "topped up from lessons/; your copies are never changed)")
     lab.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
     lab.set_defaults(func=_lab)
 

@@ -20,8 +20,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -136,10 +138,90 @@ def test_binder_installs_the_courses_jupyter_settings_from_the_repository_root()
                if kind == "local"]
     assert locals_ == [("./jupyter_config", "requirements.txt")], locals_
     project = tomllib.loads((REPO / "jupyter_config" / "pyproject.toml").read_text())
-    for target, sources in project["tool"]["setuptools"]["data-files"].items():
-        assert target.startswith("etc/jupyter/") and target.endswith(".d"), f"{target}: a .d folder, no user file"
+    data_files = project["tool"]["setuptools"]["data-files"]
+    for target, sources in data_files.items():
+        # a .d folder of its own (no file of the learner's is replaced), Voila's template folder, or
+        # voila.json: Voila reads only that name, from every Jupyter config folder (the user's wins)
+        assert target.endswith(".d") or target in VOILA_TARGETS, f"{target}: a .d folder, no user file"
         for source in sources:
-            assert json.loads((REPO / "jupyter_config" / source).read_text()), source
+            path = REPO / "jupyter_config" / source
+            assert path.is_file(), source
+            if path.suffix == ".json":
+                assert json.loads(path.read_text()), source
+    # the template is the package's own files (the one copy), so plain voila and cnnlab demo show one page
+    template = sorted((REPO / "cnnlab/share/jupyter/voila/templates/cnnlab").iterdir())
+    shipped = data_files["share/jupyter/voila/templates/cnnlab"]
+    assert sorted((REPO / "jupyter_config" / s).resolve() for s in shipped) == template
+
+
+VOILA_TARGETS = ("etc/jupyter", "share/jupyter/voila/templates/cnnlab")
+
+
+def test_the_installed_lab_settings_turn_off_the_news_and_shut_kernels_down_with_their_tab():
+    """JupyterLab's defaults as the course's environment overrides them (``overrides.d``), read the way
+    jupyterlab_server reads them, and valid against each plugin's own schema."""
+    import jsonschema
+    from jupyterlab.commands import get_app_dir
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    settings_dir = Path(get_app_dir()) / "settings"
+    overrides, error = _get_overrides(str(settings_dir))
+    assert not error, error
+    news = overrides["@jupyterlab/apputils-extension:notification"]
+    assert news["fetchNews"] == "false" and news["checkForUpdates"] is False, news
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["kernelShutdown"] is True, overrides
+    for plugin, values in overrides.items():
+        package, name = plugin.split(":")
+        schema = json.loads((Path(get_app_dir()) / "schemas" / package / f"{name}.json").read_text())
+        jsonschema.validate(values, {**schema, "required": []})
+
+
+def test_voila_json_matches_what_cnnlab_demo_passes():
+    from cnnlab import _servers
+
+    config = json.loads((REPO / "jupyter_config" / "voila.json").read_text())["VoilaConfiguration"]
+    assert config["template"] == _servers.VOILA_TEMPLATE
+    assert tuple(config["extension_denylist"]) == _servers.VOILA_DENYLIST
+
+
+def test_plain_voila_in_the_courses_environment_serves_the_offline_page(tmp_path):
+    """A teacher who types ``voila talk.ipynb`` gets the course's template: no link to a CDN."""
+    import urllib.request
+
+    from cnnlab._servers import free_port, isolated_env
+
+    talk = tmp_path / "talk.ipynb"
+    talk.write_text(json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# Hello"}],
+                                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    port = free_port()
+    env = isolated_env(tmp_path / "base")
+    env.pop("JUPYTER_PATH", None)  # nothing of cnnlab demo's: only what the environment installed
+    command = [sys.executable, "-m", "voila", str(talk), "--no-browser", "--Voila.ip=127.0.0.1",
+               f"--Voila.port={port}", "--Voila.port_retries=0", "--Voila.token="]
+    with open(tmp_path / "voila.log", "wb") as log:
+        proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        page = None
+        for _ in range(240):  # 60 s at most
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.25)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # its own session: the server and its kernel, nothing else
+        proc.wait(timeout=30)
+    assert page is not None, (tmp_path / "voila.log").read_text(errors="replace")[-3000:]
+    assert "Hello" in page
+    # what the page loads by itself: stylesheets and scripts (nbconvert's mermaid import is code that runs
+    # only for a mermaid diagram, which the course does not use)
+    loaded = re.findall(r"<(?:link|script)\b[^>]*\b(?:href|src)=[\"']([^\"']+)", page)
+    remote = [url for url in loaded if re.match(r"(https?:)?//", url)]
+    assert loaded and not remote, f"plain voila's page loads from elsewhere: {remote}"
 
 
 def test_the_installed_settings_turn_off_voilas_preview_extension():
