@@ -1008,6 +1008,11 @@ assert np.allclose(ops.relu(deeper.output), stages["conv2"][:, :, 0], atol=1e-4)
 pad = DrawWidget(course)
 pad
 
+# %% [markdown]
+# The next cell hands the pad one of the test digits instead of a drawing, to check it in code. The
+# pad then shows that digit under "what the network reads", with its guesses, while the drawing box
+# stays empty: the digit came from the test set, not from the box. Your first stroke replaces it.
+
 # %%
 guesses = pad.predict(x_test[1])      # what the pad does with a drawing, here one of the test digits
 print("best three guesses:", [(digit, f"{p:.0%}") for digit, p in guesses], " the label says", y_test[1])
@@ -1023,10 +1028,12 @@ assert pad.digit.shape == (28, 28) and len(guesses) == 3 and guesses[0][0] == y_
 # `RandomTranslation`, which you can put in front of a model or apply to batches.
 
 # %%
+import shutil
 import tempfile
 from pathlib import Path
 
-folder = datasets.to_image_folder(Path(tempfile.mkdtemp()) / "digits", "mnist", per_class=20)
+scratch = Path(tempfile.mkdtemp(prefix="cnnlab-lesson07-"))  # removed at the end of this section
+folder = datasets.to_image_folder(scratch / "digits", "mnist", per_class=20)
 print(sorted(p.name for p in (folder / "train").iterdir()))
 batches = keras.utils.image_dataset_from_directory(folder / "train", color_mode="grayscale", image_size=(28, 28),
                                                    batch_size=32, seed=0, verbose=False)
@@ -1044,13 +1051,22 @@ assert images_batch.shape[1:] == (28, 28, 1)
 # from people you trust, and keep safe mode on. Then use the loaded model on a new image file.
 
 # %%
-saved = Path(tempfile.mkdtemp()) / "my_digits.keras"
+saved = scratch / "my_digits.keras"
 course.save(saved)
 loaded = keras.saving.load_model(saved, safe_mode=True)
 new_file = next((folder / "validation" / "7").glob("*.png"))
 new_image = images.load(new_file)
 print(new_file.name, new_image.shape, "read as", int(loaded.predict(new_image[None], verbose=0).argmax()))
 assert np.allclose(loaded.predict(x_test[:50], verbose=0), course.predict(x_test[:50], verbose=0), atol=1e-5)
+
+# %% [markdown]
+# The image folder and the saved model were only for this demonstration, in a temporary folder:
+# the next cell removes it, so running the lesson again leaves nothing behind. To keep your model,
+# save it in a folder of yours instead, for example `course.save("my_digits.keras")`.
+
+# %%
+shutil.rmtree(scratch)
+assert not scratch.exists()
 
 # %% [markdown]
 # ## 15. Going further (optional, needs the internet): cats and dogs

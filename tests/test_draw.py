@@ -176,6 +176,7 @@ def test_page_messages_read_a_drawing_and_clear(widget):
         ({"type": "drawing", "shape": [140, 141]}, [pad.tobytes()], "bytes, expected 140x141"),
         ({"type": "drawing", "shape": [5000, 5]}, [b""], "two sizes of 1..1024"),
         ({"type": "drawing", "shape": "big"}, [b""], "two sizes"),
+        ({"type": "drawing", "shape": [140, 140]}, [bytes(140 * 140)], "no ink: draw a digit"),
     ]:
         widget._on_front_end_msg(widget, content, buffers)
         assert words in widget.error, (content, widget.error)

@@ -154,7 +154,7 @@ class DrawWidget(Widget):
         Parameters
         ----------
         drawing : (H, W) array_like
-            White ink on black (see :func:`cnnlab.images.mnist_style`).
+            White ink on black (see :func:`cnnlab.images.mnist_style`), with some ink.
 
         Returns
         -------
@@ -163,6 +163,8 @@ class DrawWidget(Widget):
         """
         started = time.perf_counter()
         digit = images.mnist_style(drawing)         # a bad drawing is refused before any wait
+        if not digit.any():  # a blank pad would still get three confident-looking guesses
+            raise ValueError("drawing has no ink: draw a digit first (white strokes on black)")
         prepared_s = time.perf_counter() - started
         reader = self._ready_reader()
         started = time.perf_counter()
