@@ -29,6 +29,7 @@ __all__ = [
     "nonnegative_int",
     "padding",
     "positive_int",
+    "positive_number",
     "positive_pair",
     "probability",
     "size_limit",
@@ -260,6 +261,16 @@ def finite_number(value, name: str) -> float:
     if not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value}")
     return float(value)
+
+
+def positive_number(value, name: str, maximum: float | None = None) -> float:
+    """Return ``value`` as a float if it is finite, above 0 and (if given) at most ``maximum``."""
+    v = finite_number(value, name)
+    if v <= 0:
+        raise ValueError(f"{name} must be positive, got {value}")
+    if maximum is not None and v > maximum:
+        raise ValueError(f"{name} must be at most {maximum:g}, got {value}")
+    return v
 
 
 def probability(value, name: str) -> float:

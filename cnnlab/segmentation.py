@@ -519,6 +519,7 @@ def train_segmenter(model, images, label_maps, seconds=25.0, batch_size=32, lear
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
+    learning_rate = v.positive_number(learning_rate, "learning_rate", maximum=10.0)  # NaN would train silently
     x = _images01(images)
     y = v.array(label_maps, "label_maps", (3,))
     if y.shape != x.shape[:3]:

@@ -229,6 +229,10 @@ def test_mean_average_precision_counts_a_wrong_class_as_a_miss():
     (lambda: det.train_face_classifier(det.face_classifier(), np.full((2, 25, 25), 2.0), np.zeros((2, 25, 25))),
      ValueError, "faces must be grayscale"),
     (lambda: det.detect_faces(None, np.zeros((10, 10))), ValueError, "image must be at least 25x25"),
+    (lambda: det.train_shapes_detector(det.shapes_detector(image_size=16, filters=2), np.zeros((1, 16, 16, 3)),
+                                       [[]], [[]], learning_rate=float("inf")), ValueError, "learning_rate must be a finite"),
+    (lambda: det.train_shapes_detector(det.shapes_detector(image_size=16, filters=2), np.zeros((1, 16, 16, 3)),
+                                       [[]], [[]], learning_rate=-0.1), ValueError, "learning_rate must be positive"),
 ])
 def test_bad_input_names_the_argument(call, error, words):
     with pytest.raises(error, match=words):

@@ -122,6 +122,21 @@ def test_bad_input_names_the_argument(call, error, words):
         call()
 
 
+@pytest.mark.parametrize("rate, error, words", [
+    (float("nan"), ValueError, "learning_rate must be a finite number"),
+    (0.0, ValueError, "learning_rate must be positive"),
+    (100.0, ValueError, "learning_rate must be at most 10"),
+    ("fast", TypeError, "learning_rate must be a number"),
+])
+def test_a_learning_rate_that_cannot_train_is_refused_before_training(rate, error, words):
+    model = seg.unet(input_shape=(8, 8, 3), filters=2)
+    before = [w.copy() for w in model.get_weights()]
+    with pytest.raises(error, match=words):
+        seg.train_segmenter(model, np.zeros((2, 8, 8, 3), np.uint8), np.zeros((2, 8, 8), np.int64),
+                            seconds=1.0, learning_rate=rate)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
 # ---------------------------------------------------------------- the U-Net
 
 

@@ -134,6 +134,7 @@ def train_shapes_detector(model, images, boxes, labels, seconds=25.0, batch_size
     keras = _keras()
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
+    learning_rate = v.positive_number(learning_rate, "learning_rate", maximum=10.0)  # NaN would train silently
     x = v.array(images, "images", (4,))
     size = x.shape[1]
     if len(boxes) != len(x) or len(labels) != len(x):
