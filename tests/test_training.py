@@ -9,6 +9,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,10 @@ def test_augment_with_shifts_rejects_bad_input():
         training.augment_with_shifts(np.zeros((2, 4, 4)), [0, 1], copies=1, max_shift=4)
     with pytest.raises(ValueError, match="labels must have one entry per image"):
         training.augment_with_shifts(np.zeros((2, 4, 4)), [0], copies=1, max_shift=1)
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"copies=10000000 would make a training set of 20000002 x 28 x 28"):
+        training.augment_with_shifts(np.zeros((2, 28, 28), np.uint8), [0, 1], copies=10**7, max_shift=3)
+    assert time.perf_counter() - started < 1.0, "refused before allocating"
 
 
 class RecordingModel:

@@ -60,6 +60,10 @@ def _span(offset: int, size: int) -> tuple[slice, slice]:
     return slice(0, size + offset), slice(-offset, size)
 
 
+#: most numbers the augmented training set may hold: 2**28 (256 MB of uint8 digits, 340,000 of them)
+MAX_AUGMENTED_NUMBERS = 2**28
+
+
 def augment_with_shifts(images, labels, copies, max_shift, seed=0):
     """The originals plus ``copies`` randomly shifted copies of every image.
 
@@ -94,6 +98,8 @@ def augment_with_shifts(images, labels, copies, max_shift, seed=0):
     if max_shift >= min(arr.shape[1:]):
         raise ValueError(f"max_shift must be smaller than the images ({arr.shape[1]}x{arr.shape[2]}), "
                          f"got {max_shift}")
+    v.size_limit(((copies + 1) * len(arr), *arr.shape[1:]), arr.itemsize, f"copies={copies}",
+                 "a training set", MAX_AUGMENTED_NUMBERS)
     rng = np.random.default_rng(v.nonnegative_int(seed, "seed"))
     rounds = [arr]
     for _ in range(copies):
