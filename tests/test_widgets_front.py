@@ -172,3 +172,20 @@ def test_every_front_end_file_ships_in_the_package():
     shipped = {path for base, glob in patterns for path in base.glob(glob)}
     files = {p for p in _front.STATIC.rglob("*") if p.is_file() and p.suffix in (".js", ".css")}
     assert files <= shipped, sorted(str(p.relative_to(_front.STATIC)) for p in files - shipped)
+
+
+def test_every_widget_kind_draws_its_own_still_picture():
+    """``Widget.frame`` only says that a kind forgot it: every public widget class has its own."""
+    from cnnlab import widgets
+    from cnnlab.widgets._base import Widget
+
+    classes = [getattr(widgets, name) for name in widgets.__all__]
+    assert classes and all(issubclass(c, Widget) for c in classes)
+    missing = [c.__name__ for c in classes if c.frame is Widget.frame]
+    assert not missing, f"widget classes without their own frame(): {missing}"
+
+    class NoPicture(Widget):
+        KIND = "convolution"
+
+    with pytest.raises(TypeError, match="NoPicture defines no frame"):
+        NoPicture().to_png()

@@ -135,8 +135,10 @@ class Widget(anywidget.AnyWidget):
     def __init__(self, **traits):
         super().__init__(kind=self.KIND, **traits)
 
-    def frame(self, **kwargs):  # pragma: no cover - every kind draws its own
-        raise NotImplementedError
+    def frame(self, **kwargs):
+        """The widget as a still picture (a PIL image): each kind defines its own (tested for all of them)."""
+        raise TypeError(f"{type(self).__name__} defines no frame(), so it has no still picture; "
+                        "a widget kind must define frame() (see CONTRIBUTING.md, 'Add a widget kind')")
 
     def to_png(self, path=None, **frame_args):
         """:meth:`frame` as PNG: bytes, or written to ``path`` (then the path is returned).
