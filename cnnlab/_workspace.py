@@ -43,18 +43,12 @@ class Sync:
         return "\n".join(lines)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _read_manifest(path: Path) -> dict[str, str]:
     if path.is_symlink():
         raise ValueError(f"{path} is a symbolic link; cnnlab does not read or write through links")
     try:
         data = json.loads(path.read_text())
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):  # damaged: start again (it only says what was copied when)
+    except (OSError, ValueError):  # missing or damaged: start again (it only says what was copied when)
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -67,11 +61,11 @@ def _write_manifest(path: Path, entries: dict[str, str]) -> None:
     os.replace(temporary, path)  # our own file, replaced whole
 
 
-def _copy_new(source: Path, target: Path) -> bool:
-    """Copy ``source`` to ``target`` only if nothing is there; ``False`` if something was."""
+def _copy_new(content: bytes, target: Path) -> bool:
+    """Write ``content`` to ``target`` only if nothing is there; ``False`` if something was."""
     try:
         with open(target, "xb") as out:  # exclusive create: never replaces a file or follows a link
-            out.write(source.read_bytes())
+            out.write(content)
     except FileExistsError:
         return False
     return True
@@ -104,8 +98,9 @@ def sync_working_copy(lessons: Path, folder: Path | None = None) -> Sync:
     manifest = _read_manifest(manifest_path)
     copied, updated = [], []
     for source in sorted(lessons.glob("*.ipynb")):
-        published = _digest(source)
-        if _copy_new(source, folder / source.name):
+        content = source.read_bytes()
+        published = hashlib.sha256(content).hexdigest()
+        if _copy_new(content, folder / source.name):
             copied.append(source.name)
             manifest[source.name] = published
         elif manifest.get(source.name, published) != published:
