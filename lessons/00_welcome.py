@@ -123,7 +123,8 @@ assert cat.shape == (300, 451, 3) and cat.dtype.name == "uint8"
 # | 04 | [Pooling](04_pooling.ipynb) | shrinking feature maps with max and average pooling |
 # | 05 | [Flattening](05_flattening.ipynb) | turning a stack of maps into one long vector |
 # | 06 | [Full connection](06_full_connection.ipynb) | dense layers, softmax, a whole CNN computed by hand |
-# | 07 | [Training](07_training.ipynb) | gradient descent by hand, then a CNN that reads handwritten digits |
+# | 07 | [Training](07_training.ipynb) | the loss, gradient descent and backpropagation by hand; learning rates and batches |
+# | 07b | [Training a digit reader](07b_digit_reader.ipynb) | a CNN that reads handwritten digits; overfitting and its cures; inside the network |
 # | 08 | [Detection](08_detection.ipynb) | finding where the objects are, with boxes |
 # | 09 | [Segmentation](09_segmentation.ipynb) | labelling every pixel |
 #

@@ -567,7 +567,7 @@ assert products_counted == conv_multiply_adds(26, 26, 3, 3, 8)
 
 # %% [markdown]
 # Now the first layer of the digit reader of many beginner's Keras tutorials (one convolution
-# block; lesson 07 trains it): 32 filters of 3 × 3 on a 28 × 28 gray digit. Keras counts its
+# block; lesson 07b trains it): 32 filters of 3 × 3 on a 28 × 28 gray digit. Keras counts its
 # parameters (weights and biases); we count its multiply-adds.
 
 # %%

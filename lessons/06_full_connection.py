@@ -363,9 +363,9 @@ assert small_work == 26 * 26 * 8 * 9 + 13 * 13 * 8 * 10
 #
 # Our model has one convolution layer, so every number it passes on comes from a 3 × 3 window of
 # the digit. Real CNNs stack several, and the claim is that deeper layers find larger, more
-# complex patterns. Let's look. Lesson 07 trains a deeper network on the same digits, and a
+# complex patterns. Let's look. Lesson 07b trains a deeper network on the same digits, and a
 # trained copy of it comes with `cnnlab`; we use it here as it is (how it was trained is the topic
-# of lesson 07):
+# of lessons 07 and 07b):
 #
 # | layer | kernel | stride | padding | output shape |
 # |---|---|---|---|---|
@@ -557,7 +557,7 @@ plot.grid([t[0] for t in tests.values()], ["test digit", "moved", "turned", "inv
 # A person reads all four versions without effort; our CNN does not. It has only learned what its
 # training digits looked like: upright, centred, white on black. The usual remedies are more
 # varied training data (for example randomly shifted and rotated copies, called *data
-# augmentation*, lesson 07), more pooling or global average pooling, and bigger models.
+# augmentation*, lesson 07b), more pooling or global average pooling, and bigger models.
 #
 # And one limit that no amount of training on digits can fix: softmax always gives probabilities
 # that add up to 1, so the model has no way to say "this is not a digit at all". Show it a cat:

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # 08 · Detection: where things are, and what they are
 #
-# The network of lesson 07 answers one question about a whole picture: *which digit is this?*
+# The digit reader of lesson 07b answers one question about a whole picture: *which digit is this?*
 # A **detector** answers two questions for every object in a photo: *where is it* (a box) and
 # *what is it* (a class). Your phone's camera draws boxes round faces this way; so do the cars
 # that brake for pedestrians.
@@ -539,5 +539,5 @@ pipeline([("photo", "resized", "whitesmoke"), ("CNN once", "down to a grid", "li
 #   learns the proposals, **YOLO** skips proposals; **MTCNN** is a cascade that starts fully
 #   convolutional.
 #
-# [Back: 07 Training](07_training.ipynb) · [Next: 09 Segmentation](09_segmentation.ipynb): a label
+# [Back: 07b Training a digit reader](07b_digit_reader.ipynb) · [Next: 09 Segmentation](09_segmentation.ipynb): a label
 # for every pixel instead of a box round each object.

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # 09 · Segmentation: a label for every pixel
 #
-# A classifier (lesson 07) says *what* a picture shows. A detector (lesson 08) draws a box
+# A classifier (lesson 07b) says *what* a picture shows. A detector (lesson 08) draws a box
 # around each object. **Segmentation** goes furthest: it gives every single pixel a label, so the
 # answer is a whole map with the outline of each object. Doctors use it to outline a tumour on a
 # scan, self-driving cars to find the road, phones to blur the background behind your face.
@@ -95,7 +95,7 @@ assert corner.any() and not corner.all()
 # %% [markdown]
 # The **mask** of one class is the label map asked a yes/no question: `label_map == 1` is True on
 # every circle pixel. A segmentation network outputs, for every pixel, one probability per class,
-# exactly like the classifier of lesson 07 did for the whole picture.
+# exactly like the classifier of lesson 07b did for the whole picture.
 #
 # ## 2. How good is a mask? IoU and Dice
 #
@@ -468,8 +468,8 @@ boxes
 # - **Semantic** segmentation labels classes, **instance** segmentation separates objects;
 #   **Mask R-CNN** is a detector with a mask branch.
 #
-# [Back: 07 Training](07_training.ipynb) · [Back: 08 Detection](08_detection.ipynb)
+# [Back: 07b Training a digit reader](07b_digit_reader.ipynb) · [Back: 08 Detection](08_detection.ipynb)
 #
 # This is the last lesson of the course. Where to go from here: your own project, with your own
-# photos in folders (lesson 07 showed how), starting from a small network and a validation set.
+# photos in folders (lesson 07b showed how), starting from a small network and a validation set.
 # [Back to the map of the course](00_welcome.ipynb)

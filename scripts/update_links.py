@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from cnnlab import _links  # the package of this checkout, not an installed one
 
 #: a lesson row of the README's table: number, linked title, what you will do, the badges
-LESSON_ROW = re.compile(r"^\| (\d\d) \| \[([^\]]+)\]\((lessons/[\w.-]+\.ipynb)\) \| (.*?) \|(.*)\|$", re.MULTILINE)
+LESSON_ROW = re.compile(r"^\| (\d\d[a-z]?) \| \[([^\]]+)\]\((lessons/[\w.-]+\.ipynb)\) \| (.*?) \|(.*)\|$", re.MULTILINE)
 CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)
 
 
@@ -67,7 +67,7 @@ def lesson_text(text: str, lesson: str | None = None) -> str:
 
 def lesson_sources(root: Path) -> list[Path]:
     """Every lesson's ``.py`` source under ``root / "lessons"``, in order."""
-    return sorted((root / "lessons").glob("[0-9][0-9]_*.py"))
+    return sorted((root / "lessons").glob("[0-9][0-9]*_*.py"))
 
 
 def outdated(root: Path, lessons: list[Path] | None = None) -> dict[Path, str]:

@@ -31,7 +31,7 @@ update_links = _load_script()
 
 
 def _notebooks() -> list[Path]:
-    return sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
+    return sorted(LESSONS.glob("[0-9][0-9]*_*.ipynb"))
 
 
 def _cells(notebook: Path) -> list[dict]:
@@ -215,13 +215,13 @@ def test_installing_cnnlab_changes_nothing_already_installed(tmp_path):
 
 
 def test_a_lesson_that_uses_mtcnn_installs_the_detection_extra_on_colab():
-    users = {path.stem for path in LESSONS.glob("[0-9][0-9]_*.py")
+    users = {path.stem for path in LESSONS.glob("[0-9][0-9]*_*.py")
              if "pretrained_faces" in path.read_text(encoding="utf-8")}
     assert users, "no lesson uses the pretrained face detector any more: update LESSON_EXTRAS"
     for stem in users:
         assert "detection" in _links.LESSON_EXTRAS.get(stem, ()), stem
         assert '"cnnlab[detection] @ git+' in _links.setup_cell(lesson=stem)
-    assert set(_links.LESSON_EXTRAS) <= {path.stem for path in LESSONS.glob("[0-9][0-9]_*.py")}
+    assert set(_links.LESSON_EXTRAS) <= {path.stem for path in LESSONS.glob("[0-9][0-9]*_*.py")}
 
 
 def test_the_set_up_cell_holds_colabs_own_packages_with_a_constraint():

@@ -60,7 +60,7 @@ def load_cats_dogs(per_class=100, size=64, *, source="auto"):
     >>> if pets is not None:                          # doctest: +SKIP
     ...     (x_train, y_train), (x_val, y_val) = pets
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
     per_class = v.positive_int(per_class, "per_class")
     if per_class > MAX_PER_CLASS:

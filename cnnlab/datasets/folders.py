@@ -227,7 +227,7 @@ def to_image_folder(directory, dataset="mnist", *, per_class=None, validation_sp
     >>> len(list(root.glob("*/face/*.png")))
     10
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
     dataset, per_class, validation_split, seed, source = _check_folder_args(
         dataset, per_class, validation_split, seed, source, overwrite)

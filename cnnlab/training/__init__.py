@@ -47,7 +47,7 @@ The package is split by topic, and every name below is importable from
 * :mod:`~cnnlab.training.shipped`: :func:`digits_model_path`, :func:`load_digits_model`,
   :func:`save_weights`, :func:`load_weights`.
 
-Introduced in lesson 07.
+Introduced in lessons 07 and 07b.
 """
 
 from ._common import DIGIT_SHAPE

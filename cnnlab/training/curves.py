@@ -190,7 +190,7 @@ def EpochEndAccuracy(images, labels, batch_size=500):
     >>> at_end.accuracy                                                      # doctest: +SKIP
     [0.86, 0.91, 0.93, 0.94, 0.95]
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
     digits = _common.digits(images, "images")
     classes = _common.labels(labels, "labels", len(digits))

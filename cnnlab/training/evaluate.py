@@ -200,7 +200,7 @@ def feature_maps(model, digit) -> dict[str, np.ndarray]:
         ``{"conv1": (28, 28, 8), "pool1": (14, 14, 8), "conv2": (12, 12, 16), ...}``
         for the course recipe.
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
     keras = _common.keras()
     if not isinstance(model, keras.Model):

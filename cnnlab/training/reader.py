@@ -4,7 +4,7 @@
 is for reading many drawings quickly (the draw widget reads one per stroke): it builds the two-output
 model once and traces its call.
 
-Introduced in lesson 07.
+Introduced in lesson 07b.
 """
 
 from __future__ import annotations

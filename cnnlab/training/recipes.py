@@ -300,7 +300,7 @@ def train(recipe, x_train, y_train, seed=0, *, validation_data=None, epochs=None
     --------
     >>> model, seconds = train("classic", x_train, y_train, seed=1)      # doctest: +SKIP
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
     settings = recipe_settings(recipe)
     images = _common.digits(x_train, "x_train")

@@ -88,7 +88,7 @@ class DrawWidget(Widget):
     >>> w.predict(bar)[0][0]                                               # doctest: +SKIP
     1
 
-    Introduced in lesson 07.
+    Introduced in lesson 07b.
     """
 
     KIND = "draw"
